@@ -1,0 +1,22 @@
+"""The Qt-free numerical core: networks, heads, training, datasets (PRML chapter 5).
+
+Public API (design.md): ``from playground.core import MLP, fit``.
+"""
+
+from .activations import ACTIVATION_NAMES, ACTIVATIONS, Activation, get_activation
+from .heads import HEAD_NAMES, Head, TargetError, make_head
+from .mlp import INIT_NAMES, MLP, ForwardCache
+
+__all__ = [
+    "ACTIVATIONS",
+    "ACTIVATION_NAMES",
+    "Activation",
+    "ForwardCache",
+    "HEAD_NAMES",
+    "Head",
+    "INIT_NAMES",
+    "MLP",
+    "TargetError",
+    "get_activation",
+    "make_head",
+]
