@@ -20,3 +20,27 @@ __all__ = [
     "get_activation",
     "make_head",
 ]
+
+from .objective import Objective
+from .optimizers import OPTIMIZERS, SCHEDULE_NAMES, Optimizer, Schedule, make_optimizer, register_optimizer
+from .regularizers import GROUP_NAMES, Regularization
+from .training import EarlyStopping, FitResult, History, Snapshot, Trainer, TrainingOptions, fit
+
+__all__ += [
+    "EarlyStopping",
+    "FitResult",
+    "GROUP_NAMES",
+    "History",
+    "OPTIMIZERS",
+    "Objective",
+    "Optimizer",
+    "Regularization",
+    "SCHEDULE_NAMES",
+    "Schedule",
+    "Snapshot",
+    "Trainer",
+    "TrainingOptions",
+    "fit",
+    "make_optimizer",
+    "register_optimizer",
+]

@@ -44,6 +44,11 @@ def _as_float_targets(T, n_rows: int | None, width: int, head: str) -> Array:
     return T
 
 
+def _softplus_sum(a: Array) -> float:
+    """sum ln(1 + e^a), stable: max(a, 0) + ln(1 + e^-|a|) (faster than np.logaddexp)."""
+    return float(np.maximum(a, 0.0).sum() + np.log1p(np.exp(-np.abs(a))).sum())
+
+
 class Head:
     name = "head"
     is_classifier = False
@@ -121,8 +126,7 @@ class SigmoidHead(Head):
         return expit(a)
 
     def error_and_delta(self, a, T):
-        E = float(np.sum(np.logaddexp(0.0, a)) - np.vdot(T, a))
-        return E, expit(a) - T
+        return _softplus_sum(a) - float(np.vdot(T, a)), expit(a) - T
 
     def curvature(self, a, T):
         y = expit(a)

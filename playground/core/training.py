@@ -1,0 +1,564 @@
+"""Step-wise training: a Trainer that advances by epochs and returns immutable snapshots.
+
+Training minimises PRML's regularised error E~(w) = E_D(w) + Omega(w) (5.112)
+with E_D summed over the training points. First-order optimisers step along
+grad E~ / N so a learning rate means the same for 10 or 10,000 points; a
+mini-batch of B points estimates it with (N/B) E_B. Everything reported
+(snapshots, history) is the per-point mean data error E_D / N, evaluated at
+exactly the weights it is reported for.
+
+Nothing here sleeps, loops forever or knows about threads: the GUI worker and
+the CLI drive a Trainer by calling ``advance``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field, fields, replace
+from typing import Callable, Mapping
+
+import numpy as np
+
+from .objective import Objective
+from .optimizers import OPTIMIZERS, Optimizer, Schedule, make_optimizer
+from .regularizers import Regularization
+
+Array = np.ndarray
+
+READY, TRAINING, DIVERGED, EARLY_STOPPED = "ready", "training", "diverged", "early_stopped"
+
+
+def _readonly(arr) -> Array:
+    arr = np.array(arr, dtype=float, copy=True)
+    arr.flags.writeable = False
+    return arr
+
+
+@dataclass(frozen=True)
+class EarlyStopping:
+    """Stop when the validation error has not improved by ``min_delta`` (per point)
+    for ``patience`` epochs (PRML 5.5.2); optionally go back to the best weights."""
+
+    patience: int = 20
+    restore_best: bool = True
+    min_delta: float = 0.0
+
+    def __post_init__(self):
+        if isinstance(self.patience, bool) or not isinstance(self.patience, (int, np.integer)) or self.patience < 1:
+            raise ValueError(f"early-stopping patience must be a whole number of epochs >= 1, got {self.patience!r}")
+        if not isinstance(self.restore_best, (bool, np.bool_)):
+            raise ValueError(f"restore_best must be true or false, got {self.restore_best!r}")
+        if not (isinstance(self.min_delta, (int, float)) and math.isfinite(self.min_delta) and self.min_delta >= 0):
+            raise ValueError(f"early-stopping min_delta must be a number >= 0, got {self.min_delta!r}")
+
+
+@dataclass(frozen=True)
+class TrainingOptions:
+    """Every training setting the GUI offers. ``hyper`` holds the optimiser's own
+    settings (momentum, nesterov, beta1, beta2, eps, rho, ...)."""
+
+    optimizer: str = "adam"
+    lr: float = 0.01
+    batch_size: int | None = None
+    hyper: Mapping[str, float] = field(default_factory=dict)
+    schedule: Schedule = field(default_factory=Schedule)
+    regularization: Regularization = field(default_factory=Regularization)
+    early_stopping: EarlyStopping | None = None
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+        try:
+            lr = float(self.lr)
+        except (TypeError, ValueError):
+            raise ValueError(f"learning rate must be a number, got {self.lr!r}") from None
+        if not (math.isfinite(lr) and lr > 0):
+            raise ValueError(f"learning rate must be a positive finite number, got {self.lr!r}")
+        object.__setattr__(self, "lr", lr)
+        if self.batch_size is not None and (
+            isinstance(self.batch_size, bool) or not isinstance(self.batch_size, (int, np.integer)) or self.batch_size < 1
+        ):
+            raise ValueError(f"batch size must be a whole number >= 1 (or none for full batch), got {self.batch_size!r}")
+        if not isinstance(self.seed, (int, np.integer)) or isinstance(self.seed, bool):
+            raise ValueError(f"seed must be an integer, got {self.seed!r}")
+        object.__setattr__(self, "hyper", dict(self.hyper))
+        # Let the optimiser class validate its own settings now, not mid-training.
+        make_optimizer(self.optimizer, 1, **self.hyper)
+
+    @classmethod
+    def from_kwargs(cls, **kw) -> "TrainingOptions":
+        """Flat keywords as ``fit`` takes them: optimizer, lr, batch_size, seed,
+        schedule ("constant" | "step" | "inverse_time" or a Schedule), lr_drop,
+        lr_every, lr_decay, l2, l2_groups, l1, patience (enables early stopping),
+        restore_best, min_delta, and the optimiser's own settings (momentum, ...)."""
+        own = {f.name for f in fields(cls)} - {"hyper", "schedule", "regularization", "early_stopping"}
+        args = {k: kw.pop(k) for k in list(kw) if k in own}
+        schedule = kw.pop("schedule", "constant")
+        sched_kw = {k2: kw.pop(k1) for k1, k2 in (("lr_drop", "drop"), ("lr_every", "every"), ("lr_decay", "decay")) if k1 in kw}
+        if isinstance(schedule, Schedule):
+            schedule = replace(schedule, **sched_kw)
+        else:
+            schedule = Schedule(schedule, **sched_kw)
+        reg = Regularization(kw.pop("l2", 0.0), kw.pop("l2_groups", None), kw.pop("l1", 0.0))
+        early = kw.pop("early_stopping", None)
+        es_kw = {k: kw.pop(k) for k in ("patience", "restore_best", "min_delta") if k in kw}
+        if isinstance(early, EarlyStopping):
+            early = replace(early, **es_kw)
+        elif early or es_kw:
+            early = EarlyStopping(**es_kw)
+        else:
+            early = None
+        optimizer = args.get("optimizer", cls.optimizer)
+        allowed = set(OPTIMIZERS[optimizer].defaults) if optimizer in OPTIMIZERS else set()
+        unknown = set(kw) - allowed
+        if unknown:
+            raise ValueError(
+                f"unknown training option(s) {sorted(unknown)}"
+                + (f"; the {optimizer} optimizer takes {sorted(allowed)}" if allowed else "")
+            )
+        return cls(**args, hyper=kw, schedule=schedule, regularization=reg, early_stopping=early)
+
+
+@dataclass(frozen=True)
+class History:
+    """Per-epoch curves; entry k holds the per-point errors after k epochs
+    (NaN where a set is absent)."""
+
+    epochs: Array
+    train_error: Array
+    val_error: Array
+    test_error: Array
+
+    def __len__(self) -> int:
+        return len(self.epochs)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Immutable state of a training run; every array is a fresh read-only copy."""
+
+    epoch: int  # completed epochs
+    steps: int  # parameter updates
+    weights: Array
+    train_error: float  # per-point data error at ``weights``
+    val_error: float | None
+    test_error: float | None
+    train_accuracy: float | None
+    val_accuracy: float | None
+    test_accuracy: float | None
+    objective: float  # regularised E~ / N at ``weights``
+    lr: float
+    status: str
+    message: str
+    best_epoch: int | None
+    seconds: float  # time spent training so far
+    history: History
+    serial: int  # increases with every snapshot of a trainer
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """What ``fit`` returns: the curves of the run plus its final snapshot."""
+
+    history: History
+    final: Snapshot
+
+    @property
+    def train_error(self) -> Array:
+        return self.history.train_error
+
+    @property
+    def val_error(self) -> Array:
+        return self.history.val_error
+
+    @property
+    def test_error(self) -> Array:
+        return self.history.test_error
+
+    @property
+    def epochs(self) -> Array:
+        return self.history.epochs
+
+
+class _Series:
+    """A growable float buffer (amortised O(1) append, cheap copies of the prefix)."""
+
+    def __init__(self, capacity: int = 256):
+        self._data = np.full(capacity, np.nan)
+        self.n = 0
+
+    def set(self, index: int, value: float) -> None:
+        if index >= self._data.size:
+            grown = np.full(max(2 * self._data.size, index + 1), np.nan)
+            grown[: self._data.size] = self._data
+            self._data = grown
+        self._data[index] = value
+        self.n = max(self.n, index + 1)
+
+    def get(self, index: int) -> float:
+        return self._data[index] if index < self.n else math.nan
+
+    def truncate(self, n: int) -> None:
+        self._data[n : self.n] = np.nan
+        self.n = min(self.n, n)
+
+    def copy(self, n: int) -> Array:
+        out = np.full(n, np.nan)
+        m = min(n, self.n)
+        out[:m] = self._data[:m]
+        out.flags.writeable = False
+        return out
+
+
+class Trainer:
+    """Trains ``net`` on (X, T) one epoch at a time.
+
+    ``validation`` and ``test`` are optional (X, T) pairs. Options are a
+    TrainingOptions or the flat keywords of ``TrainingOptions.from_kwargs``.
+    """
+
+    def __init__(self, net, X, T, *, validation=None, test=None, options: TrainingOptions | None = None, **kw):
+        self.net = net
+        self.X = net._check_inputs(X)
+        self.T = net.head.prepare_targets(T, self.X.shape[0])
+        if self.X.shape[0] == 0:
+            raise ValueError("there are no training points")
+        self.sets = {"train": (self.X, self.T)}
+        for name, pair in (("val", validation), ("test", test)):
+            if pair is not None and len(pair[0]):
+                Xs = net._check_inputs(pair[0])
+                self.sets[name] = (Xs, net.head.prepare_targets(pair[1], Xs.shape[0]))
+        if options is None:
+            options = TrainingOptions.from_kwargs(**kw)
+        elif kw:
+            raise ValueError("give either options or keywords, not both")
+        if options.early_stopping is not None and "val" not in self.sets:
+            raise ValueError("early stopping needs a validation set (give the split a validation share)")
+        self._options = options
+        self._serial = 0
+        self._configure(options, new_optimizer=True)
+        self._restart_history()
+
+    # ------------------------------------------------------------------ options
+    @property
+    def options(self) -> TrainingOptions:
+        return self._options
+
+    @property
+    def n_train(self) -> int:
+        return self.X.shape[0]
+
+    def update_options(self, **changes) -> TrainingOptions:
+        """Change settings between steps; the weights are kept.
+
+        Accepts TrainingOptions fields (``lr=...``, ``regularization=...``) or the
+        flat keywords of ``from_kwargs`` (``l2=...``, ``patience=...``, ``momentum=...``).
+        Invalid values raise ValueError and change nothing.
+        """
+        if not changes:
+            return self._options
+        current = self._options
+        option_fields = {f.name for f in fields(TrainingOptions)}
+        if set(changes) <= option_fields:
+            if changes.get("optimizer", current.optimizer) != current.optimizer and "hyper" not in changes:
+                changes = {**changes, "hyper": {}}
+            new = replace(current, **changes)
+        else:
+            flat = _flatten(current)
+            if "optimizer" in changes and changes["optimizer"] != current.optimizer:
+                flat = {k: v for k, v in flat.items() if k not in current.hyper}
+            flat.update(changes)
+            new = TrainingOptions.from_kwargs(**flat)
+        if new.early_stopping is not None and "val" not in self.sets:
+            raise ValueError("early stopping needs a validation set (give the split a validation share)")
+        self._configure(new, new_optimizer=new.optimizer != current.optimizer)
+        if self._status == EARLY_STOPPED and new.early_stopping != current.early_stopping:
+            self._status, self._message = TRAINING, ""
+        if new.early_stopping != current.early_stopping:
+            self._best_epoch, self._best_val, self._best_w = None, math.inf, None
+            self._check_early_stopping_candidate()
+        return new
+
+    def _configure(self, options: TrainingOptions, new_optimizer: bool) -> None:
+        net = self.net
+        if new_optimizer:
+            self.optimizer: Optimizer = make_optimizer(options.optimizer, net.n_params, **options.hyper)
+        else:
+            self.optimizer.set(**options.hyper)
+        self.regularizer = options.regularization.bind(net)
+        N = self.n_train
+        B = options.batch_size
+        self.full_batch = B is None or B >= N or self.optimizer.full_batch_only
+        self._batch = N if self.full_batch else B
+        first_order = not self.optimizer.full_batch_only
+        # First-order steps use grad E~/N; mini-batches estimate E~ by (N/B) E_B (objective.py).
+        self.objective = Objective(net, self.X, self.T, self.regularizer,
+                                   data_weight=N / self._batch if not self.full_batch else 1.0,
+                                   scale=1.0 / N if first_order else 1.0)
+        self._lazy_train_error = self.full_batch and self.optimizer.evaluates_once
+        if self._options.seed != options.seed or not hasattr(self, "_rng"):
+            self._rng = np.random.default_rng(options.seed)
+        self._options = options
+
+    # ------------------------------------------------------------------ state
+    def _restart_history(self) -> None:
+        self.epoch = 0
+        self.steps = 0
+        self.seconds = 0.0
+        self._series = {name: _Series() for name in ("train", "val", "test")}
+        self._status, self._message = READY, ""
+        self._best_epoch, self._best_val, self._best_w = None, math.inf, None
+        self._good_w, self._good_epoch = None, None
+        self._record_eval_sets()
+        self._check_early_stopping_candidate()
+
+    def reset(self, seed: int | None = None, init: str | None = None) -> Snapshot:
+        """New initial weights (same architecture and data), fresh optimiser state and history."""
+        self.net.initialize(init, seed=seed, scale=self.net.init_scale)
+        self.optimizer.reset()
+        self._rng = np.random.default_rng(self._options.seed)
+        self._restart_history()
+        return self.snapshot()
+
+    def set_weights(self, w) -> None:
+        """Replace the weights (e.g. a symmetry transform); the optimiser state is cleared."""
+        self.net.w = w
+        self.optimizer.reset()
+        self._series["train"].truncate(self.epoch)
+        self._record_eval_sets()
+
+    @property
+    def status(self) -> str:
+        return self._status
+
+    @property
+    def stopped(self) -> bool:
+        """True after early stopping; ``update_options`` or ``reset`` lifts it."""
+        return self._status == EARLY_STOPPED
+
+    def current_lr(self) -> float:
+        return self._options.schedule.lr(self._options.lr, self.epoch)
+
+    # ------------------------------------------------------------------ evaluation
+    def _mean_error(self, name: str) -> float:
+        X, T = self.sets[name]
+        return self.net.head.error(self.net.forward_pass(X).out, T) / X.shape[0]
+
+    def _record_eval_sets(self) -> None:
+        """Validation and test errors at the current weights, entry ``self.epoch``."""
+        for name in ("val", "test"):
+            if name in self.sets:
+                self._series[name].set(self.epoch, self._mean_error(name))
+
+    def _train_error_now(self) -> float:
+        series = self._series["train"]
+        value = series.get(self.epoch)
+        if math.isnan(value):
+            value = self._mean_error("train")
+            series.set(self.epoch, value)
+        return value
+
+    # ------------------------------------------------------------------ training
+    def advance(self, epochs: int = 1, max_seconds: float | None = None) -> Snapshot:
+        """Train up to ``epochs`` epochs (fewer if ``max_seconds`` runs out, training
+        diverges or early stopping fires) and return a snapshot."""
+        if self._status == EARLY_STOPPED:
+            return self.snapshot()
+        start = time.perf_counter()
+        deadline = None if max_seconds is None else start + max_seconds
+        self._status, self._message = TRAINING, ""
+        for _ in range(int(epochs)):
+            if not self._run_epoch():
+                break
+            if self._status == EARLY_STOPPED:
+                break
+            if deadline is not None and time.perf_counter() >= deadline:
+                break
+        self.seconds += time.perf_counter() - start
+        return self.snapshot()
+
+    def _run_epoch(self) -> bool:
+        """One epoch; False when training diverged (weights are then restored)."""
+        lr = self.current_lr()
+        w = self.net.w
+        opt = self.optimizer
+        if self._lazy_train_error:
+            # Full batch, one evaluation per step: the step's own error is E_D(w_k).
+            prev = self._good_w_buffer()
+            prev[:] = w
+            E = opt.step(w, self.objective, lr)
+            self.steps += 1
+            E_data = self.objective.last_data_error
+            if not (math.isfinite(E) and math.isfinite(E_data)):
+                return self._diverged()
+            self._series["train"].set(self.epoch, E_data / self.n_train)
+            self._good_w, self._spare_w = prev, self._good_w
+            self._good_epoch = self.epoch
+        else:
+            if math.isnan(self._series["train"].get(self.epoch)):
+                if not math.isfinite(self._train_error_now()):
+                    return self._diverged()
+            if self._good_epoch != self.epoch:
+                buf = self._good_w_buffer()
+                buf[:] = w
+                self._good_w, self._spare_w, self._good_epoch = buf, self._good_w, self.epoch
+            if self.full_batch:
+                E = opt.step(w, self.objective, lr)
+                self.steps += 1
+                if not math.isfinite(E):
+                    return self._diverged()
+            else:
+                order = self._rng.permutation(self.n_train)
+                obj = self.objective
+                for start in range(0, self.n_train, self._batch):
+                    idx = order[start : start + self._batch]
+                    obj.X, obj.T = self.X[idx], self.T[idx]
+                    obj.data_weight = self.n_train / idx.size
+                    E = opt.step(w, obj, lr)
+                    self.steps += 1
+                    if not math.isfinite(E):
+                        obj.X, obj.T = self.X, self.T
+                        return self._diverged()
+                obj.X, obj.T = self.X, self.T
+        self.epoch += 1
+        self._record_eval_sets()
+        if not self._lazy_train_error and not math.isfinite(self._train_error_now()):
+            return self._diverged()
+        if any(not math.isfinite(self._series[s].get(self.epoch)) for s in ("val", "test") if s in self.sets) \
+                or not math.isfinite(float(np.dot(w, w))):  # cheaper than isfinite(w).all()
+            return self._diverged()
+        self._check_early_stopping_candidate()
+        return True
+
+    def _good_w_buffer(self) -> Array:
+        buf = getattr(self, "_spare_w", None)
+        if buf is None or buf is self._good_w:
+            buf = np.empty_like(self.net.w)
+        return buf
+
+    def _diverged(self) -> bool:
+        if self._good_w is not None:
+            self.net.w[:] = self._good_w
+            self.epoch = self._good_epoch
+            for s in self._series.values():
+                s.truncate(self.epoch + 1)
+            self._record_eval_sets()
+            where = f"the weights of epoch {self.epoch} were restored"
+        else:
+            where = "the initial weights already give a non-finite error"
+        self.optimizer.reset()
+        self._status = DIVERGED
+        self._message = (
+            f"Training diverged: the error became infinite or NaN; {where}. "
+            f"Try a smaller learning rate (now {self.current_lr():.3g})."
+        )
+        return False
+
+    def _check_early_stopping_candidate(self) -> None:
+        es = self._options.early_stopping
+        if es is None or "val" not in self.sets:
+            return
+        val = self._series["val"].get(self.epoch)
+        if val < self._best_val - es.min_delta:
+            self._best_val, self._best_epoch = val, self.epoch
+            self._best_w = self.net.w.copy()
+        elif self._best_epoch is not None and self.epoch - self._best_epoch >= es.patience:
+            self._status = EARLY_STOPPED
+            restored = ""
+            self._train_error_now()  # complete the curve before the weights go back
+            if es.restore_best:
+                self.net.w[:] = self._best_w
+                self.optimizer.reset()
+                restored = f"; the weights of epoch {self._best_epoch} were restored"
+            self._message = (
+                f"Early stopping at epoch {self.epoch}: the validation error has not improved for "
+                f"{es.patience} epochs (best {self._best_val:.4g} at epoch {self._best_epoch}){restored}."
+            )
+
+    # ------------------------------------------------------------------ snapshots
+    def snapshot(self) -> Snapshot:
+        net = self.net
+        head = net.head
+        results = {}
+        for name, (X, T) in self.sets.items():
+            a = net.forward_pass(X).out
+            results[name] = (head.error(a, T) / X.shape[0], head.accuracy(a, T))
+        restored_best = self._status == EARLY_STOPPED and self._options.early_stopping.restore_best
+        if not restored_best:
+            # Keep the curve's last entry equal to what the snapshot reports.
+            self._series["train"].set(self.epoch, results["train"][0])
+        n = self.epoch + 1
+        history = History(
+            np.arange(n),
+            self._series["train"].copy(n),
+            self._series["val"].copy(n),
+            self._series["test"].copy(n),
+        )
+        objective = results["train"][0] + self.regularizer.value(net.w) / self.n_train
+        self._serial += 1
+        get = lambda name, i: results[name][i] if name in results else None  # noqa: E731
+        return Snapshot(
+            epoch=self.epoch,
+            steps=self.steps,
+            weights=_readonly(net.w),
+            train_error=results["train"][0],
+            val_error=get("val", 0),
+            test_error=get("test", 0),
+            train_accuracy=results["train"][1],
+            val_accuracy=get("val", 1),
+            test_accuracy=get("test", 1),
+            objective=objective,
+            lr=self.current_lr(),
+            status=self._status,
+            message=self._message,
+            best_epoch=self._best_epoch if self._options.early_stopping else None,
+            seconds=self.seconds,
+            history=history,
+            serial=self._serial,
+        )
+
+
+def _flatten(options: TrainingOptions) -> dict:
+    """The flat-keyword form of options (inverse of TrainingOptions.from_kwargs)."""
+    flat = {
+        "optimizer": options.optimizer,
+        "lr": options.lr,
+        "batch_size": options.batch_size,
+        "seed": options.seed,
+        "schedule": options.schedule,
+        "l2": options.regularization.l2,
+        "l2_groups": options.regularization.l2_groups,
+        "l1": options.regularization.l1,
+        **options.hyper,
+    }
+    if options.early_stopping is not None:
+        flat["early_stopping"] = options.early_stopping
+    return flat
+
+
+def fit(net, X, T, *, epochs: int = 100, validation=None, test=None,
+        callback: Callable[[Snapshot], object] | None = None, callback_every: int = 1,
+        **options) -> FitResult:
+    """Train ``net`` in place for ``epochs`` epochs (or until early stopping or divergence).
+
+    Keywords are those of ``TrainingOptions.from_kwargs``: optimizer ("gd",
+    "momentum", "nesterov", "rmsprop", "adam", ...), lr, batch_size (None = full
+    batch), seed, schedule, lr_drop, lr_every, lr_decay, l2, l2_groups, l1,
+    patience / restore_best / min_delta (early stopping), and the optimiser's own
+    settings. ``callback(snapshot)`` runs every ``callback_every`` epochs; if it
+    returns False, training stops.
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r}")
+    trainer = Trainer(net, X, T, validation=validation, test=test, **options)
+    if callback is None:
+        final = trainer.advance(epochs)
+    else:
+        final = trainer.snapshot()
+        while trainer.epoch < epochs:
+            final = trainer.advance(min(callback_every, epochs - trainer.epoch))
+            if callback(final) is False or final.status in (DIVERGED, EARLY_STOPPED):
+                break
+    return FitResult(final.history, final)

@@ -1,0 +1,1 @@
+"""Qt-free application state: data files, sessions, (de)serialisation and validation."""

@@ -1,0 +1,54 @@
+"""Atomic file writes: a file is either fully replaced or left as it was.
+
+The data go to a temporary file in the target's directory (so the final rename stays on one
+file system), are flushed to disk, and then `os.replace` swaps the file in. A crash or an
+error half-way leaves the old file intact and no temporary file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+
+
+def atomic_write_bytes(path, data: bytes) -> None:
+    """Replace the file at `path` by `data` atomically (a symlink's target is replaced).
+
+    An existing file keeps its permission bits; a new one gets tempfile's owner-only mode.
+    """
+    target = os.path.realpath(os.fspath(path))
+    directory, basename = os.path.split(target)
+    temporary = tempfile.NamedTemporaryFile(delete=False, dir=directory, prefix=f".{basename}.",
+                                            suffix=".tmp")
+    try:
+        with temporary:
+            temporary.write(data)
+            temporary.flush()
+            os.fsync(temporary.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(temporary.name, stat.S_IMODE(os.stat(target).st_mode))
+        os.replace(temporary.name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary.name)
+        raise
+    _sync_directory(directory)
+
+
+def atomic_write_text(path, text: str, encoding: str = "utf-8") -> None:
+    """Replace the file at `path` by `text` atomically; line endings are written as given."""
+    atomic_write_bytes(path, text.encode(encoding))
+
+
+def _sync_directory(directory: str) -> None:
+    """Make the rename itself durable (POSIX); best effort, as not every system allows it."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    with contextlib.suppress(OSError):
+        descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
