@@ -369,13 +369,15 @@ class Trainer:
         start = time.perf_counter()
         deadline = None if max_seconds is None else start + max_seconds
         self._status, self._message = TRAINING, ""
-        for _ in range(int(epochs)):
-            if not self._run_epoch():
-                break
-            if self._status == EARLY_STOPPED:
-                break
-            if deadline is not None and time.perf_counter() >= deadline:
-                break
+        # Overflow on the way to divergence is expected and handled (_diverged).
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for _ in range(int(epochs)):
+                if not self._run_epoch():
+                    break
+                if self._status == EARLY_STOPPED:
+                    break
+                if deadline is not None and time.perf_counter() >= deadline:
+                    break
         self.seconds += time.perf_counter() - start
         return self.snapshot()
 
