@@ -36,6 +36,7 @@ class Optimizer:
     defaults: dict = {}
     full_batch_only = False  # line-search / second-order methods need the whole training set
     evaluates_once = True  # one objective evaluation per step, at the starting point
+    warning = ""  # set by a step that wants the user told something (the trainer shows it once)
 
     def __init__(self, n_params: int, **hyper):
         self.n_params = n_params

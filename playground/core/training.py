@@ -425,6 +425,8 @@ class Trainer:
                         return self._diverged()
                 obj.X, obj.T = self.X, self.T
         self.epoch += 1
+        if opt.warning:
+            self._message, opt.warning = opt.warning, ""
         self._record_eval_sets()
         if not self._lazy_train_error and not math.isfinite(self._train_error_now()):
             return self._diverged()
