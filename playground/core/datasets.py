@@ -195,7 +195,10 @@ class Dataset:
         """`bounds`, or the data range plus a 10 % margin ((-1, 1) for an empty axis)."""
         if self.bounds is not None:
             return self.bounds
-        vertical = self.X[:, 1] if self.n_inputs >= 2 else self.t.reshape(self.n, -1)[:, 0]
+        if self.n_inputs >= 2:
+            vertical = self.X[:, 1]
+        else:
+            vertical = self.t if self.kind == "classification" else self.t[:, 0]
         return _padded_range(self.X[:, 0]), _padded_range(vertical)
 
     def targets(self, output: str) -> Array:
@@ -258,7 +261,8 @@ class Dataset:
         return index.astype(np.intp)
 
     def __repr__(self) -> str:
-        size = f"n_classes={self.n_classes}" if self.kind == "classification" else f"n_targets={self.n_targets}"
+        classification = self.kind == "classification"
+        size = f"n_classes={self.n_classes}" if classification else f"n_targets={self.n_targets}"
         return (f"Dataset(name={self.name!r}, kind={self.kind!r}, n={self.n}, "
                 f"n_inputs={self.n_inputs}, {size})")
 
@@ -344,15 +348,13 @@ def _sample_blobs(rng, n, noise, n_classes=3):
 
 # PRML synthetic classification data (Netlab demmlp2, PRML App. A): a three-component
 # Gaussian mixture; component 0 is label 0, components 1 and 2 are label 1.
-PRML_SYNTHETIC_PRIORS = np.array([0.5, 0.25, 0.25])
-PRML_SYNTHETIC_MEANS = np.array([[0.0, -0.1], [1.0, 1.0], [1.0, -1.0]])
-PRML_SYNTHETIC_COVARIANCES = np.array([
+PRML_SYNTHETIC_PRIORS = _read_only(np.array([0.5, 0.25, 0.25]))
+PRML_SYNTHETIC_MEANS = _read_only(np.array([[0.0, -0.1], [1.0, 1.0], [1.0, -1.0]]))
+PRML_SYNTHETIC_COVARIANCES = _read_only(np.array([
     [[0.625, -0.2165], [-0.2165, 0.875]],
     [[0.2241, -0.1368], [-0.1368, 0.9759]],
     [[0.2375, 0.1516], [0.1516, 0.4125]],
-])
-for _array in (PRML_SYNTHETIC_PRIORS, PRML_SYNTHETIC_MEANS, PRML_SYNTHETIC_COVARIANCES):
-    _read_only(_array)
+]))
 
 
 def _gaussian_log_density(X: Array, mean: Array, covariance: Array) -> Array:
