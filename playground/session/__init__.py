@@ -1,1 +1,30 @@
-"""Qt-free application state: data files, sessions, (de)serialisation and validation."""
+"""Qt-free application state: experiment configs, data files, network files.
+
+The GUI and the CLI both build on this layer; it never imports Qt.
+"""
+
+from .atomic import atomic_write_bytes, atomic_write_text
+from .config import ConfigError, DataConfig, ExperimentConfig, NetworkConfig
+from .datafile import DataFileError, read_csv, write_csv
+from .experiment import Experiment, matched_output, output_mismatch, prepare
+from .network_io import NetworkFileError, load_network, read_network_file, save_network
+
+__all__ = [
+    "ConfigError",
+    "DataConfig",
+    "DataFileError",
+    "Experiment",
+    "ExperimentConfig",
+    "NetworkConfig",
+    "NetworkFileError",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "load_network",
+    "matched_output",
+    "output_mismatch",
+    "prepare",
+    "read_csv",
+    "read_network_file",
+    "save_network",
+    "write_csv",
+]

@@ -16,7 +16,7 @@ import tempfile
 def atomic_write_bytes(path, data: bytes) -> None:
     """Replace the file at `path` by `data` atomically (a symlink's target is replaced).
 
-    An existing file keeps its permission bits; a new one gets tempfile's owner-only mode.
+    An existing file keeps its permission bits; a new one gets the usual 0o666 & ~umask.
     """
     target = os.path.realpath(os.fspath(path))
     directory, basename = os.path.split(target)
@@ -27,8 +27,12 @@ def atomic_write_bytes(path, data: bytes) -> None:
             temporary.write(data)
             temporary.flush()
             os.fsync(temporary.fileno())
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(temporary.name, stat.S_IMODE(os.stat(target).st_mode))
+        try:
+            mode = stat.S_IMODE(os.stat(target).st_mode)
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()  # tempfile creates 0o600; a new export should be shareable
+        with contextlib.suppress(OSError):
+            os.chmod(temporary.name, mode)
         os.replace(temporary.name, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -40,6 +44,16 @@ def atomic_write_bytes(path, data: bytes) -> None:
 def atomic_write_text(path, text: str, encoding: str = "utf-8") -> None:
     """Replace the file at `path` by `text` atomically; line endings are written as given."""
     atomic_write_bytes(path, text.encode(encoding))
+
+
+def _umask() -> int:
+    """The process umask, read without changing it (os.umask would, racing other threads)."""
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    return 0o022
 
 
 def _sync_directory(directory: str) -> None:

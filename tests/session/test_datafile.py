@@ -268,3 +268,17 @@ def test_atomic_write_keeps_permissions_and_follows_symlinks(tmp_path):
     atomic_write_text(link, "through the link\n")
     assert link.is_symlink() and path.read_text() == "through the link\n"
     assert sorted(os.listdir(tmp_path)) == ["link.csv", "shared.csv"]
+
+
+def test_new_files_get_the_usual_permissions_and_old_ones_keep_theirs(tmp_path):
+    import os
+    import stat
+
+    from playground.session.atomic import _umask, atomic_write_text
+
+    fresh = tmp_path / "fresh.txt"
+    atomic_write_text(fresh, "a")
+    assert stat.S_IMODE(os.stat(fresh).st_mode) == 0o666 & ~_umask()
+    os.chmod(fresh, 0o640)
+    atomic_write_text(fresh, "b")
+    assert stat.S_IMODE(os.stat(fresh).st_mode) == 0o640 and fresh.read_text() == "b"

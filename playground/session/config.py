@@ -1,0 +1,367 @@
+"""The experiment configuration: versioned JSON shared by the CLI and saved sessions.
+
+An experiment is a data source, a network and the training settings::
+
+    {
+      "version": 1,
+      "data": {"generator": "spiral", "n_points": 400, "noise": 0.1, "seed": 0,
+               "split": {"train": 0.7, "validation": 0.15, "test": 0.15, "seed": 0},
+               "features": ["x1", "x2"]},
+      "network": {"hidden": [8, 8], "activation": "tanh", "output": "auto",
+                  "init": "xavier", "seed": 0},
+      "training": {"optimizer": "adam", "lr": 0.01, "epochs": 500, "batch_size": null,
+                   "schedule": {"kind": "constant"}, "early_stopping": null},
+      "regularization": {"l2": 0.0, "l1": 0.0}
+    }
+
+``data`` takes either ``generator`` (a name from playground.core.datasets) or
+``csv`` (a path, relative to the config file). Every key is checked: unknown
+keys and bad values raise ConfigError naming the key, e.g.
+``training.lr: must be a positive number, got -1``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import os
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from playground.core import (
+    ACTIVATION_NAMES, HEAD_NAMES, INIT_NAMES, OPTIMIZERS, SCHEDULE_NAMES, EarlyStopping, Regularization, Schedule,
+    TrainingOptions,
+)
+from playground.core.datasets import FEATURES, GENERATORS
+from playground.core.regularizers import GROUP_NAMES
+
+CONFIG_VERSION = 1
+MAX_HIDDEN_LAYERS = 8
+MAX_UNITS = 256
+MAX_POINTS = 100_000
+MAX_COMPONENTS = 10
+MAX_EPOCHS = 10_000_000
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; the message names the offending key."""
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    generator: str | None = "two_gaussians"
+    n_points: int | None = None  # None: the generator's default
+    noise: float | None = None
+    seed: int = 0
+    n_classes: int | None = None  # only for "blobs"
+    csv: str | None = None  # path to a CSV file instead of a generator
+    split: tuple[float, float, float] = (0.7, 0.15, 0.15)
+    split_seed: int = 0
+    features: tuple[str, ...] | None = None  # None: the raw inputs
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    hidden: tuple[int, ...] = (8, 8)
+    activation: str | tuple[str, ...] = "tanh"
+    output: str = "auto"  # "auto": the matched head for the data (PRML 5.2)
+    n_components: int | None = None
+    init: str = "xavier"
+    init_scale: float | None = None
+    seed: int = 0
+
+    def activations(self) -> list[str]:
+        if isinstance(self.activation, str):
+            return [self.activation] * len(self.hidden)
+        return list(self.activation)
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    data: DataConfig = field(default_factory=DataConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    training: TrainingOptions = field(default_factory=TrainingOptions)
+    epochs: int = 500
+    name: str = ""
+
+    # --------------------------------------------------------------- JSON
+    def to_dict(self) -> dict:
+        d, n, t = self.data, self.network, self.training
+        data: dict[str, Any] = {}
+        if d.csv is not None:
+            data["csv"] = d.csv
+        else:
+            data.update(generator=d.generator, n_points=d.n_points, noise=d.noise, seed=d.seed)
+            if d.n_classes is not None:
+                data["n_classes"] = d.n_classes
+        data["split"] = {"train": d.split[0], "validation": d.split[1], "test": d.split[2], "seed": d.split_seed}
+        if d.features is not None:
+            data["features"] = list(d.features)
+        network = {
+            "hidden": list(n.hidden),
+            "activation": n.activation if isinstance(n.activation, str) else list(n.activation),
+            "output": n.output,
+            "n_components": n.n_components,
+            "init": n.init,
+            "init_scale": n.init_scale,
+            "seed": n.seed,
+        }
+        s = t.schedule
+        training = {
+            "optimizer": t.optimizer,
+            "lr": t.lr,
+            "epochs": self.epochs,
+            "batch_size": t.batch_size,
+            "seed": t.seed,
+            **t.hyper,
+            "schedule": {"kind": s.kind, "drop": s.drop, "every": s.every, "decay": s.decay},
+            "early_stopping": None if t.early_stopping is None else {
+                "patience": t.early_stopping.patience,
+                "restore_best": t.early_stopping.restore_best,
+                "min_delta": t.early_stopping.min_delta,
+            },
+        }
+        r = t.regularization
+        regularization = {"l2": r.l2, "l2_groups": None if r.l2_groups is None else dict(r.l2_groups), "l1": r.l1}
+        out = {"version": CONFIG_VERSION}
+        if self.name:
+            out["name"] = self.name
+        out.update(data=data, network=network, training=training, regularization=regularization)
+        return out
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> "ExperimentConfig":
+        return _parse(raw)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "ExperimentConfig":
+        """Read and validate a config file; every failure is a ConfigError."""
+        try:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such file") from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise ConfigError(f"{path}: cannot read the file ({err})") from None
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ConfigError(f"{path}, line {err.lineno}: not valid JSON ({err.msg})") from None
+        try:
+            return _parse(raw)
+        except ConfigError as err:
+            raise ConfigError(f"{path}: {err}") from None
+
+    def save(self, path: str | os.PathLike) -> None:
+        from .atomic import atomic_write_text
+
+        atomic_write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
+
+    def with_changes(self, **sections) -> "ExperimentConfig":
+        return replace(self, **sections)
+
+
+# ---------------------------------------------------------------------------- validation
+def _fail(path: str, message: str):
+    raise ConfigError(f"{path}: {message}" if path else message)
+
+
+def _check_keys(obj: Any, path: str, allowed: set[str], required: set[str] = frozenset()) -> dict:
+    where = path or "the top level"
+    if not isinstance(obj, dict):
+        _fail(path, f"must be a JSON object, got {type(obj).__name__}")
+    for key in obj:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f"; allowed: {', '.join(sorted(allowed))}"
+            raise ConfigError(f"unknown key {key!r} in {where}{hint}")
+    for key in sorted(required - set(obj)):
+        raise ConfigError(f"{where} needs the key {key!r}")
+    return obj
+
+
+def _int(value, path, lo=None, hi=None, allow_none=False):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        _fail(path, f"must be a whole number, got {value!r}")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        rng = f"from {lo} to {hi}" if hi is not None else f">= {lo}"
+        _fail(path, f"must be {rng}, got {value}")
+    return value
+
+
+def _float(value, path, lo=None, hi=None, positive=False, allow_none=False):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        _fail(path, f"must be a finite number, got {value!r}")
+    value = float(value)
+    if positive and value <= 0:
+        _fail(path, f"must be a positive number, got {value!r}")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        rng = f"between {lo} and {hi}" if hi is not None else f">= {lo}"
+        _fail(path, f"must be {rng}, got {value!r}")
+    return value
+
+
+def _choice(value, path, choices):
+    if value not in choices:
+        close = difflib.get_close_matches(str(value), list(choices), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        _fail(path, f"unknown value {value!r}{hint}; choose one of: {', '.join(choices)}")
+    return value
+
+
+def _bool(value, path):
+    if not isinstance(value, bool):
+        _fail(path, f"must be true or false, got {value!r}")
+    return value
+
+
+def _parse(raw: Any) -> ExperimentConfig:
+    raw = _check_keys(raw, "", {"version", "name", "data", "network", "training", "regularization"},
+                      {"version", "data", "network"})
+    version = raw["version"]
+    if version != CONFIG_VERSION:
+        _fail("version", f"this build reads config version {CONFIG_VERSION}, the file says {version!r}")
+    name = raw.get("name", "")
+    if not isinstance(name, str):
+        _fail("name", "must be a string")
+    data = _parse_data(raw["data"])
+    network = _parse_network(raw["network"])
+    training, epochs = _parse_training(raw.get("training", {}), raw.get("regularization", {}))
+    return ExperimentConfig(data, network, training, epochs, name)
+
+
+def _parse_data(raw) -> DataConfig:
+    allowed = {"generator", "n_points", "noise", "seed", "n_classes", "csv", "split", "features"}
+    raw = _check_keys(raw, "data", allowed)
+    if ("generator" in raw) == ("csv" in raw):
+        _fail("data", "give exactly one data source: \"generator\" (a preset) or \"csv\" (a file)")
+    split, split_seed = (0.7, 0.15, 0.15), 0
+    if "split" in raw:
+        s = _check_keys(raw["split"], "data.split", {"train", "validation", "test", "seed"})
+        split = tuple(_float(s.get(k, 0.0), f"data.split.{k}", 0.0, 1.0) for k in ("train", "validation", "test"))
+        if abs(sum(split) - 1.0) > 1e-6:
+            _fail("data.split", f"train + validation + test must add up to 1, got {sum(split):.6g}")
+        if split[0] <= 0:
+            _fail("data.split.train", "the training share must be positive")
+        split_seed = _int(s.get("seed", 0), "data.split.seed")
+    features = None
+    if "features" in raw:
+        names = raw["features"]
+        if not isinstance(names, list) or not names:
+            _fail("data.features", "must be a non-empty list of feature names")
+        features = tuple(_choice(n, "data.features", tuple(FEATURES)) for n in names)
+        if len(set(features)) != len(features):
+            _fail("data.features", "lists a feature twice")
+    if "csv" in raw:
+        if not isinstance(raw["csv"], str) or not raw["csv"]:
+            _fail("data.csv", "must be a file path")
+        for key in ("n_points", "noise", "seed", "n_classes"):
+            if key in raw:
+                _fail(f"data.{key}", "only applies to a generator, not to a CSV file")
+        return DataConfig(generator=None, csv=raw["csv"], split=split, split_seed=split_seed, features=features)
+    generator = _choice(raw["generator"], "data.generator", tuple(GENERATORS))
+    n_classes = _int(raw.get("n_classes"), "data.n_classes", 2, 6, allow_none=True)
+    if n_classes is not None and generator != "blobs" and n_classes != 2:
+        _fail("data.n_classes", f"only the \"blobs\" preset has a choice of classes; {generator} has 2")
+    return DataConfig(
+        generator=generator,
+        n_points=_int(raw.get("n_points"), "data.n_points", 1, MAX_POINTS, allow_none=True),
+        noise=_float(raw.get("noise"), "data.noise", lo=0.0, allow_none=True),
+        seed=_int(raw.get("seed", 0), "data.seed"),
+        n_classes=n_classes,
+        split=split,
+        split_seed=split_seed,
+        features=features,
+    )
+
+
+def _parse_network(raw) -> NetworkConfig:
+    allowed = {"hidden", "activation", "output", "n_components", "init", "init_scale", "seed"}
+    raw = _check_keys(raw, "network", allowed)
+    hidden = raw.get("hidden", [8, 8])
+    if not isinstance(hidden, list):
+        _fail("network.hidden", "must be a list of layer sizes, e.g. [8, 8] (or [] for no hidden layer)")
+    if len(hidden) > MAX_HIDDEN_LAYERS:
+        _fail("network.hidden", f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(hidden)}")
+    hidden = tuple(_int(u, f"network.hidden[{i}]", 1, MAX_UNITS) for i, u in enumerate(hidden))
+    activation = raw.get("activation", "tanh")
+    if isinstance(activation, list):
+        if len(activation) != len(hidden):
+            _fail("network.activation", f"gives {len(activation)} activations for {len(hidden)} hidden layers")
+        activation = tuple(_choice(a, f"network.activation[{i}]", ACTIVATION_NAMES) for i, a in enumerate(activation))
+    else:
+        activation = _choice(activation, "network.activation", ACTIVATION_NAMES)
+    output = _choice(raw.get("output", "auto"), "network.output", ("auto",) + HEAD_NAMES)
+    n_components = _int(raw.get("n_components"), "network.n_components", 1, MAX_COMPONENTS, allow_none=True)
+    if output == "mdn" and n_components is None:
+        _fail("network.n_components", "a mixture density output needs the number of components, e.g. 3")
+    if output != "mdn" and n_components is not None:
+        _fail("network.n_components", "only applies to output \"mdn\"")
+    return NetworkConfig(
+        hidden=hidden,
+        activation=activation,
+        output=output,
+        n_components=n_components,
+        init=_choice(raw.get("init", "xavier"), "network.init", INIT_NAMES),
+        init_scale=_float(raw.get("init_scale"), "network.init_scale", positive=True, allow_none=True),
+        seed=_int(raw.get("seed", 0), "network.seed"),
+    )
+
+
+def _parse_training(raw, reg_raw) -> tuple[TrainingOptions, int]:
+    raw = dict(_check_keys(raw, "training", set(_training_keys(raw))))
+    optimizer = _choice(raw.pop("optimizer", "adam"), "training.optimizer", tuple(OPTIMIZERS))
+    lr = _float(raw.pop("lr", 0.01), "training.lr", positive=True)
+    epochs = _int(raw.pop("epochs", 500), "training.epochs", 0, MAX_EPOCHS)
+    batch_size = _int(raw.pop("batch_size", None), "training.batch_size", 1, allow_none=True)
+    seed = _int(raw.pop("seed", 0), "training.seed")
+    schedule = Schedule()
+    if raw.get("schedule") is not None:
+        s = _check_keys(raw.pop("schedule"), "training.schedule", {"kind", "drop", "every", "decay"})
+        schedule = Schedule(
+            _choice(s.get("kind", "constant"), "training.schedule.kind", SCHEDULE_NAMES),
+            _float(s.get("drop", 0.5), "training.schedule.drop", positive=True, hi=1.0),
+            _int(s.get("every", 100), "training.schedule.every", 1),
+            _float(s.get("decay", 0.01), "training.schedule.decay", lo=0.0),
+        )
+    raw.pop("schedule", None)
+    early = None
+    if raw.get("early_stopping") is not None:
+        e = _check_keys(raw.pop("early_stopping"), "training.early_stopping", {"patience", "restore_best", "min_delta"})
+        early = EarlyStopping(
+            _int(e.get("patience", 20), "training.early_stopping.patience", 1),
+            _bool(e.get("restore_best", True), "training.early_stopping.restore_best"),
+            _float(e.get("min_delta", 0.0), "training.early_stopping.min_delta", lo=0.0),
+        )
+    raw.pop("early_stopping", None)
+    hyper = {}
+    for key, value in raw.items():  # the optimiser's own settings, checked by the optimiser
+        if key == "nesterov":
+            hyper[key] = _bool(value, f"training.{key}")
+        else:
+            hyper[key] = _float(value, f"training.{key}")
+    reg_raw = _check_keys(reg_raw, "regularization", {"l2", "l2_groups", "l1"})
+    groups = reg_raw.get("l2_groups")
+    if groups is not None:
+        groups = _check_keys(groups, "regularization.l2_groups", set(GROUP_NAMES))
+        groups = {g: _float(v, f"regularization.l2_groups.{g}", lo=0.0) for g, v in groups.items()}
+    regularization = Regularization(
+        _float(reg_raw.get("l2", 0.0), "regularization.l2", lo=0.0), groups,
+        _float(reg_raw.get("l1", 0.0), "regularization.l1", lo=0.0),
+    )
+    try:
+        options = TrainingOptions(optimizer, lr, batch_size, hyper, schedule, regularization, early, seed)
+    except ValueError as err:
+        raise ConfigError(f"training: {err}") from None
+    return options, epochs
+
+
+def _training_keys(raw) -> list[str]:
+    base = ["optimizer", "lr", "epochs", "batch_size", "seed", "schedule", "early_stopping"]
+    optimizer = raw.get("optimizer", "adam") if isinstance(raw, dict) else "adam"
+    return base + list(OPTIMIZERS[optimizer].defaults if optimizer in OPTIMIZERS else [])

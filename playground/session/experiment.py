@@ -1,0 +1,136 @@
+"""From a configuration to ready-to-train objects: data, split, features, network, trainer.
+
+The CLI and the GUI both build experiments here, so that a config file trains
+the same network in both.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from playground.core import MLP, Trainer
+from playground.core.datasets import Dataset, Split, make_dataset, map_features, split_dataset
+
+from .config import ConfigError, DataConfig, ExperimentConfig, NetworkConfig
+from .datafile import read_csv
+
+
+def matched_output(dataset: Dataset) -> str:
+    """The canonical output head for a problem (PRML 5.2): sigmoid for two classes,
+    softmax for more, linear for regression."""
+    if dataset.kind == "regression":
+        return "linear"
+    return "sigmoid" if dataset.n_classes == 2 else "softmax"
+
+
+def output_mismatch(dataset: Dataset, output: str) -> str | None:
+    """Why an output head does not fit the data, in words a student follows; None if it fits.
+
+    Impossible pairs raise in ``Dataset.targets``; this explains the questionable ones too.
+    """
+    if output == "auto":
+        return None
+    if dataset.kind == "regression":
+        if output in ("sigmoid", "softmax"):
+            return (f"A {output} output gives probabilities of classes, but this data set has real-valued "
+                    "targets. Use a linear output (sum-of-squares error) or a mixture density output.")
+        return None
+    if output == "mdn":
+        return ("A mixture density output models real-valued targets, but this data set has class labels. "
+                f"Use a {matched_output(dataset)} output (cross-entropy error).")
+    if output == "linear":
+        return ("A linear output trained by least squares on class labels is not a probability and is badly "
+                "hurt by points far from the boundary (PRML 4.1.3). "
+                f"The matched choice is a {matched_output(dataset)} output with the cross-entropy error.")
+    if output == "softmax" and dataset.n_classes == 2:
+        return None  # two softmax units are equivalent to one sigmoid (PRML 4.3.4)
+    if output == "sigmoid" and dataset.n_classes > 2:
+        return (f"{dataset.n_classes} sigmoid outputs treat the classes as independent yes/no questions, so the "
+                "probabilities need not sum to one. For mutually exclusive classes use a softmax output.")
+    return None
+
+
+def resolve_output(dataset: Dataset, output: str) -> str:
+    return matched_output(dataset) if output == "auto" else output
+
+
+def load_dataset(config: DataConfig, base_dir: str | os.PathLike = ".") -> Dataset:
+    """The configured data (a CSV path is relative to ``base_dir``); DataFileError on a bad file."""
+    if config.csv is not None:
+        path = config.csv if os.path.isabs(config.csv) else os.path.join(base_dir, config.csv)
+        return read_csv(path)
+    try:
+        return make_dataset(config.generator, config.n_points, config.noise, config.seed, config.n_classes)
+    except ValueError as err:
+        raise ConfigError(f"data: {err}") from None
+
+
+def build_network(config: NetworkConfig, n_inputs: int, dataset: Dataset) -> MLP:
+    output = resolve_output(dataset, config.output)
+    n_outputs = dataset.n_targets
+    if output in ("sigmoid", "linear") and dataset.kind == "classification" and dataset.n_classes == 2:
+        n_outputs = 1
+    return MLP([n_inputs, *config.hidden, n_outputs], hidden=config.activations(), output=output,
+               n_components=config.n_components, init=config.init, seed=config.seed,
+               init_scale=config.init_scale)
+
+
+@dataclass(frozen=True, eq=False)
+class Experiment:
+    """Everything needed to train: the data, its split, mapped inputs and targets, the network."""
+
+    config: ExperimentConfig
+    dataset: Dataset
+    split: Split
+    features: tuple[str, ...] | None
+    net: MLP
+    output: str
+
+    def inputs(self, part: Dataset) -> np.ndarray:
+        return part.X if self.features is None else map_features(part.X, self.features)
+
+    def pair(self, part: Dataset):
+        """(inputs, targets) of a part of the split, or None when it is empty."""
+        if part.n == 0:
+            return None
+        return self.inputs(part), part.targets(self.output)
+
+    def make_trainer(self) -> Trainer:
+        train = self.pair(self.split.train)
+        if train is None:
+            raise ConfigError("the training share of the split holds no points")
+        return Trainer(self.net, *train, validation=self.pair(self.split.val), test=self.pair(self.split.test),
+                       options=self.config.training)
+
+
+def prepare(config: ExperimentConfig, base_dir: str | os.PathLike = ".", dataset: Dataset | None = None) -> Experiment:
+    """Load or generate the data, split it, map features and build the network.
+
+    Raises ConfigError (or DataFileError for a bad CSV) with a message for the user.
+    """
+    if dataset is None:
+        dataset = load_dataset(config.data, base_dir)
+    mismatch = output_mismatch(dataset, config.network.output)
+    output = resolve_output(dataset, config.network.output)
+    try:
+        dataset.targets(output)
+    except ValueError:
+        raise ConfigError(f"network.output: {mismatch}") from None
+    features = config.data.features
+    if features is not None:
+        try:
+            map_features(dataset.X[:1], features)
+        except ValueError as err:
+            raise ConfigError(f"data.features: {err}") from None
+    n_inputs = dataset.n_inputs if features is None else len(features)
+    if config.training.early_stopping is not None and config.data.split[1] == 0:
+        raise ConfigError("training.early_stopping: needs a validation share in data.split")
+    split = split_dataset(dataset, config.data.split, config.data.split_seed)
+    try:
+        net = build_network(config.network, n_inputs, dataset)
+    except ValueError as err:
+        raise ConfigError(f"network: {err}") from None
+    return Experiment(config, dataset, split, features, net, output)
