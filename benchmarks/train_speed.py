@@ -41,7 +41,7 @@ def torch_steps_per_second(X, T, steps: int) -> float:
     model = torch.nn.Sequential(
         torch.nn.Linear(2, 8), torch.nn.Tanh(), torch.nn.Linear(8, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1)
     ).double()
-    Xt, Tt = torch.from_numpy(X), torch.from_numpy(T)
+    Xt, Tt = torch.from_numpy(np.array(X)), torch.from_numpy(np.array(T))  # writable copies
     loss_fn = torch.nn.BCEWithLogitsLoss(reduction="mean")  # same gradient as fit's E/N
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     start = time.perf_counter()
