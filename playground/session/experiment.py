@@ -106,9 +106,11 @@ class Experiment:
                        options=self.config.training)
 
 
-def prepare(config: ExperimentConfig, base_dir: str | os.PathLike = ".", dataset: Dataset | None = None) -> Experiment:
+def prepare(config: ExperimentConfig, base_dir: str | os.PathLike = ".", dataset: Dataset | None = None,
+            split: Split | None = None) -> Experiment:
     """Load or generate the data, split it, map features and build the network.
 
+    ``dataset`` and ``split`` may be given (the GUI's drawn points and their parts).
     Raises ConfigError (or DataFileError for a bad CSV) with a message for the user.
     """
     if dataset is None:
@@ -126,9 +128,10 @@ def prepare(config: ExperimentConfig, base_dir: str | os.PathLike = ".", dataset
         except ValueError as err:
             raise ConfigError(f"data.features: {err}") from None
     n_inputs = dataset.n_inputs if features is None else len(features)
-    if config.training.early_stopping is not None and config.data.split[1] == 0:
-        raise ConfigError("training.early_stopping: needs a validation share in data.split")
-    split = split_dataset(dataset, config.data.split, config.data.split_seed)
+    if split is None:
+        if config.training.early_stopping is not None and config.data.split[1] == 0:
+            raise ConfigError("training.early_stopping: needs a validation share in data.split")
+        split = split_dataset(dataset, config.data.split, config.data.split_seed)
     try:
         net = build_network(config.network, n_inputs, dataset)
     except ValueError as err:
