@@ -1,6 +1,6 @@
 """The Qt-free numerical core: networks, heads, training, datasets (PRML chapter 5).
 
-Public API (design.md): ``from playground.core import MLP, fit``.
+Public API (design.md): ``from playground.core import MLP, hessian, fit``.
 """
 
 from .activations import ACTIVATION_NAMES, ACTIVATIONS, Activation, get_activation
@@ -21,10 +21,13 @@ __all__ = [
     "make_head",
 ]
 
+from . import hessian
 from .objective import Objective
 from .optimizers import OPTIMIZERS, SCHEDULE_NAMES, Optimizer, Schedule, make_optimizer, register_optimizer
 from .regularizers import GROUP_NAMES, Regularization
 from .training import EarlyStopping, FitResult, History, Snapshot, Trainer, TrainingOptions, fit
+
+from . import second_order  # noqa: E402  (registers the second-order optimisers)
 
 __all__ += [
     "EarlyStopping",
@@ -41,6 +44,7 @@ __all__ += [
     "Trainer",
     "TrainingOptions",
     "fit",
+    "hessian",
     "make_optimizer",
     "register_optimizer",
 ]

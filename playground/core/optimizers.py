@@ -37,6 +37,8 @@ class Optimizer:
     full_batch_only = False  # line-search / second-order methods need the whole training set
     evaluates_once = True  # one objective evaluation per step, at the starting point
     warning = ""  # set by a step that wants the user told something (the trainer shows it once)
+    uses_learning_rate = True  # False for line-search methods, which choose their own step length
+    default_lr: float | None = None  # a learning rate to propose when the user picks this optimiser
 
     def __init__(self, n_params: int, **hyper):
         self.n_params = n_params

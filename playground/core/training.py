@@ -548,7 +548,8 @@ def fit(net, X, T, *, epochs: int = 100, validation=None, test=None,
     """Train ``net`` in place for ``epochs`` epochs (or until early stopping or divergence).
 
     Keywords are those of ``TrainingOptions.from_kwargs``: optimizer ("gd",
-    "momentum", "nesterov", "rmsprop", "adam", ...), lr, batch_size (None = full
+    "momentum", "nesterov", "rmsprop", "adam"; second order "scg", "cg", "bfgs",
+    "lbfgs", "newton", "lm"), lr, batch_size (None = full
     batch), seed, schedule, lr_drop, lr_every, lr_decay, l2, l2_groups, l1,
     patience / restore_best / min_delta (early stopping), and the optimiser's own
     settings. ``callback(snapshot)`` runs every ``callback_every`` epochs; if it
