@@ -1,6 +1,6 @@
 """Command line: ``nn-playground`` opens the desktop app; subcommands work headless.
 
-    nn-playground                       the desktop app
+    nn-playground [SESSION] [--play]    the desktop app (optionally opening a session, training at once)
     nn-playground --version
     nn-playground train CONFIG.json --out DIR [--epochs N] [--quiet]
 
@@ -28,7 +28,9 @@ METRICS_FORMAT = "nn-playground-metrics"
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nn-playground",
-        description="Feed-forward networks after Bishop's PRML chapter 5. Without a command, opens the desktop app.",
+        description="Feed-forward networks after Bishop's PRML chapter 5.",
+        epilog="Without a command, 'nn-playground [SESSION] [--play]' opens the desktop app, optionally with a "
+               "saved session, and with --play starts training at once.",
     )
     parser.add_argument("--version", action="version", version=f"nn-playground {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -153,20 +155,30 @@ def train_command(args) -> int:
     return EXIT_DIVERGED if snap.status == DIVERGED else EXIT_OK
 
 
-def launch_gui(argv: list[str]) -> int:
+def launch_gui(argv: list[str], session: str | None = None, play: bool = False) -> int:
     from playground.gui.app import run
 
-    return run(argv)
+    return run(argv, session=session, play=play)
+
+
+def _gui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nn-playground", description="Open the desktop app.")
+    parser.add_argument("session", nargs="?", help="a saved session (.nnp.json) to open")
+    parser.add_argument("--play", action="store_true", help="start training as soon as the window opens")
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
-        return launch_gui(argv)
-    args = _parser().parse_args(argv)
-    if args.command == "train":
-        return train_command(args)
-    return launch_gui([])
+    if argv and argv[0] == "train" or any(a in ("-h", "--help", "--version") for a in argv[:1]):
+        args = _parser().parse_args(argv)
+        if args.command == "train":
+            return train_command(args)
+    args, qt_args = _gui_parser().parse_known_args(argv)
+    if args.session is not None and not os.path.exists(args.session):
+        print(f"nn-playground: error: {args.session}: no such file", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return launch_gui(qt_args, session=args.session, play=args.play)
 
 
 if __name__ == "__main__":

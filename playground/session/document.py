@@ -57,7 +57,10 @@ class Document:
     config: ExperimentConfig
 
     def __post_init__(self):
-        parts = np.array(self.parts, dtype=np.int8)
+        parts = self.parts
+        if isinstance(parts, np.ndarray) and parts.dtype == np.int8 and not parts.flags.writeable:
+            return  # already validated and frozen (an edit that kept the parts)
+        parts = np.array(parts, dtype=np.int8)
         if parts.shape != (self.dataset.n,) or (parts.size and (parts.min() < 0 or parts.max() > 2)):
             raise ValueError("every point needs a split part 0 (train), 1 (validation) or 2 (test)")
         parts.flags.writeable = False
@@ -130,7 +133,7 @@ class Document:
 
 def default_document() -> Document:
     """What the app opens with: two spirals, a 2-8-8-1 tanh network, Adam."""
-    config = ExperimentConfig(data=DataConfig(generator="spiral", n_points=300, noise=0.1, seed=0))
+    config = ExperimentConfig(data=DataConfig(generator="spiral", n_points=300, noise=0.03, seed=0))
     return Document.generated(config)
 
 

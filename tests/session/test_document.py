@@ -128,3 +128,9 @@ def test_unreadable_session_files(tmp_path):
     (tmp_path / "x.json").write_text("{not json")
     with pytest.raises(SessionFileError, match="line 1"):
         load_session(tmp_path / "x.json")
+
+
+def test_a_config_change_keeps_the_very_same_data_arrays():
+    doc = spiral_document(20)
+    other = doc.with_config(ExperimentConfig(data=DataConfig(generator="xor")))
+    assert other.dataset is doc.dataset and other.parts is doc.parts

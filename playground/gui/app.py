@@ -1,0 +1,49 @@
+"""Start the desktop app: ``nn-playground`` or ``python -m playground``."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from .theme import THEMES, apply_theme
+
+
+def _install_excepthook() -> None:
+    """An unexpected error shows a dialog instead of killing the app or printing at the user."""
+
+    def hook(kind, value, tb):
+        text = "".join(traceback.format_exception(kind, value, tb))
+        sys.stderr.write(text)
+        app = QApplication.instance()
+        if app is not None:
+            box = QMessageBox(QMessageBox.Warning, "Something went wrong",
+                              f"nn-playground hit an unexpected error and carried on:\n\n{value}")
+            box.setDetailedText(text)
+            box.exec()
+
+    sys.excepthook = hook
+
+
+def run(argv: list[str] | None = None, session: str | None = None, play: bool = False) -> int:
+    argv = list(sys.argv[:1] if argv is None else [sys.argv[0], *argv])
+    # Let the GUI thread get the GIL back quickly while the trainer runs numpy loops.
+    sys.setswitchinterval(0.001)
+    QApplication.setAttribute(Qt.AA_DontCreateNativeWidgetSiblings)
+    app = QApplication.instance() or QApplication(argv)
+    app.setApplicationName("nn-playground")
+    app.setOrganizationName("nn-playground")
+    theme = THEMES.get(QSettings("nn-playground", "nn-playground").value("view/theme", "light"), THEMES["light"])
+    apply_theme(app, theme)
+    _install_excepthook()
+    from .main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    if session is not None:
+        window.open_session(session)
+    if play:
+        QTimer.singleShot(300, lambda: window.play(True))
+    return app.exec()

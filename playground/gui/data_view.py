@@ -1,0 +1,363 @@
+"""The central data view: points, output shading, decision boundary, contours, curves.
+
+Rendering only copies arrays from a Frame (computed in the training thread) into
+reused graphics items. Points are redrawn when the document changes, not per frame.
+Mouse: left click / drag paints the current class (regression: adds (x, t) points),
+right click / drag or shift-click erases, the wheel zooms, middle drag pans.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor
+
+from playground.session.document import TEST, Document
+
+from .contours import contour_segments, segments_to_pairs
+from .frames import Frame
+from .theme import current_theme
+
+SHADE_STRENGTH = 0.55  # how far a confident region moves from neutral towards its class colour
+
+
+def _lut(colors, n=256) -> np.ndarray:
+    """A (n, 4) uint8 lookup table through the given RGB stops (floats in [0, 1])."""
+    stops = np.linspace(0.0, 1.0, len(colors))
+    t = np.linspace(0.0, 1.0, n)
+    rgb = np.column_stack([np.interp(t, stops, [c[i] for c in colors]) for i in range(3)])
+    return np.column_stack([np.round(rgb * 255), np.full(n, 255)]).astype(np.uint8)
+
+
+def _finite_range(values: np.ndarray, default=(0.0, 1.0)) -> tuple[float, float]:
+    """(min, max) of the finite values, widened when flat; ``default`` when there are none."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return default
+    lo, hi = float(finite.min()), float(finite.max())
+    return (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
+
+
+def _mix(a, b, s):
+    return tuple((1 - s) * np.asarray(a) + s * np.asarray(b))
+
+
+class PassiveScatter(pg.ScatterPlotItem):
+    """Points that never take a click: pyqtgraph offers clicks to a ScatterPlotItem
+    first (whatever its accepted buttons), and a click on a point must still paint
+    or erase."""
+
+    def mouseClickEvent(self, ev):
+        ev.ignore()
+
+
+class PaintViewBox(pg.ViewBox):
+    """A ViewBox whose left and right buttons draw instead of panning."""
+
+    def __init__(self):
+        super().__init__(enableMenu=False)
+        self.tool = None
+
+    def _data_pos(self, scene_pos):
+        p = self.mapSceneToView(scene_pos)
+        return p.x(), p.y()
+
+    def _erasing(self, ev) -> bool:
+        return ev.button() == Qt.RightButton or bool(ev.modifiers() & Qt.ShiftModifier)
+
+    def mouseClickEvent(self, ev):
+        if self.tool is not None and ev.button() in (Qt.LeftButton, Qt.RightButton):
+            ev.accept()
+            self.tool.press(*self._data_pos(ev.scenePos()), erase=self._erasing(ev))
+            self.tool.release()
+        else:
+            super().mouseClickEvent(ev)
+
+    def mouseDragEvent(self, ev, axis=None):
+        if self.tool is not None and ev.button() in (Qt.LeftButton, Qt.RightButton):
+            ev.accept()
+            if ev.isStart():
+                self.tool.press(*self._data_pos(ev.buttonDownScenePos()), erase=self._erasing(ev))
+            self.tool.move(*self._data_pos(ev.scenePos()))
+            if ev.isFinish():
+                self.tool.release()
+        else:
+            super().mouseDragEvent(ev, axis)
+
+
+class DataView(pg.PlotWidget):
+    sigViewChanged = Signal()  # the visible range changed (the grid must follow)
+
+    def __init__(self, parent=None):
+        self.vb = PaintViewBox()
+        super().__init__(parent, viewBox=self.vb)
+        self.setAspectLocked(False)
+        self.showGrid(x=True, y=True, alpha=current_theme().grid_alpha)
+        self.setMenuEnabled(False)
+        self.plotItem.hideButtons()
+        self.setMinimumSize(300, 300)
+
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(-10)
+        self.addItem(self.image)
+        self.hidden_lines = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen((120, 120, 120), width=1, style=Qt.DashLine))
+        self.boundary = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(current_theme().foreground, width=2))
+        self.bayes = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen("#009E73", width=2, style=Qt.DashLine))
+        self.true_curve = pg.PlotCurveItem(pen=pg.mkPen("#009E73", width=2, style=Qt.DotLine))
+        self.output_curves: list[pg.PlotCurveItem] = []
+        self.hidden_curves: list[pg.PlotCurveItem] = []
+        self.unit_curve = pg.PlotCurveItem(pen=pg.mkPen("#CC79A7", width=3))
+        self.mean_curve = pg.PlotCurveItem(pen=pg.mkPen(current_theme().foreground, width=2))
+        self.mode_curve = pg.PlotCurveItem(pen=pg.mkPen("#D55E00", width=2, style=Qt.DashLine))
+        self.points = PassiveScatter(pxMode=True)
+        self.test_points = PassiveScatter(pxMode=True)
+        for z, item in enumerate([self.hidden_lines, self.bayes, self.true_curve, self.boundary, self.unit_curve,
+                                  self.mean_curve, self.mode_curve, self.points, self.test_points]):
+            item.setZValue(z)
+            self.addItem(item)
+        self.caption = pg.TextItem(anchor=(0, 0), color=current_theme().foreground)
+        self.caption.setParentItem(self.vb)
+        self.caption.setPos(8, 4)
+
+        self.show_test = True
+        self.show_hidden = False
+        self.show_bayes = True
+        self.discretize = False
+        self.document: Document | None = None
+        self.last_frame: Frame | None = None
+        self._bayes_key = None
+        self.vb.sigRangeChanged.connect(self._range_changed)
+
+    # ------------------------------------------------------------------ drawing tool
+    def set_tool(self, tool) -> None:
+        self.vb.tool = tool
+
+    def pixel_size(self) -> float:
+        """Data units per screen pixel (horizontal), for pick tolerances."""
+        (x0, x1), _ = self.vb.viewRange()
+        return (x1 - x0) / max(1.0, self.vb.width())
+
+    def _range_changed(self, *args) -> None:
+        if self.vb.tool is not None:
+            self.vb.tool.pick_radius = 8 * self.pixel_size()
+        self.sigViewChanged.emit()
+
+    def data_range(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        (x0, x1), (y0, y1) = self.vb.viewRange()
+        return (x0, x1), (y0, y1)
+
+    def fit_to(self, bounds) -> None:
+        (x0, x1), (y0, y1) = bounds
+        self.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    # ------------------------------------------------------------------ points
+    def set_document(self, document: Document) -> None:
+        self.document = document
+        self._draw_points()
+        self._draw_true_function()
+
+    def set_show_test(self, show: bool) -> None:
+        self.show_test = show
+        self._draw_points()
+
+    def _point_xy(self, dataset) -> tuple[np.ndarray, np.ndarray]:
+        if dataset.n_inputs >= 2:
+            return dataset.X[:, 0], dataset.X[:, 1]
+        if dataset.kind == "regression":
+            return dataset.X[:, 0], dataset.t[:, 0]
+        return dataset.X[:, 0], np.zeros(dataset.n)
+
+    def _draw_points(self) -> None:
+        doc = self.document
+        if doc is None:
+            return
+        theme = current_theme()
+        dataset = doc.dataset
+        x, y = self._point_xy(dataset)
+        if dataset.kind == "classification":
+            colors = [theme.class_color(int(k)) for k in dataset.t]
+        elif dataset.n_inputs >= 2:
+            colors = [pg.mkColor(c) for c in self._value_colors(dataset.t[:, 0])]
+        else:
+            colors = [QColor(theme.foreground)] * dataset.n
+        test = doc.parts == TEST
+        outline = pg.mkPen(theme.point_outline, width=1)
+        brushes = [pg.mkBrush(c) for c in colors]
+        keep = np.flatnonzero(~test)
+        self.points.setData(x=x[keep], y=y[keep], brush=[brushes[i] for i in keep], pen=outline, size=9,
+                            symbol="o")
+        if self.show_test:
+            idx = np.flatnonzero(test)
+            ring = pg.mkPen(theme.foreground, width=2)
+            self.test_points.setData(x=x[idx], y=y[idx], brush=[brushes[i] for i in idx], pen=ring, size=10,
+                                     symbol="o")
+        else:
+            self.test_points.setData(x=[], y=[])
+
+    def _value_colors(self, values: np.ndarray) -> np.ndarray:
+        lut = self._diverging_lut()
+        if values.size == 0:
+            return np.zeros((0, 4), dtype=np.uint8)
+        lo, hi = float(values.min()), float(values.max())
+        idx = np.zeros(values.shape, int) if hi <= lo else np.round((values - lo) / (hi - lo) * 255).astype(int)
+        return lut[idx]
+
+    def _draw_true_function(self) -> None:
+        doc = self.document
+        f = doc.dataset.true_function if doc is not None else None
+        if f is None or doc.dataset.n_inputs != 1:
+            self.true_curve.setData([], [])
+            return
+        (x0, x1), _ = self.data_range()
+        xs = np.linspace(x0, x1, 400)
+        self.true_curve.setData(xs, f(xs[:, None])[:, 0])
+
+    # ------------------------------------------------------------------ frames
+    def _two_class_lut(self) -> np.ndarray:
+        theme = current_theme()
+        c0, c1 = theme.class_rgb(2)
+        neutral = theme.neutral_rgb()
+        return _lut([_mix(neutral, c0, SHADE_STRENGTH), neutral, _mix(neutral, c1, SHADE_STRENGTH)])
+
+    def _diverging_lut(self) -> np.ndarray:
+        neutral = current_theme().neutral_rgb()
+        orange, blue = QColor("#E69F00").getRgbF()[:3], QColor("#0072B2").getRgbF()[:3]
+        return _lut([_mix(neutral, orange, 0.85), neutral, _mix(neutral, blue, 0.85)])
+
+    def _set_image(self, data: np.ndarray, gx: np.ndarray, gy: np.ndarray, levels=None, lut=None) -> None:
+        dx = (gx[-1] - gx[0]) / max(1, len(gx) - 1)
+        dy = (gy[-1] - gy[0]) / max(1, len(gy) - 1)
+        self.image.setImage(np.ascontiguousarray(data), levels=levels, lut=lut, autoLevels=False)
+        self.image.setRect(QRectF(gx[0] - dx / 2, gy[0] - dy / 2, gx[-1] - gx[0] + dx, gy[-1] - gy[0] + dy))
+
+    def render(self, frame: Frame) -> None:
+        """Copy a frame into the graphics items (cheap: no network evaluation here)."""
+        self.last_frame = frame
+        kind = frame.kind
+        gx, gy = frame.grid_x, frame.grid_y
+        caption = ""
+        if kind == "classification2d" and frame.probabilities is not None:
+            self._render_classes(frame)
+            self.boundary.setData(*segments_to_pairs(frame.boundary))
+        elif kind == "regression2d" and frame.surface is not None:
+            self._set_image(frame.surface, gx, gy, levels=_finite_range(frame.surface), lut=self._diverging_lut())
+            self.boundary.setData([], [])
+        else:
+            self.boundary.setData([], [])
+            if frame.density is not None:
+                d = frame.density
+                self._set_image(d, gx, gy, levels=(0.0, max(_finite_range(d)[1], 1e-12)),
+                                lut=_lut([current_theme().neutral_rgb(), QColor("#0072B2").getRgbF()[:3]]))
+            else:
+                self.image.clear()
+        if frame.unit_map is not None:
+            caption = frame.unit_label
+            if frame.unit_map.ndim == 2:
+                lo, hi = _finite_range(frame.unit_map)
+                bound = max(abs(lo), abs(hi), 1e-12)
+                levels = (-bound, bound) if lo < 0 else (0.0, max(hi, 1e-12))
+                self._set_image(u, gx, gy, levels=levels, lut=self._diverging_lut())
+                self.boundary.setData([], [])
+                self.unit_curve.setData([], [])
+            else:
+                self.unit_curve.setData(gx, frame.unit_map)
+        else:
+            self.unit_curve.setData([], [])
+        self._render_curves(frame)
+        if self.show_hidden and frame.hidden_segments:
+            segs = [s for s in frame.hidden_segments if len(s)]
+            self.hidden_lines.setData(*segments_to_pairs(np.concatenate(segs) if segs else np.zeros((0, 2, 2))))
+        else:
+            self.hidden_lines.setData([], [])
+        self._render_bayes(frame)
+        self.caption.setText(caption)
+
+    def _render_classes(self, frame: Frame) -> None:
+        p = frame.probabilities
+        K = p.shape[2]
+        gx, gy = frame.grid_x, frame.grid_y
+        if K == 2 and frame.unit_map is None:
+            values = p[:, :, 1]
+            if self.discretize:
+                values = (values >= 0.5).astype(np.float32)
+            self._set_image(values, gx, gy, levels=(0.0, 1.0), lut=self._two_class_lut())
+            return
+        theme = current_theme()
+        colors = theme.class_rgb(K)
+        neutral = theme.neutral_rgb()
+        if self.discretize:
+            weights = np.eye(K, dtype=np.float32)[np.argmax(p, axis=2)]
+            confidence = np.ones(p.shape[:2], dtype=np.float32)
+        else:
+            weights = p
+            confidence = (p.max(axis=2) - 1.0 / K) / (1.0 - 1.0 / K)  # 0 where undecided, 1 where sure
+        blend = weights @ colors
+        rgb = neutral + (SHADE_STRENGTH * confidence)[:, :, None] * (blend - neutral)
+        self._set_image((np.clip(rgb, 0, 1) * 255).astype(np.uint8), gx, gy, levels=(0, 255))
+
+    def _render_curves(self, frame: Frame) -> None:
+        gx = frame.grid_x
+        curves = frame.curves if frame.curves is not None else np.zeros((0, 0))
+        while len(self.output_curves) < len(curves):
+            item = pg.PlotCurveItem(pen=pg.mkPen(current_theme().highlight, width=3))
+            item.setZValue(5)
+            self.addItem(item)
+            self.output_curves.append(item)
+        for i, item in enumerate(self.output_curves):
+            if i < len(curves):
+                item.setData(gx, curves[i])
+            else:
+                item.setData([], [])
+        if frame.density is not None:
+            self.mean_curve.setData(gx, frame.density_mean)
+            self.mode_curve.setData(gx, frame.density_mode)
+        else:
+            self.mean_curve.setData([], [])
+            self.mode_curve.setData([], [])
+        hidden = frame.hidden_curves if (self.show_hidden and frame.hidden_curves is not None) else np.zeros((0, 0))
+        pen = pg.mkPen((128, 128, 128), width=1, style=Qt.DashLine)
+        while len(self.hidden_curves) < len(hidden):
+            item = pg.PlotCurveItem(pen=pen)
+            item.setZValue(1)
+            self.addItem(item)
+            self.hidden_curves.append(item)
+        for i, item in enumerate(self.hidden_curves):
+            if i < len(hidden):
+                item.setData(gx, hidden[i])
+            else:
+                item.setData([], [])
+
+    def _render_bayes(self, frame: Frame) -> None:
+        doc = self.document
+        posterior = doc.dataset.bayes_posterior if doc is not None else None
+        if not self.show_bayes or posterior is None or frame.grid_x is None or frame.grid_y is None \
+                or frame.kind != "classification2d":
+            self.bayes.setData([], [])
+            return
+        gx, gy = frame.grid_x, frame.grid_y
+        key = (id(posterior), gx[0], gx[-1], gy[0], gy[-1], len(gx))
+        if key != self._bayes_key:  # the posterior is fixed: compute once per view
+            XX, YY = np.meshgrid(gx, gy)
+            p = posterior(np.column_stack([XX.ravel(), YY.ravel()])).reshape(XX.shape)
+            self._bayes_pairs = segments_to_pairs(contour_segments(p, gx, gy, 0.5))
+            self._bayes_key = key
+        self.bayes.setData(*self._bayes_pairs)
+
+    def set_show_hidden(self, show: bool) -> None:
+        self.show_hidden = show
+        if self.last_frame is not None:
+            self.render(self.last_frame)
+
+    def set_show_bayes(self, show: bool) -> None:
+        self.show_bayes = show
+        if self.last_frame is not None:
+            self.render(self.last_frame)
+
+    def set_discretize(self, on: bool) -> None:
+        self.discretize = on
+        if self.last_frame is not None:
+            self.render(self.last_frame)
+
+    def scene_pos_of(self, x: float, y: float) -> QPointF:
+        return self.vb.mapViewToScene(QPointF(x, y))

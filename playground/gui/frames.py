@@ -1,0 +1,170 @@
+"""What the data view draws, computed from the network in the training thread.
+
+Evaluating the network over a 100 x 100 grid (and extracting contours) costs far
+more than drawing, and grows with the network, so it never runs on the GUI thread:
+the worker turns every snapshot into a ``Frame`` and the view only copies arrays
+into graphics items. Pure numpy; no Qt here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from playground.core.datasets import map_features
+from playground.core.training import Snapshot
+
+from .contours import contour_segments
+
+MAX_UNIT_CONTOURS = 32  # first-layer boundaries drawn at most (a 256-unit layer would be a hairball)
+DISPLAY_LIMIT = 1e30  # huge but finite weights (just before divergence) must not overflow float32 images
+
+
+def _display(values) -> np.ndarray:
+    """float32 for drawing: infinities clipped to +-1e30, NaN kept (drawn as gaps)."""
+    return np.clip(np.asarray(values, dtype=np.float64), -DISPLAY_LIMIT, DISPLAY_LIMIT).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    """The part of the input space the data view shows, and what it asks to see."""
+
+    x_range: tuple[float, float] = (-1.5, 1.5)
+    y_range: tuple[float, float] = (-1.5, 1.5)
+    resolution: int = 100
+    selected_unit: tuple[int, int] | None = None  # (hidden layer, unit): show its activation
+    hidden_contours: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """One snapshot with everything the views draw for it (all arrays fresh)."""
+
+    experiment_id: int
+    snapshot: Snapshot
+    running: bool
+    epochs_per_second: float
+    view: ViewSpec | None = None
+    kind: str = "classification2d"  # classification2d | regression1d | regression2d | none
+    grid_x: np.ndarray | None = None
+    grid_y: np.ndarray | None = None
+    probabilities: np.ndarray | None = None  # (ny, nx, K) class probabilities
+    boundary: np.ndarray | None = None  # (M, 2, 2) decision boundary segments
+    surface: np.ndarray | None = None  # (ny, nx) regression output over the plane
+    curves: np.ndarray | None = None  # (L, nx) regression outputs along x
+    unit_map: np.ndarray | None = None  # (ny, nx) or (nx,) activation of the selected unit
+    unit_label: str = ""
+    hidden_segments: list = field(default_factory=list)  # per first-layer unit, (M, 2, 2)
+    hidden_curves: np.ndarray | None = None  # (units, nx) first-layer outputs along x
+    density: np.ndarray | None = None  # (ny, nx) MDN p(t | x) on the (x, t) grid
+    density_mean: np.ndarray | None = None  # (nx,) conditional mean
+    density_mode: np.ndarray | None = None  # (nx,) approximate conditional mode (Netlab demmdn1)
+
+
+def frame_kind(net, dataset_kind: str, n_inputs: int) -> str:
+    if dataset_kind == "classification" and n_inputs == 2:
+        return "classification2d"
+    if dataset_kind == "regression" and n_inputs == 1:
+        return "regression1d"
+    if dataset_kind == "regression" and n_inputs == 2:
+        return "regression2d"
+    return "none"
+
+
+def class_probabilities(net, a: np.ndarray) -> np.ndarray:
+    """(N, K) class probabilities from output activations, K >= 2."""
+    y = net.head.output(a)
+    if net.output == "sigmoid" and y.shape[1] == 1:
+        return np.concatenate([1.0 - y, y], axis=1)
+    if net.output == "linear":  # least-squares "probabilities": clip for display only
+        y = np.clip(y, 0.0, 1.0)
+        if y.shape[1] == 1:
+            return np.concatenate([1.0 - y, y], axis=1)
+    return y
+
+
+def decision_boundary(probabilities: np.ndarray, gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
+    """Where the most probable class changes: p_1 = 0.5 for two classes, otherwise
+    p_k = max_{j != k} p_j for each k (PRML 4.1.2)."""
+    K = probabilities.shape[2]
+    if K == 2:
+        return contour_segments(probabilities[:, :, 1], gx, gy, 0.5)
+    pieces = []
+    ordered = np.sort(probabilities, axis=2)
+    top, second = ordered[:, :, -1], ordered[:, :, -2]
+    for k in range(K):
+        pk = probabilities[:, :, k]
+        best_other = np.where(pk >= top, second, top)
+        pieces.append(contour_segments(pk - best_other, gx, gy, 0.0))
+    return np.concatenate(pieces) if pieces else np.zeros((0, 2, 2))
+
+
+def compute_frame(net, features, dataset_kind: str, n_inputs: int, snapshot: Snapshot, view: ViewSpec | None,
+                  experiment_id: int, running: bool, epochs_per_second: float) -> Frame:
+    """Evaluate the network for the data view. ``net`` already holds the snapshot's weights."""
+    kind = frame_kind(net, dataset_kind, n_inputs)
+    base = dict(experiment_id=experiment_id, snapshot=snapshot, running=running,
+                epochs_per_second=epochs_per_second, view=view, kind=kind)
+    if view is None or kind == "none":
+        return Frame(**base)
+    inputs = (lambda X: X) if features is None else (lambda X: map_features(X, features))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        if kind == "regression1d":
+            return _regression_1d(net, inputs, view, base)
+        return _plane(net, inputs, view, base, kind)
+
+
+def _unit_label(net, selected) -> str:
+    layer, unit = selected
+    return f"hidden unit {unit + 1} of layer {layer + 1} ({net.activations[layer].name})"
+
+
+def _valid_unit(net, selected) -> bool:
+    return selected is not None and 0 <= selected[0] < net.n_layers - 1 and 0 <= selected[1] < net.layer_sizes[selected[0] + 1]
+
+
+def _plane(net, inputs, view: ViewSpec, base: dict, kind: str) -> Frame:
+    n = view.resolution
+    gx = np.linspace(*view.x_range, n)
+    gy = np.linspace(*view.y_range, n)
+    XX, YY = np.meshgrid(gx, gy)
+    X = np.column_stack([XX.ravel(), YY.ravel()])
+    cache = net.forward_pass(inputs(X))
+    extra = {}
+    if kind == "classification2d":
+        p = class_probabilities(net, cache.out).reshape(n, n, -1).astype(np.float32)
+        extra.update(probabilities=p, boundary=decision_boundary(p, gx, gy))
+    else:
+        extra.update(surface=_display(net.head.output(cache.out)[:, 0].reshape(n, n)))
+    if _valid_unit(net, view.selected_unit):
+        layer, unit = view.selected_unit
+        extra.update(unit_map=_display(cache.z[layer + 1][:, unit].reshape(n, n)),
+                     unit_label=_unit_label(net, view.selected_unit))
+    if view.hidden_contours and net.n_layers > 1:
+        a = cache.a[0]
+        extra["hidden_segments"] = [contour_segments(a[:, j].reshape(n, n), gx, gy, 0.0)
+                                    for j in range(min(a.shape[1], MAX_UNIT_CONTOURS))]
+    return Frame(**base, grid_x=gx, grid_y=gy, **extra)
+
+
+def _regression_1d(net, inputs, view: ViewSpec, base: dict) -> Frame:
+    nx = max(3 * view.resolution, 200)
+    gx = np.linspace(*view.x_range, nx)
+    cache = net.forward_pass(inputs(gx[:, None]))
+    extra = {}
+    if net.output == "mdn":
+        head = net.head
+        gy = np.linspace(*view.y_range, max(view.resolution, 100))
+        density = _display(head.density(cache.out, gy).T)  # (ny, nx)
+        pi, mu, _ = head.output(cache.out)
+        extra.update(density=density, grid_y=gy, density_mean=head.conditional_mean(cache.out)[:, 0],
+                     density_mode=mu[np.arange(nx), np.argmax(pi, axis=1), 0])
+    else:
+        extra["curves"] = _display(net.head.output(cache.out).T)
+    if _valid_unit(net, view.selected_unit):
+        layer, unit = view.selected_unit
+        extra.update(unit_map=_display(cache.z[layer + 1][:, unit]), unit_label=_unit_label(net, view.selected_unit))
+    if view.hidden_contours and net.n_layers > 1:
+        extra["hidden_curves"] = _display(cache.z[1][:, :MAX_UNIT_CONTOURS].T)
+    return Frame(**base, grid_x=gx, **extra)

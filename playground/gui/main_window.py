@@ -1,0 +1,746 @@
+"""The main window: the data view in the middle, panels and plots in docks around it.
+
+The window is glue. The document (points, split, config) lives in DocumentModel;
+training lives in the worker thread behind TrainingController; each dock is a
+view with set_* methods and change signals. A timer draws the newest frame about
+30 times a second, whatever the trainer's pace.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import replace
+
+import numpy as np
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication, QDockWidget, QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
+    QScrollArea, QVBoxLayout, QWidget,
+)
+
+from playground import __version__
+from playground.session import ConfigError, DataFileError, prepare
+from playground.session.config import DataConfig, ExperimentConfig
+from playground.session.datafile import read_csv, write_csv
+from playground.session.document import (
+    Document, SessionFileError, default_document, empty_dataset, load_session, save_session,
+)
+
+from .data_view import DataView
+from .document_model import DocumentModel
+from .drawing import DrawingTool
+from .frames import ViewSpec
+from .panels.data_panel import DataPanel
+from .panels.network_panel import NetworkPanel
+from .panels.regularization_panel import RegularizationPanel
+from .panels.training_panel import TrainingPanel
+from .plots.loss_plot import LossPlot
+from .plots.network_diagram import NetworkDiagram
+from .plots.weights_plot import WeightsPlot
+from .theme import DARK, LIGHT, apply_theme
+from .worker import TrainingController
+
+RENDER_INTERVAL_MS = 33
+SESSION_FILTER = "nn-playground sessions (*.nnp.json *.json)"
+CSV_FILTER = "CSV data (*.csv)"
+
+GUIDE = """
+<h3>The views</h3>
+<p><b>Data</b> (middle): your points and what the network makes of the plane. The shading is the
+network's output probability; the solid line is the decision boundary (y = 0.5, or where the most
+probable class changes). Outlined points are test points, never used for training. Dashed grey lines
+(View menu) are the boundaries a<sub>j</sub> = 0 of the first-layer hidden units (PRML fig. 5.4); in
+regression they are the hidden units' outputs (PRML fig. 5.3). The green dashed line is the
+Bayes-optimal boundary where it is known.</p>
+<p><b>Drawing</b>: left click or drag adds points of the current class (keys 1-6); right click or
+shift-click erases the nearest point; the wheel zooms. Ctrl+Z undoes, Ctrl+Shift+Z redoes.</p>
+<p><b>Loss</b>: training, validation and test error per epoch (per-point mean of the error the network
+minimises); tick "log y" for a logarithmic axis; hover to read values.</p>
+<p><b>Weights</b>: histograms of each layer's weights and biases. <b>Network</b>: links are
+thicker for larger |w|, blue for positive, orange for negative; click a hidden unit to see its
+activation over the plane.</p>
+<p><b>Keys</b>: Space play/pause, S one step, R reset the weights.</p>
+"""
+
+
+def _settings() -> QSettings:
+    return QSettings("nn-playground", "nn-playground")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, document: Document | None = None, settings: QSettings | None = None):
+        super().__init__()
+        self.setWindowTitle("nn-playground")
+        self.settings = settings if settings is not None else _settings()
+        self.session_path: str | None = None
+        self._net_template = None
+        self._net_signature = None
+        self._experiment = None
+        self._rebuild_pending = False
+        self._pending_reset = True
+        self._pending_message = ""
+        self._last_snapshot = None
+        self._selected_unit = None
+        self._restored_weights = None
+        self._speed = None
+
+        self.model = DocumentModel(document if document is not None else default_document(), self)
+        self.controller = TrainingController(self)
+        self.tool = DrawingTool(self.model)
+
+        self._render_timer = QTimer(self, interval=RENDER_INTERVAL_MS)
+        self._render_timer.timeout.connect(self._render_newest_frame)
+        self._view_timer = QTimer(self, singleShot=True, interval=80)  # coalesce zoom/resize steps
+        self._view_timer.timeout.connect(self._send_view)
+        self._rebuild_timer = QTimer(self, singleShot=True, interval=0)  # coalesce edits of one event
+        self._rebuild_timer.timeout.connect(self._rebuild_experiment)
+
+        self._build_central()
+        self._build_docks()
+        self._build_menus()
+        self._build_status_bar()
+        self._connect()
+
+        self._default_state = self.saveState()
+        self._restore_settings()
+        self._render_timer.start()
+
+        self._show_document(self.model.document, fit=True)
+        self._schedule_rebuild(reset=True, message="")
+
+    # ================================================================== construction
+    def _build_central(self) -> None:
+        self.data_view = DataView()
+        self.data_view.set_tool(self.tool)
+        self.banner = QFrame()
+        self.banner.setObjectName("banner")
+        self.banner.setStyleSheet("#banner { background: #FFF3CD; border: 1px solid #E0A800; border-radius: 4px; }"
+                                  " QLabel { color: #3D2C00; }")
+        banner_layout = QHBoxLayout(self.banner)
+        banner_layout.setContentsMargins(10, 6, 6, 6)
+        self.banner_label = QLabel()
+        self.banner_label.setWordWrap(True)
+        self.banner_close = QPushButton("Dismiss")
+        self.banner_close.clicked.connect(self.banner.hide)
+        banner_layout.addWidget(self.banner_label, 1)
+        banner_layout.addWidget(self.banner_close)
+        self.banner.hide()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.data_view, 1)
+        self.setCentralWidget(central)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area, scroll: bool = False) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        if scroll:
+            holder = QScrollArea()
+            holder.setWidget(widget)
+            holder.setWidgetResizable(True)
+            holder.setFrameShape(QFrame.NoFrame)
+            widget = holder
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        self.data_panel = DataPanel()
+        self.network_panel = NetworkPanel()
+        self.training_panel = TrainingPanel()
+        self.regularization_panel = RegularizationPanel()
+        self.loss_plot = LossPlot()
+        self.weights_plot = WeightsPlot()
+        self.diagram = NetworkDiagram()
+        L, R = Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea
+        self.data_dock = self._dock("Data", "data", self.data_panel, L, scroll=True)
+        self.network_dock = self._dock("Network", "network", self.network_panel, L, scroll=True)
+        self.training_dock = self._dock("Training", "training", self.training_panel, R, scroll=True)
+        self.regularization_dock = self._dock("Regularization", "regularization", self.regularization_panel, R,
+                                              scroll=True)
+        self.loss_dock = self._dock("Loss", "loss", self.loss_plot, R)
+        self.diagram_dock = self._dock("Network diagram", "diagram", self.diagram, R)
+        self.weights_dock = self._dock("Weights", "weights", self.weights_plot, R)
+        self.tabifyDockWidget(self.training_dock, self.regularization_dock)
+        self.tabifyDockWidget(self.diagram_dock, self.weights_dock)
+        self.training_dock.raise_()
+        self.diagram_dock.raise_()
+        self.docks = [self.data_dock, self.network_dock, self.training_dock, self.regularization_dock,
+                      self.loss_dock, self.diagram_dock, self.weights_dock]
+        self.resizeDocks([self.data_dock, self.training_dock], [300, 400], Qt.Horizontal)
+
+    def _action(self, text: str, slot, shortcut=None, checkable=False, checked=False, tip="") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if checkable:
+            action.setCheckable(True)
+            action.setChecked(checked)
+            action.toggled.connect(slot)
+        else:
+            action.triggered.connect(slot)
+        if tip:
+            action.setStatusTip(tip)
+        self.addAction(action)  # shortcuts work whichever dock has focus
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.new_action = self._action("&New drawing", self.new_drawing, QKeySequence.New)
+        self.open_action = self._action("&Open session…", self.open_session, QKeySequence.Open)
+        self.save_action = self._action("&Save session", self.save_session, QKeySequence.Save)
+        self.save_as_action = self._action("Save session &as…", self.save_session_as, QKeySequence.SaveAs)
+        self.import_action = self._action("&Import CSV…", self.import_csv, "Ctrl+I")
+        self.export_action = self._action("&Export CSV…", self.export_csv, "Ctrl+E")
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.Quit)
+        for a in (self.new_action, self.open_action, self.save_action, self.save_as_action, None,
+                  self.import_action, self.export_action, None, self.quit_action):
+            file_menu.addSeparator() if a is None else file_menu.addAction(a)
+
+        edit_menu = bar.addMenu("&Edit")
+        self.undo_action = self.model.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.Undo)
+        self.redo_action = self.model.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
+        self.addAction(self.undo_action)
+        self.addAction(self.redo_action)
+        self.clear_action = self._action("&Clear points", self.clear_points, "Ctrl+Shift+Del")
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.clear_action)
+        self.class_actions = []
+        for k in range(6):
+            action = self._action(f"Draw class {k + 1}", lambda _=False, k=k: self.select_class(k), str(k + 1))
+            self.class_actions.append(action)
+        classes = edit_menu.addMenu("Draw &class")
+        classes.addActions(self.class_actions)
+
+        view_menu = bar.addMenu("&View")
+        for dock in self.docks:
+            view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        self.hidden_action = self._action("Hidden-unit boundaries", self._toggle_hidden, "H", checkable=True,
+                                          tip="first-layer units' a_j = 0 lines (PRML fig. 5.4)")
+        self.bayes_action = self._action("Bayes-optimal boundary", self.data_view.set_show_bayes, checkable=True,
+                                         checked=True)
+        self.discretize_action = self._action("Discretize output", self.data_view.set_discretize, "D",
+                                              checkable=True)
+        self.test_action = self._action("Show test points", self._toggle_test_points, checkable=True, checked=True)
+        self.fit_action = self._action("Zoom to data", self.zoom_to_data, "Ctrl+0")
+        self.dark_action = self._action("Dark theme", self._toggle_dark, checkable=True)
+        self.reset_layout_action = self._action("Reset layout", self.reset_layout)
+        view_menu.addActions([self.hidden_action, self.bayes_action, self.discretize_action, self.test_action,
+                              self.fit_action])
+        view_menu.addSeparator()
+        view_menu.addActions([self.dark_action, self.reset_layout_action])
+
+        train_menu = bar.addMenu("&Train")
+        self.play_action = self._action("&Play / pause", self.toggle_play, "Space")
+        self.step_action = self._action("&Step", self.step, "S")
+        self.reset_action = self._action("&Reset weights", self.reset_weights, "R")
+        train_menu.addActions([self.play_action, self.step_action, self.reset_action])
+
+        help_menu = bar.addMenu("&Help")
+        self.guide_action = self._action("&Guide to the views", self.show_guide, QKeySequence.HelpContents)
+        self.about_action = self._action("&About", self.show_about)
+        help_menu.addActions([self.guide_action, self.about_action])
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.epoch_label = QLabel("epoch 0")
+        self.error_label = QLabel("")
+        self.accuracy_label = QLabel("")
+        self.speed_label = QLabel("")
+        for label in (self.epoch_label, self.error_label, self.accuracy_label, self.speed_label):
+            label.setContentsMargins(8, 0, 8, 0)
+            bar.addPermanentWidget(label)
+
+    def _connect(self) -> None:
+        self.model.sigDocumentChanged.connect(self._document_changed)
+        self.controller.sigStopped.connect(self._trainer_stopped)
+        self.controller.sigRunningChanged.connect(self.training_panel.set_running)
+        self.data_view.sigViewChanged.connect(self._view_timer.start)
+        dp = self.data_panel
+        dp.sigClassChanged.connect(self._class_changed)
+        dp.sigNumClassesChanged.connect(self._num_classes_changed)
+        dp.sigBrushRadiusChanged.connect(self._brush_changed)
+        dp.sigClearRequested.connect(self.clear_points)
+        dp.sigModeChanged.connect(self._mode_changed)
+        dp.sigGenerateRequested.connect(self._generate)
+        dp.sigSplitChanged.connect(self._split_changed)
+        dp.sigShowTestChanged.connect(self.test_action.setChecked)
+        dp.sigFeaturesChanged.connect(self._features_changed)
+        self.network_panel.sigNetworkChanged.connect(self._network_changed)
+        tp = self.training_panel
+        tp.sigTrainingChanged.connect(self._training_changed)
+        tp.sigPlayToggled.connect(self.play)
+        tp.sigStepRequested.connect(self.step)
+        tp.sigResetRequested.connect(self.reset_weights)
+        tp.sigSpeedChanged.connect(self._speed_changed)
+        rp = self.regularization_panel
+        rp.sigRegularizationChanged.connect(self._regularization_changed)
+        rp.sigEarlyStoppingChanged.connect(self._early_stopping_changed)
+        self.diagram.sigUnitClicked.connect(self._unit_clicked)
+
+    # ================================================================== settings
+    def _restore_settings(self) -> None:
+        s = self.settings
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1500, 940)
+        state = s.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        self.dark_action.setChecked(s.value("view/theme", "light") == "dark")
+        self.hidden_action.setChecked(s.value("view/hidden_units", False, type=bool))
+        self.discretize_action.setChecked(s.value("view/discretize", False, type=bool))
+        self.loss_plot.set_log_y(s.value("view/log_loss", False, type=bool))
+        speed = s.value("training/speed", "max")
+        speed = None if speed in (None, "max") else int(speed)
+        self.training_panel.set_speed(speed)
+        self.controller.set_speed(speed)
+        self._last_dir = s.value("files/last_dir", QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation))
+
+    def _save_settings(self) -> None:
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("view/theme", "dark" if self.dark_action.isChecked() else "light")
+        s.setValue("view/hidden_units", self.hidden_action.isChecked())
+        s.setValue("view/discretize", self.discretize_action.isChecked())
+        s.setValue("view/log_loss", bool(getattr(self.loss_plot, "log_y", False)))
+        s.setValue("training/speed", "max" if self._speed is None else str(self._speed))
+        s.setValue("files/last_dir", self._last_dir)
+        s.sync()
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state)
+        for dock in self.docks:
+            dock.show()
+
+    # ================================================================== document -> views
+    def _show_document(self, document: Document, fit: bool = False) -> None:
+        self.data_view.set_document(document)
+        d = document.dataset
+        self.data_panel.set_data_config(document.config.data)
+        self.data_panel.set_dataset_info(d.kind, d.n_inputs, d.n_classes, d.n)
+        self.network_panel.set_network_config(document.config.network)
+        features = document.config.data.features
+        self.network_panel.set_problem(d, n_inputs=len(features) if features else d.n_inputs)
+        self.training_panel.set_training(document.config.training)
+        self.regularization_panel.set_regularization(document.config.training.regularization)
+        self.regularization_panel.set_early_stopping(document.config.training.early_stopping)
+        self.regularization_panel.set_has_validation(document.counts()[1] > 0)
+        self.bayes_action.setEnabled(d.bayes_posterior is not None)
+        if fit:
+            self.zoom_to_data()
+
+    @Slot(object, object)
+    def _document_changed(self, new: Document, old: Document) -> None:
+        data_changed = new.dataset is not old.dataset or not np.array_equal(new.parts, old.parts)
+        self._show_document(new, fit=False)
+        if data_changed or new.config.network != old.config.network or new.config.data.features != old.config.data.features:
+            if not self._rebuild_pending:
+                self._pending_message = "Points changed: training goes on from the current weights (curves restart)."
+            self._schedule_rebuild(reset=False, message=None)
+
+    def _schedule_rebuild(self, reset: bool, message: str | None) -> None:
+        self._pending_reset = self._pending_reset or reset
+        if message is not None:
+            self._pending_message = message
+        self._rebuild_pending = True
+        self._rebuild_timer.start()
+
+    def _architecture(self, net) -> tuple:
+        return (net.sizes, tuple(net.hidden_names), net.output, net.n_components)
+
+    @Slot()
+    def _rebuild_experiment(self) -> None:
+        """Hand the worker a trainer for the current document (weights kept when only points changed)."""
+        reset, message = self._pending_reset, self._pending_message
+        self._rebuild_pending, self._pending_reset, self._pending_message = False, False, ""
+        doc = self.model.document
+        try:
+            experiment = prepare(doc.config, dataset=doc.dataset, split=doc.split())
+            if doc.counts()[0] == 0:
+                raise ConfigError("There are no training points yet: click in the plot to add some "
+                                  "(or pick a preset in the Data panel).")
+            keep = (not reset and self._net_signature == self._architecture(experiment.net)
+                    and self._last_snapshot is not None)
+            if self._restored_weights is not None and self._restored_weights.shape == experiment.net.w.shape:
+                experiment.net.w[:] = self._restored_weights
+            elif keep:
+                experiment.net.w[:] = self._last_snapshot.weights
+            self._restored_weights = None
+            trainer = experiment.make_trainer()
+        except (ConfigError, ValueError) as err:
+            self._experiment = None
+            self.controller.play(False)
+            self.show_notice(str(err), banner=True)
+            return
+        self._experiment = experiment
+        self._net_signature = self._architecture(experiment.net)
+        self._net_template = experiment.net.copy()
+        self._last_snapshot = None
+        input_names = list(experiment.features) if experiment.features else (
+            ["x1", "x2"][: experiment.dataset.n_inputs] if experiment.dataset.n_inputs > 1 else ["x"])
+        self.diagram.set_network(self._net_template, input_names)
+        self.weights_plot.set_network(self._net_template)
+        self.loss_plot.clear()
+        if self._selected_unit is not None and not self._unit_exists(self._selected_unit):
+            self._selected_unit = None
+        self.controller.set_job(trainer, experiment.features, experiment.dataset.kind, experiment.dataset.n_inputs)
+        self._send_view()
+        if self.controller.running:
+            self.controller.play(True)
+        if message:
+            self.show_notice(message)
+        elif self.banner.isVisible() and "no training points" in self.banner_label.text():
+            self.banner.hide()
+
+    def _unit_exists(self, unit) -> bool:
+        layer, index = unit
+        net = self._net_template
+        return net is not None and 0 <= layer < net.n_layers - 1 and 0 <= index < net.layer_sizes[layer + 1]
+
+    # ================================================================== frames
+    def _send_view(self) -> None:
+        (x0, x1), (y0, y1) = self.data_view.data_range()
+        if not all(math.isfinite(v) for v in (x0, x1, y0, y1)) or x1 <= x0 or y1 <= y0:
+            return
+        self.controller.set_view(ViewSpec((x0, x1), (y0, y1), 100, self._selected_unit, self.hidden_action.isChecked()))
+        self.data_view._draw_true_function()
+
+    @Slot()
+    def _render_newest_frame(self) -> None:
+        frame = self.controller.take_frame()
+        if frame is None:
+            return
+        self.render_frame(frame)
+
+    def render_frame(self, frame) -> None:
+        snap = frame.snapshot
+        self._last_snapshot = snap
+        self.data_view.render(frame)
+        if self.loss_dock.isVisible():
+            self.loss_plot.render(snap.history, snap.best_epoch)
+        if self.weights_dock.isVisible() and not self.weights_dock.visibleRegion().isEmpty():
+            self.weights_plot.render(snap.weights)
+        if self.diagram_dock.isVisible() and not self.diagram_dock.visibleRegion().isEmpty():
+            self.diagram.render(snap.weights)
+        self._update_status(frame)
+
+    def _update_status(self, frame) -> None:
+        snap = frame.snapshot
+        self.epoch_label.setText(f"epoch {snap.epoch:,}")
+        parts = [f"train {snap.train_error:.4g}"]
+        if snap.val_error is not None:
+            parts.append(f"validation {snap.val_error:.4g}")
+        if snap.test_error is not None:
+            parts.append(f"test {snap.test_error:.4g}")
+        self.error_label.setText("error  " + "  ·  ".join(parts))
+        if snap.train_accuracy is not None:
+            acc = [f"train {100 * snap.train_accuracy:.1f}%"]
+            if snap.val_accuracy is not None:
+                acc.append(f"validation {100 * snap.val_accuracy:.1f}%")
+            if snap.test_accuracy is not None:
+                acc.append(f"test {100 * snap.test_accuracy:.1f}%")
+            self.accuracy_label.setText("accuracy  " + "  ·  ".join(acc))
+        else:
+            self.accuracy_label.setText("")
+        self.speed_label.setText(f"{frame.epochs_per_second:,.0f} epochs/s" if frame.running else "paused")
+
+    # ================================================================== notices
+    def show_notice(self, text: str, banner: bool = False) -> None:
+        self.statusBar().showMessage(text, 8000)
+        if banner:
+            self.banner_label.setText(text)
+            self.banner.show()
+
+    @Slot(str, str)
+    def _trainer_stopped(self, status: str, message: str) -> None:
+        """Divergence, early stopping, a refused option or an internal error: say it plainly."""
+        self.show_notice(message, banner=True)
+
+    # ================================================================== training
+    def toggle_play(self) -> None:
+        self.play(not self.controller.running)
+
+    @Slot(bool)
+    def play(self, running: bool) -> None:
+        if running and self._experiment is None:
+            self.training_panel.set_running(False)
+            if self._rebuild_pending:
+                self._rebuild_experiment()
+            if self._experiment is None:
+                return
+        if running:
+            self.banner.hide()
+        self.controller.play(running)
+
+    @Slot()
+    def step(self) -> None:
+        if self._experiment is not None:
+            self.banner.hide()
+            self.controller.step(1)
+
+    @Slot()
+    def reset_weights(self) -> None:
+        if self._experiment is not None:
+            self.controller.reset(self.model.document.config.network.seed)
+            self.loss_plot.clear()
+            self.show_notice("Weights re-initialised.")
+
+    @Slot(object)
+    def _speed_changed(self, epochs_per_frame) -> None:
+        self._speed = epochs_per_frame
+        self.controller.set_speed(epochs_per_frame)
+
+    # ================================================================== panel edits
+    def _config(self) -> ExperimentConfig:
+        return self.model.document.config
+
+    @Slot(object)
+    def _training_changed(self, options) -> None:
+        current = self._config().training
+        options = replace(options, regularization=current.regularization, early_stopping=current.early_stopping)
+        self.model.set_config(replace(self._config(), training=options))
+        self.controller.update_options(optimizer=options.optimizer, lr=options.lr, batch_size=options.batch_size,
+                                       hyper=options.hyper, schedule=options.schedule, seed=options.seed)
+
+    @Slot(object)
+    def _regularization_changed(self, regularization) -> None:
+        training = replace(self._config().training, regularization=regularization)
+        self.model.set_config(replace(self._config(), training=training))
+        self.controller.update_options(regularization=regularization)
+
+    @Slot(object)
+    def _early_stopping_changed(self, early) -> None:
+        training = replace(self._config().training, early_stopping=early)
+        self.model.set_config(replace(self._config(), training=training))
+        self.controller.update_options(early_stopping=early)
+
+    @Slot(object)
+    def _network_changed(self, network) -> None:
+        self._schedule_rebuild(reset=True, message="Network changed: the weights were re-initialised.")
+        self.model.set_config(replace(self._config(), network=network))
+
+    @Slot(object)
+    def _features_changed(self, features) -> None:
+        self._schedule_rebuild(reset=True, message="Input features changed: the network was reset.")
+        config = self._config()
+        self.model.set_config(replace(config, data=replace(config.data, features=features)))
+
+    @Slot(object)
+    def _generate(self, data_config: DataConfig) -> None:
+        config = replace(self._config(), data=replace(data_config, split=self._config().data.split,
+                                                      split_seed=self._config().data.split_seed,
+                                                      features=self._features_for(data_config)))
+        try:
+            document = Document.generated(config)
+        except ConfigError as err:
+            self.show_notice(str(err), banner=True)
+            return
+        self._schedule_rebuild(reset=True, message=f"New data ({document.dataset.name}): the network was reset.")
+        self.model.edit(document, f"Generate {document.dataset.name}")
+        self.zoom_to_data()
+
+    def _features_for(self, data_config: DataConfig):
+        """Keep the chosen features when they still make sense for the new data."""
+        features = self._config().data.features
+        if features is None:
+            return None
+        from playground.core.datasets import GENERATORS
+
+        info = GENERATORS.get(data_config.generator)
+        needs_two = any("x2" in f for f in features)
+        return None if info is None or (needs_two and info.n_inputs < 2) else features
+
+    @Slot(object)
+    def _split_changed(self, value) -> None:
+        ratios, seed = value
+        self.model.edit(self.model.document.resplit(ratios, seed), "Change split")
+
+    @Slot(int)
+    def _class_changed(self, k: int) -> None:
+        self.tool.current_class = k
+
+    def select_class(self, k: int) -> None:
+        dataset = self.model.document.dataset
+        if dataset.kind == "classification" and k < dataset.n_classes:
+            self.data_panel.select_class(k)
+            self.tool.current_class = k
+
+    @Slot(int)
+    def _num_classes_changed(self, n: int) -> None:
+        doc = self.model.document
+        if doc.dataset.kind != "classification":
+            return
+        self._schedule_rebuild(reset=True, message=f"{n} classes: the network was reset.")
+        self.model.edit(doc.with_n_classes(n), f"Use {n} classes")
+        if self.tool.current_class >= n:
+            self.select_class(0)
+
+    @Slot(float)
+    def _brush_changed(self, radius: float) -> None:
+        self.tool.brush_radius = radius
+
+    @Slot(str)
+    def _mode_changed(self, mode: str) -> None:
+        doc = self.model.document
+        if mode == doc.dataset.kind:
+            return
+        n_classes = doc.dataset.n_classes or 2
+        dataset = empty_dataset(mode, n_classes)
+        config = replace(doc.config, data=replace(doc.config.data, features=None))
+        self._schedule_rebuild(reset=True, message=f"New empty {mode} drawing: the network was reset.")
+        self.model.edit(Document.with_new_dataset(dataset, config), f"New {mode} drawing")
+        self.zoom_to_data()
+
+    def clear_points(self) -> None:
+        doc = self.model.document
+        if doc.dataset.n:
+            self._schedule_rebuild(reset=True, message="Points cleared: the network was reset.")
+            self.model.edit(doc.cleared(), "Clear points")
+
+    def new_drawing(self) -> None:
+        kind = self.model.document.dataset.kind
+        doc = Document.with_new_dataset(empty_dataset(kind), ExperimentConfig())
+        self.session_path = None
+        self._schedule_rebuild(reset=True, message="New drawing.")
+        self.model.reset(doc)
+        self.zoom_to_data()
+
+    @Slot(int, int)
+    def _unit_clicked(self, layer: int, unit: int) -> None:
+        self._selected_unit = None if layer < 0 else (layer, unit)
+        self._send_view()
+
+    def _toggle_hidden(self, on: bool) -> None:
+        self.data_view.set_show_hidden(on)
+        self._send_view()
+
+    def _toggle_test_points(self, on: bool) -> None:
+        self.data_view.set_show_test(on)
+        self.data_panel.set_show_test(on)
+
+    def _toggle_dark(self, on: bool) -> None:
+        theme = DARK if on else LIGHT
+        apply_theme(QApplication.instance(), theme)
+        self.data_view.setBackground(theme.background)
+        for view in (self.loss_plot, self.weights_plot, self.diagram):
+            view.set_theme(theme)
+        self.data_view.boundary.setPen(theme.foreground, width=2)
+        self.data_view.caption.setColor(theme.foreground)
+        self.data_view.set_document(self.model.document)
+        self.controller.request_frame()
+
+    def zoom_to_data(self) -> None:
+        self.data_view.fit_to(self.model.document.dataset.view_bounds)
+
+    # ================================================================== files
+    def _ask_path(self, save: bool, caption: str, filters: str, suffix: str) -> str | None:
+        if save:
+            path, _ = QFileDialog.getSaveFileName(self, caption, self._last_dir, filters)
+        else:
+            path, _ = QFileDialog.getOpenFileName(self, caption, self._last_dir, filters)
+        if not path:
+            return None
+        if save and not os.path.splitext(path)[1]:
+            path += suffix
+        self._last_dir = os.path.dirname(path)
+        return path
+
+    def open_session(self, path: str | None = None) -> bool:
+        path = path or self._ask_path(False, "Open session", SESSION_FILTER, ".nnp.json")
+        if not path:
+            return False
+        try:
+            session = load_session(path)
+        except SessionFileError as err:
+            QMessageBox.warning(self, "Cannot open the session", str(err))
+            return False
+        self.session_path = path
+        self._restored_weights = session.weights
+        self._schedule_rebuild(reset=True, message=f"Opened {os.path.basename(path)}.")
+        self.model.reset(session.document)
+        self.zoom_to_data()
+        self.setWindowTitle(f"nn-playground — {os.path.basename(path)}")
+        return True
+
+    def save_session(self) -> bool:
+        if self.session_path is None:
+            return self.save_session_as()
+        return self._write_session(self.session_path)
+
+    def save_session_as(self, path: str | None = None) -> bool:
+        path = path or self._ask_path(True, "Save session", SESSION_FILTER, ".nnp.json")
+        return bool(path) and self._write_session(path)
+
+    def _write_session(self, path: str) -> bool:
+        snap = self._last_snapshot
+        try:
+            save_session(path, self.model.document, None if snap is None else snap.weights,
+                         None if snap is None else snap.history)
+        except (OSError, ValueError) as err:
+            QMessageBox.warning(self, "Cannot save the session", f"{path}: {err}")
+            return False
+        self.session_path = path
+        self.setWindowTitle(f"nn-playground — {os.path.basename(path)}")
+        self.show_notice(f"Saved {path}")
+        return True
+
+    def import_csv(self, path: str | None = None) -> bool:
+        path = path or self._ask_path(False, "Import CSV", CSV_FILTER, ".csv")
+        if not path:
+            return False
+        try:
+            dataset = read_csv(path)
+        except DataFileError as err:
+            QMessageBox.warning(self, "Cannot import the file", str(err))
+            return False
+        doc = self.model.document
+        config = replace(doc.config, data=replace(doc.config.data, features=None))
+        self._schedule_rebuild(reset=True, message=f"Imported {dataset.n} points from {os.path.basename(path)}.")
+        self.model.edit(Document.with_new_dataset(dataset, config), f"Import {os.path.basename(path)}")
+        self.zoom_to_data()
+        return True
+
+    def export_csv(self, path: str | None = None) -> bool:
+        path = path or self._ask_path(True, "Export CSV", CSV_FILTER, ".csv")
+        if not path:
+            return False
+        try:
+            write_csv(self.model.document.dataset, path)
+        except (OSError, ValueError) as err:
+            QMessageBox.warning(self, "Cannot export", f"{path}: {err}")
+            return False
+        self.show_notice(f"Exported {self.model.document.dataset.n} points to {path}")
+        return True
+
+    # ================================================================== help
+    def show_guide(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("Guide to the views")
+        box.setTextFormat(Qt.RichText)
+        box.setText(GUIDE)
+        box.open()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About nn-playground",
+                          f"<b>nn-playground {__version__}</b><p>Feed-forward networks after Bishop, "
+                          "<i>Pattern Recognition and Machine Learning</i>, chapter 5.</p>")
+
+    # ================================================================== closing
+    def closeEvent(self, event) -> None:
+        self._render_timer.stop()
+        self._save_settings()
+        self.controller.shutdown()
+        super().closeEvent(event)
+

@@ -1,0 +1,390 @@
+"""Small widgets and helpers shared by the side panels.
+
+- `Panel`: base class of the panels. Setters run inside ``self._quietly()``; the
+  handlers of child widgets still update the panel's own layout then, but emit
+  the panel's signals only for changes made by the user (``self._user``).
+- `blocked(*objects)`: block Qt signals of some objects for a ``with`` block.
+- `DecimalSpinBox`: a QDoubleSpinBox without trailing zeros that reads 0.5 and 5e-1.
+- `LogSpinBox`, `LogSlider`, `LogInput`: positive numbers on a logarithmic scale
+  (learning rates, weight-decay coefficients, eps), typed as ``0.003`` or
+  ``3e-3``, stepped along 1-2-5, optionally with an explicit 0 ("off").
+- `int_spin`, `float_spin`: spin boxes that report a typed value only on Enter
+  (or focus loss), never keystroke by keystroke.
+- `form_group`, `HintLabel`, `WarningLabel`, `set_row_visible`: compact layout
+  pieces that follow the application palette (light or dark).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from contextlib import contextmanager
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette, QValidator
+from PySide6.QtWidgets import (
+    QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QSpinBox, QStyle,
+    QWidget,
+)
+
+SEED_MAX = 2**31 - 1
+
+
+@contextmanager
+def blocked(*objects):
+    """Block the Qt signals of ``objects`` inside the ``with`` block (restoring the previous state)."""
+    states = [(obj, obj.blockSignals(True)) for obj in objects]
+    try:
+        yield
+    finally:
+        for obj, state in reversed(states):
+            obj.blockSignals(state)
+
+
+class Panel(QWidget):
+    """A side panel: a pure view that emits complete configs for changes made by the user."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._setting = 0
+
+    @contextmanager
+    def _quietly(self):
+        """Programmatic updates: child-widget handlers run, panel signals stay silent."""
+        self._setting += 1
+        try:
+            yield
+        finally:
+            self._setting -= 1
+
+    @property
+    def _user(self) -> bool:
+        """True while handling a change the user made (not one made by a ``set_*`` method)."""
+        return self._setting == 0
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers on a log scale
+# --------------------------------------------------------------------------------------------
+
+_PARTIAL_NUMBER = re.compile(r"^[+]?(\d*\.?\d*)([eE][+-]?\d*)?$")
+
+
+def format_number(value: float, digits: int = 3) -> str:
+    """``value`` with ``digits`` significant digits and a short exponent: 0.003, 1e-8, 2.5e6."""
+    if value == 0:
+        return "0"
+    text = f"{value:.{digits}g}"
+    mantissa, _, exponent = text.partition("e")
+    if not exponent:
+        return text
+    sign = "-" if exponent.startswith("-") else ""
+    return f"{mantissa}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
+
+
+def round_significant(value: float, digits: int = 2) -> float:
+    if value == 0 or not math.isfinite(value):
+        return value
+    return float(f"{value:.{digits}g}")
+
+
+def _grid_step(value: float, up: bool) -> float:
+    """The next value of the 1-2-5 series above (or below) ``value`` > 0."""
+    exponent = math.floor(math.log10(value))
+    candidates = [m * 10.0**e for e in (exponent - 1, exponent, exponent + 1) for m in (1, 2, 5)]
+    candidates = [round_significant(c, 1) for c in candidates]
+    if up:
+        return min(c for c in candidates if c > value * (1 + 1e-9))
+    return max(c for c in candidates if c < value * (1 - 1e-9))
+
+
+class DecimalSpinBox(QDoubleSpinBox):
+    """A QDoubleSpinBox that shows no trailing zeros (0.1, not 0.100) and reads numbers with a
+    decimal point or an exponent (3e-3) whatever the locale. Reports typed values on Enter."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setKeyboardTracking(False)
+        self.setCorrectionMode(QDoubleSpinBox.CorrectToNearestValue)
+        self.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+
+    def _format(self, value: float) -> str:
+        text = f"{value:.{self.decimals()}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
+
+    # Qt's text <-> value hooks -----------------------------------------------------------------
+    def textFromValue(self, value: float) -> str:
+        return self._format(value)
+
+    def _parse(self, text: str) -> float | None:
+        text = text.strip()
+        special = self.specialValueText()
+        if special and text.lower() == special.lower():
+            return self.minimum()
+        try:
+            value = float(text)
+        except ValueError:
+            return None
+        return value if math.isfinite(value) else None
+
+    def valueFromText(self, text: str) -> float:
+        value = self._parse(text)
+        return self.value() if value is None else value
+
+    def validate(self, text: str, pos: int):
+        value = self._parse(text)
+        if value is not None:
+            ok = self.minimum() <= value <= self.maximum()
+            return (QValidator.Acceptable if ok else QValidator.Intermediate), text, pos
+        stripped = text.strip()
+        special = self.specialValueText()
+        if special and special.lower().startswith(stripped.lower()):
+            return QValidator.Intermediate, text, pos
+        if self.minimum() < 0 and stripped.startswith("-"):
+            stripped = stripped[1:]
+        if _PARTIAL_NUMBER.match(stripped):
+            return QValidator.Intermediate, text, pos
+        return QValidator.Invalid, text, pos
+
+    def fixup(self, text: str) -> str:
+        value = self._parse(text)
+        if value is None:
+            return self.textFromValue(self.value())
+        return self.textFromValue(min(max(value, self.minimum()), self.maximum()))
+
+
+class LogSpinBox(DecimalSpinBox):
+    """A positive number typed as ``0.003`` or ``3e-3``, shown with 3 significant digits.
+
+    The arrows step along 1, 2, 5, 10, 20, ... With ``allow_zero`` the value 0 is
+    allowed too and shown as ``zero_text``; stepping down from ``minimum`` reaches it.
+    Values typed outside the range are clamped to it on Enter.
+    """
+
+    def __init__(self, minimum: float = 1e-6, maximum: float = 10.0, value: float | None = None, *,
+                 allow_zero: bool = False, zero_text: str = "0", digits: int = 3,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        if not 0 < minimum < maximum:
+            raise ValueError("LogSpinBox needs 0 < minimum < maximum")
+        self._min_positive = float(minimum)
+        self._allow_zero = allow_zero
+        self._digits = digits
+        self.setDecimals(20)  # the spin box rounds values to this many decimals
+        self.setRange(0.0 if allow_zero else minimum, maximum)
+        if allow_zero:
+            self.setSpecialValueText(zero_text)
+        self.setValue(minimum if value is None else value)
+
+    @property
+    def min_positive(self) -> float:
+        return self._min_positive
+
+    def _format(self, value: float) -> str:
+        return format_number(value, self._digits)
+
+    def stepBy(self, steps: int) -> None:
+        value = self.value()
+        for _ in range(abs(steps)):
+            if steps > 0:
+                value = self._min_positive if value < self._min_positive else _grid_step(value, up=True)
+            elif value <= self._min_positive:
+                value = 0.0 if self._allow_zero else self._min_positive
+            else:
+                value = max(_grid_step(value, up=False), self._min_positive)
+        self.setValue(min(value, self.maximum()))
+
+    def sizeHint(self):
+        hint = super().sizeHint()
+        metrics = self.fontMetrics()
+        shown = max((self.textFromValue(v) for v in (self.minimum(), self.maximum(), self.value())),
+                    key=metrics.horizontalAdvance)
+        extra = metrics.horizontalAdvance("8.88e-88") - metrics.horizontalAdvance(shown)
+        if extra > 0:
+            hint.setWidth(hint.width() + extra)
+        return hint
+
+    minimumSizeHint = sizeHint
+
+
+class LogSlider(QSlider):
+    """A horizontal slider over log10 of a value, ``steps_per_decade`` positions a decade.
+
+    With ``allow_zero`` the leftmost position means 0. Positions map to values
+    rounded to two significant digits (0.001, 0.0013, 0.0016, 0.002, 0.0025, ...).
+    """
+
+    def __init__(self, low_exponent: int, high_exponent: int, *, steps_per_decade: int = 10,
+                 allow_zero: bool = False, parent: QWidget | None = None):
+        super().__init__(Qt.Horizontal, parent)
+        self._steps = steps_per_decade
+        self._allow_zero = allow_zero
+        self._low = low_exponent * steps_per_decade
+        high = high_exponent * steps_per_decade
+        self._zero = self._low - 1 if allow_zero else None
+        self.setRange(self._low - 1 if allow_zero else self._low, high)
+        self.setPageStep(steps_per_decade)
+        self.setSingleStep(1)
+
+    def value_at(self, position: int) -> float:
+        if self._zero is not None and position <= self._zero:
+            return 0.0
+        return round_significant(10.0 ** (position / self._steps), 2)
+
+    def position_of(self, value: float) -> int:
+        if value <= 0:
+            return self._zero if self._zero is not None else self.minimum()
+        position = round(math.log10(value) * self._steps)
+        return min(max(position, self._low), self.maximum())
+
+    def log_value(self) -> float:
+        return self.value_at(self.value())
+
+    def set_log_value(self, value: float) -> None:
+        self.setValue(self.position_of(value))
+
+
+class LogInput(QWidget):
+    """A `LogSlider` and a `LogSpinBox` showing one value; ``sigValueChanged(float)``
+    fires once for each change the user makes with either of them."""
+
+    sigValueChanged = Signal(float)
+
+    def __init__(self, minimum: float, maximum: float, value: float, *, slider_range: tuple[int, int],
+                 allow_zero: bool = False, zero_text: str = "0", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.slider = LogSlider(*slider_range, allow_zero=allow_zero)
+        self.spin = LogSpinBox(minimum, maximum, value, allow_zero=allow_zero, zero_text=zero_text)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.spin)
+        self.slider.setMinimumWidth(60)
+        self.slider.set_log_value(value)
+        self.slider.valueChanged.connect(self._slider_moved)
+        self.spin.valueChanged.connect(self._spin_changed)
+
+    def value(self) -> float:
+        return self.spin.value()
+
+    def set_value(self, value: float) -> None:
+        """Show ``value`` without emitting ``sigValueChanged``."""
+        with blocked(self.slider, self.spin):
+            self.spin.setValue(value)
+            self.slider.set_log_value(self.spin.value())
+
+    def setToolTip(self, text: str) -> None:  # noqa: N802 (Qt naming)
+        super().setToolTip(text)
+        self.slider.setToolTip(text)
+        self.spin.setToolTip(text)
+
+    def _slider_moved(self, position: int) -> None:
+        with blocked(self.spin):
+            self.spin.setValue(self.slider.value_at(position))
+        self.sigValueChanged.emit(self.spin.value())
+
+    def _spin_changed(self, value: float) -> None:
+        with blocked(self.slider):
+            self.slider.set_log_value(value)
+        self.sigValueChanged.emit(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Plain spin boxes and layout pieces
+# --------------------------------------------------------------------------------------------
+
+
+def int_spin(minimum: int, maximum: int, value: int, tooltip: str = "", *, suffix: str = "",
+             special: str = "") -> QSpinBox:
+    """A QSpinBox that reports typed values on Enter; ``special`` is shown for the minimum."""
+    spin = QSpinBox()
+    spin.setRange(minimum, maximum)
+    spin.setValue(value)
+    spin.setKeyboardTracking(False)
+    spin.setCorrectionMode(QSpinBox.CorrectToNearestValue)
+    spin.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+    if suffix:
+        spin.setSuffix(suffix)
+    if special:
+        spin.setSpecialValueText(special)
+    if tooltip:
+        spin.setToolTip(tooltip)
+    return spin
+
+
+def seed_spin(tooltip: str) -> QSpinBox:
+    return int_spin(0, SEED_MAX, 0, tooltip)
+
+
+def float_spin(minimum: float, maximum: float, value: float, decimals: int, step: float,
+               tooltip: str = "", *, special: str = "") -> DecimalSpinBox:
+    spin = DecimalSpinBox()
+    spin.setDecimals(decimals)
+    spin.setRange(minimum, maximum)
+    spin.setSingleStep(step)
+    spin.setValue(value)
+    if special:
+        spin.setSpecialValueText(special)
+    if tooltip:
+        spin.setToolTip(tooltip)
+    return spin
+
+
+def form_group(title: str, tooltip: str = "") -> tuple[QGroupBox, QFormLayout]:
+    """A titled group with a compact form layout inside."""
+    box = QGroupBox(title)
+    if tooltip:
+        box.setToolTip(tooltip)
+    form = QFormLayout(box)
+    form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+    form.setRowWrapPolicy(QFormLayout.DontWrapRows)
+    form.setLabelAlignment(Qt.AlignLeft | Qt.AlignVCenter)
+    form.setContentsMargins(8, 6, 8, 6)
+    form.setVerticalSpacing(4)
+    form.setHorizontalSpacing(8)
+    return box, form
+
+
+def set_row_visible(form: QFormLayout, widget: QWidget, visible: bool) -> None:
+    """Show or hide the whole form row (label and field) that holds ``widget``."""
+    form.setRowVisible(widget, visible)
+
+
+class HintLabel(QLabel):
+    """A word-wrapped explanatory line in the palette's muted text colour."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self.setForegroundRole(QPalette.PlaceholderText)
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
+        self.setTextInteractionFlags(Qt.NoTextInteraction)
+
+
+class WarningLabel(QWidget):
+    """A word-wrapped warning with the style's warning icon; hidden while it has no text."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 2, 0, 2)
+        layout.setSpacing(6)
+        self.icon = QLabel()
+        size = self.style().pixelMetric(QStyle.PM_SmallIconSize)
+        self.icon.setPixmap(self.style().standardIcon(QStyle.SP_MessageBoxWarning).pixmap(size, size))
+        self.icon.setAlignment(Qt.AlignTop)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
+        layout.addWidget(self.icon, 0, Qt.AlignTop)
+        layout.addWidget(self.label, 1)
+        self.setVisible(False)
+
+    def text(self) -> str:
+        return self.label.text() if not self.isHidden() else ""
+
+    def set_text(self, text: str | None) -> None:
+        self.label.setText(text or "")
+        self.setVisible(bool(text))

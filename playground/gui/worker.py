@@ -1,0 +1,274 @@
+"""The background trainer: a worker QObject moved to a QThread (design.md, "The GUI").
+
+The worker owns the Trainer once it has been handed over. It trains in chunks,
+reads a thread-safe mailbox between chunks (play, pause, step, reset, option
+changes, view changes, stop) and emits at most ~30 frames a second. The GUI keeps
+only the newest frame and draws it from a timer, so a slow frame never builds a
+backlog. While paused the worker sleeps on the mailbox instead of spinning.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from .frames import Frame, ViewSpec, compute_frame
+
+FRAME_INTERVAL = 1.0 / 30.0  # at most ~30 frames a second
+
+
+@dataclass(frozen=True)
+class Job:
+    """A new experiment for the worker: it takes ownership of ``trainer`` (and its net)."""
+
+    experiment_id: int
+    trainer: object
+    features: tuple | None
+    dataset_kind: str
+    n_inputs: int
+    message: str = ""
+
+
+class Mailbox:
+    """Commands from the GUI thread to the worker, read between training chunks."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._items: collections.deque = collections.deque()
+
+    def post(self, command: str, *args) -> None:
+        with self._cond:
+            self._items.append((command, args))
+            self._cond.notify()
+
+    def take(self, timeout: float | None) -> list:
+        """All pending commands; waits up to ``timeout`` seconds (None: forever) for one."""
+        with self._cond:
+            if not self._items and timeout != 0:
+                self._cond.wait(timeout)
+            items = list(self._items)
+            self._items.clear()
+            return items
+
+
+class TrainingWorker(QObject):
+    sigFrame = Signal(object)  # Frame
+    sigStopped = Signal(str, str)  # (status, message): diverged, early stopped, or an option error
+    sigFinished = Signal()
+
+    def __init__(self, mailbox: Mailbox):
+        super().__init__()
+        self.mailbox = mailbox
+        self.job: Job | None = None
+        self.running = False
+        self.epochs_per_frame: int | None = None  # None: as fast as possible
+        self.view: ViewSpec | None = None
+        self._rate_window: collections.deque = collections.deque()  # (time, epoch)
+
+    @Slot()
+    def run(self) -> None:
+        """The worker's whole life: returns when told to stop."""
+        next_frame = 0.0
+        frame_due = False
+        while True:
+            now = time.perf_counter()
+            if self.running and self.job is not None:
+                timeout = 0 if self.epochs_per_frame is None else max(0.0, next_frame - now)
+            else:
+                timeout = None if not frame_due else 0
+            try:
+                stop, changed = self._handle(self.mailbox.take(timeout))
+            except Exception:  # a bug must not kill the thread silently
+                self.running = False
+                self.sigStopped.emit("error", "Internal error in the trainer:\n" + traceback.format_exc(limit=3))
+                continue
+            if stop:
+                break
+            frame_due = frame_due or changed
+            if self.running and self.job is not None and time.perf_counter() >= next_frame:
+                try:
+                    self._train_chunk()
+                except Exception:
+                    self.running = False
+                    self.sigStopped.emit("error", "Internal error while training:\n" + traceback.format_exc(limit=3))
+                frame_due = True
+                next_frame = time.perf_counter() + FRAME_INTERVAL if self.epochs_per_frame else 0.0
+            if frame_due and self.job is not None:
+                self._emit_frame()
+                frame_due = False
+        self.sigFinished.emit()
+
+    # ------------------------------------------------------------------ commands
+    def _handle(self, commands) -> tuple[bool, bool]:
+        changed = False
+        for command, args in commands:
+            if command == "stop":
+                return True, changed
+            changed = True
+            trainer = self.job.trainer if self.job is not None else None
+            if command == "job":
+                self.job = args[0]
+                self._rate_window.clear()
+            elif command == "play":
+                self.running = bool(args[0]) and self.job is not None
+                self._restart_rate()
+            elif command == "speed":
+                self.epochs_per_frame = args[0]
+            elif command == "view":
+                self.view = args[0]
+            elif command == "frame":
+                pass
+            elif trainer is None:
+                continue
+            elif command == "step":
+                snap = trainer.advance(args[0])
+                self._report_stop(snap)
+            elif command == "reset":
+                trainer.reset(seed=args[0])
+                self._restart_rate()
+            elif command == "options":
+                try:
+                    trainer.update_options(**args[0])
+                except ValueError as err:
+                    self.sigStopped.emit("options", str(err))
+            elif command == "weights":
+                trainer.set_weights(args[0])
+        return False, changed
+
+    def _train_chunk(self) -> None:
+        trainer = self.job.trainer
+        if self.epochs_per_frame is None:
+            snap = trainer.advance(1_000_000_000, max_seconds=FRAME_INTERVAL)
+        else:
+            snap = trainer.advance(self.epochs_per_frame, max_seconds=FRAME_INTERVAL)
+        self._report_stop(snap)
+
+    def _report_stop(self, snap) -> None:
+        if snap.status in ("diverged", "early_stopped"):
+            self.running = False
+            self.sigStopped.emit(snap.status, snap.message)
+
+    def _restart_rate(self) -> None:
+        """Start measuring steps per second from now, so the first frame already has a rate."""
+        self._rate_window.clear()
+        if self.job is not None:
+            self._rate_window.append((time.perf_counter(), self.job.trainer.epoch))
+
+    def _rate(self, epoch: int) -> float:
+        now = time.perf_counter()
+        window = self._rate_window
+        window.append((now, epoch))
+        while len(window) > 2 and now - window[0][0] > 1.0:
+            window.popleft()
+        (t0, e0), (t1, e1) = window[0], window[-1]
+        return (e1 - e0) / (t1 - t0) if t1 > t0 and self.running else 0.0
+
+    def _emit_frame(self) -> None:
+        job = self.job
+        snap = job.trainer.snapshot()
+        frame = compute_frame(job.trainer.net, job.features, job.dataset_kind, job.n_inputs, snap, self.view,
+                              job.experiment_id, self.running, self._rate(snap.epoch))
+        self.sigFrame.emit(frame)
+
+
+class TrainingController(QObject):
+    """Lives in the GUI thread: starts the worker thread, posts commands, keeps the newest frame."""
+
+    sigStopped = Signal(str, str)
+    sigRunningChanged = Signal(bool)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.mailbox = Mailbox()
+        self.thread = QThread()
+        self.thread.setObjectName("training")
+        self.worker = TrainingWorker(self.mailbox)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.sigFinished.connect(self.thread.quit)
+        self.worker.sigFrame.connect(self._on_frame)
+        self.worker.sigStopped.connect(self._on_stopped)
+        self._frame: Frame | None = None
+        self._experiment_id = 0
+        self._running = False
+        self.frames_received = 0
+        self.thread.start()
+
+    # ------------------------------------------------------------------ commands
+    def set_job(self, trainer, features, dataset_kind: str, n_inputs: int) -> int:
+        """Hand a new trainer to the worker (the GUI must not touch it afterwards)."""
+        self._experiment_id += 1
+        self._frame = None
+        self.mailbox.post("job", Job(self._experiment_id, trainer, features, dataset_kind, n_inputs))
+        return self._experiment_id
+
+    def play(self, running: bool) -> None:
+        if running != self._running:
+            self._running = running
+            self.sigRunningChanged.emit(running)
+        self.mailbox.post("play", running)
+
+    def step(self, epochs: int = 1) -> None:
+        self.play(False)
+        self.mailbox.post("step", epochs)
+
+    def reset(self, seed: int | None = None) -> None:
+        self.mailbox.post("reset", seed)
+
+    def update_options(self, **changes) -> None:
+        self.mailbox.post("options", changes)
+
+    def set_weights(self, w) -> None:
+        self.mailbox.post("weights", w)
+
+    def set_speed(self, epochs_per_frame: int | None) -> None:
+        self.mailbox.post("speed", epochs_per_frame)
+
+    def set_view(self, view: ViewSpec) -> None:
+        self.mailbox.post("view", view)
+
+    def request_frame(self) -> None:
+        self.mailbox.post("frame")
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    @property
+    def experiment_id(self) -> int:
+        return self._experiment_id
+
+    def take_frame(self) -> Frame | None:
+        """The newest frame of the current experiment, once (None if nothing new)."""
+        frame, self._frame = self._frame, None
+        return frame
+
+    def peek_frame(self) -> Frame | None:
+        return self._frame
+
+    def shutdown(self, timeout_ms: int = 10000) -> bool:
+        """Stop the worker and join its thread; True when it has ended."""
+        if not self.thread.isRunning():
+            return True
+        self.mailbox.post("stop")
+        self.thread.quit()
+        return self.thread.wait(timeout_ms)
+
+    # ------------------------------------------------------------------ from the worker
+    @Slot(object)
+    def _on_frame(self, frame: Frame) -> None:
+        if frame.experiment_id == self._experiment_id:
+            self._frame = frame
+            self.frames_received += 1
+
+    @Slot(str, str)
+    def _on_stopped(self, status: str, message: str) -> None:
+        if status in ("diverged", "early_stopped", "error") and self._running:
+            self._running = False
+            self.sigRunningChanged.emit(False)
+        self.sigStopped.emit(status, message)

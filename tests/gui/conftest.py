@@ -1,0 +1,25 @@
+"""GUI test fixtures: offscreen Qt (tests/conftest.py), pytest-qt's qtbot, no dangling threads."""
+
+import pytest
+import shiboken6
+from PySide6.QtCore import QThread
+
+
+@pytest.fixture(autouse=True)
+def _no_dangling_qthreads(monkeypatch):
+    """Fail a test that leaves a QThread running (napari's _dangling_qthreads is the model)."""
+    started = []
+    original_start = QThread.start
+
+    def tracking_start(self, *args, **kwargs):
+        started.append(self)
+        return original_start(self, *args, **kwargs)
+
+    monkeypatch.setattr(QThread, "start", tracking_start)
+    yield
+    running = [t for t in started if shiboken6.isValid(t) and t.isRunning()]
+    for thread in running:  # stop them so that one failure does not cascade
+        thread.requestInterruption()
+        thread.quit()
+        thread.wait(5000)
+    assert not running, f"{len(running)} QThread(s) still running after the test"

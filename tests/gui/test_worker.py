@@ -1,0 +1,166 @@
+"""The training thread: frames arrive, play/pause/step/reset, live option changes, divergence, shutdown."""
+
+import time
+
+import numpy as np
+import pytest
+
+from playground.core import MLP, Trainer
+from playground.core.datasets import make_dataset
+from playground.gui.frames import ViewSpec, compute_frame
+from playground.gui.worker import TrainingController
+
+
+def spiral_trainer(lr=0.02, optimizer="adam", seed=0, hidden="tanh"):
+    data = make_dataset("spiral", n_points=200, noise=0.05, seed=1)
+    net = MLP([2, 8, 8, 1], hidden=hidden, output="sigmoid", seed=seed)
+    return Trainer(net, data.X, data.targets("sigmoid"), optimizer=optimizer, lr=lr), net
+
+
+@pytest.fixture
+def controller(qtbot):
+    c = TrainingController()
+    yield c
+    assert c.shutdown()
+    assert not c.thread.isRunning()
+
+
+def wait_for_frame(qtbot, controller, predicate=lambda f: True, timeout=5000):
+    found = []
+
+    def check():
+        frame = controller.peek_frame()
+        assert frame is not None and predicate(frame)
+        found.append(frame)
+
+    qtbot.waitUntil(check, timeout=timeout)
+    return found[-1]
+
+
+def test_playing_produces_frames_and_the_error_falls(qtbot, controller):
+    trainer, _ = spiral_trainer()
+    controller.set_job(trainer, None, "classification", 2)
+    controller.set_view(ViewSpec((-1.5, 1.5), (-1.5, 1.5), 40))
+    first = wait_for_frame(qtbot, controller)
+    assert first.snapshot.epoch == 0 and first.probabilities.shape == (40, 40, 2)
+    controller.play(True)
+    later = wait_for_frame(qtbot, controller, lambda f: f.snapshot.epoch >= 300)
+    assert later.snapshot.train_error < first.snapshot.train_error
+    assert later.running and later.epochs_per_second > 0
+    assert len(later.boundary) > 0
+
+
+def test_frames_come_at_most_about_30_times_a_second(qtbot, controller):
+    trainer, _ = spiral_trainer()
+    controller.set_job(trainer, None, "classification", 2)
+    controller.set_view(ViewSpec(resolution=30))
+    controller.play(True)
+    wait_for_frame(qtbot, controller, lambda f: f.running)
+    start_count, start = controller.frames_received, time.perf_counter()
+    qtbot.wait(1000)
+    rate = (controller.frames_received - start_count) / (time.perf_counter() - start)
+    assert 5 < rate <= 36
+
+
+def test_pause_stops_and_step_advances_exactly_one_epoch(qtbot, controller):
+    trainer, _ = spiral_trainer()
+    controller.set_job(trainer, None, "classification", 2)
+    controller.play(True)
+    wait_for_frame(qtbot, controller, lambda f: f.snapshot.epoch > 20)
+    controller.play(False)
+    paused = wait_for_frame(qtbot, controller, lambda f: not f.running)
+    qtbot.wait(200)
+    latest = controller.peek_frame() or paused
+    assert latest.snapshot.epoch == paused.snapshot.epoch
+    controller.step(1)
+    stepped = wait_for_frame(qtbot, controller, lambda f: f.snapshot.epoch == paused.snapshot.epoch + 1)
+    assert not stepped.running
+
+
+def test_reset_reinitialises(qtbot, controller):
+    trainer, net = spiral_trainer(seed=4)
+    w0 = net.w.copy()
+    controller.set_job(trainer, None, "classification", 2)
+    controller.play(True)
+    wait_for_frame(qtbot, controller, lambda f: f.snapshot.epoch > 50)
+    controller.play(False)
+    controller.reset(4)
+    frame = wait_for_frame(qtbot, controller, lambda f: f.snapshot.epoch == 0 and not f.running)
+    np.testing.assert_array_equal(frame.snapshot.weights, w0)
+
+
+def test_changing_the_learning_rate_while_running_keeps_the_weights(qtbot, controller):
+    trainer, _ = spiral_trainer(optimizer="gd", lr=0.1)
+    controller.set_speed(1)  # one epoch per frame: easy to follow
+    controller.set_job(trainer, None, "classification", 2)
+    controller.play(True)
+    before = wait_for_frame(qtbot, controller, lambda f: f.snapshot.epoch >= 10)
+    controller.update_options(lr=0.0)  # refused: lr must be positive
+    controller.update_options(lr=1e-9)
+    after = wait_for_frame(qtbot, controller, lambda f: f.snapshot.lr == 1e-9 and f.snapshot.epoch > before.snapshot.epoch + 3)
+    # with a tiny rate, the weights barely move from where training had got to: not re-initialised
+    assert np.max(np.abs(after.snapshot.weights - before.snapshot.weights)) < 0.05
+    assert after.snapshot.epoch > before.snapshot.epoch
+    assert len(after.snapshot.history) == after.snapshot.epoch + 1
+
+
+def test_an_invalid_option_is_reported_not_applied(qtbot, controller):
+    trainer, _ = spiral_trainer()
+    controller.set_job(trainer, None, "classification", 2)
+    with qtbot.waitSignal(controller.sigStopped, timeout=5000) as blocker:
+        controller.update_options(lr=-1.0)
+    assert blocker.args[0] == "options" and "learning rate" in blocker.args[1]
+
+
+def test_divergence_stops_training_and_says_so(qtbot, controller):
+    data = make_dataset("plane", n_points=60)
+    net = MLP([2, 8, 1], hidden="relu", seed=0)
+    trainer = Trainer(net, data.X, data.t, optimizer="gd", lr=1e4)
+    controller.set_job(trainer, None, "regression", 2)
+    controller.set_view(ViewSpec(resolution=20))
+    with qtbot.waitSignal(controller.sigStopped, timeout=5000) as blocker:
+        controller.play(True)
+    assert blocker.args[0] == "diverged" and "smaller learning rate" in blocker.args[1]
+    assert not controller.running
+    frame = wait_for_frame(qtbot, controller, lambda f: not f.running)
+    assert np.all(np.isfinite(frame.snapshot.weights)) and not np.any(np.isinf(frame.surface))
+
+
+def test_stale_frames_of_an_old_experiment_are_dropped(qtbot, controller):
+    first, _ = spiral_trainer()
+    controller.set_job(first, None, "classification", 2)
+    controller.play(True)
+    wait_for_frame(qtbot, controller, lambda f: f.snapshot.epoch > 5)
+    second, _ = spiral_trainer(seed=9)
+    new_id = controller.set_job(second, None, "classification", 2)
+    frame = wait_for_frame(qtbot, controller, lambda f: f.experiment_id == new_id)
+    assert frame.experiment_id == new_id
+
+
+def test_selected_unit_and_hidden_contours_in_frames():
+    trainer, net = spiral_trainer()
+    snap = trainer.snapshot()
+    view = ViewSpec((-1, 1), (-1, 1), 25, selected_unit=(1, 3), hidden_contours=True)
+    frame = compute_frame(net, None, "classification", 2, snap, view, 1, False, 0.0)
+    xs = np.linspace(-1, 1, 25)
+    XX, YY = np.meshgrid(xs, xs)
+    z = net.hidden_outputs(np.column_stack([XX.ravel(), YY.ravel()]))[1][:, 3].reshape(25, 25)
+    np.testing.assert_allclose(frame.unit_map, z, rtol=1e-6)
+    assert len(frame.hidden_segments) == 8 and "unit 4 of layer 2" in frame.unit_label
+
+
+def test_regression_and_mdn_frames():
+    data = make_dataset("inverse_problem", n_points=100)
+    net = MLP([1, 5, 1], output="mdn", n_components=3, seed=0)
+    trainer = Trainer(net, data.X, data.t, lr=0.01)
+    frame = compute_frame(net, None, "regression", 1, trainer.snapshot(), ViewSpec((0, 1), (0, 1), 50), 1, False, 0)
+    assert frame.kind == "regression1d" and frame.density.shape == (100, len(frame.grid_x))
+    dt = 1 / 99
+    # each column is a density over t: it integrates to at most 1 over the shown range
+    assert np.all(frame.density.sum(axis=0) * dt < 1.05)
+    plain = MLP([1, 3, 1], seed=0)
+    trainer = Trainer(plain, data.X, data.t)
+    frame = compute_frame(plain, None, "regression", 1, trainer.snapshot(),
+                          ViewSpec((0, 1), (0, 1), 50, hidden_contours=True), 1, False, 0)
+    np.testing.assert_allclose(frame.curves[0], plain.forward(frame.grid_x[:, None])[:, 0])
+    assert frame.hidden_curves.shape == (3, len(frame.grid_x))
