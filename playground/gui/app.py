@@ -27,7 +27,8 @@ def _install_excepthook() -> None:
     sys.excepthook = hook
 
 
-def run(argv: list[str] | None = None, session: str | None = None, play: bool = False) -> int:
+def prepare_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with the app's names, the remembered theme and the thread settings."""
     argv = list(sys.argv[:1] if argv is None else [sys.argv[0], *argv])
     # Let the GUI thread get the GIL back quickly while the trainer runs numpy loops.
     sys.setswitchinterval(0.001)
@@ -37,6 +38,11 @@ def run(argv: list[str] | None = None, session: str | None = None, play: bool = 
     app.setOrganizationName("nn-playground")
     theme = THEMES.get(QSettings("nn-playground", "nn-playground").value("view/theme", "light"), THEMES["light"])
     apply_theme(app, theme)
+    return app
+
+
+def run(argv: list[str] | None = None, session: str | None = None, play: bool = False) -> int:
+    app = prepare_application(argv)
     _install_excepthook()
     from .main_window import MainWindow
 

@@ -93,7 +93,12 @@ class DataView(pg.PlotWidget):
         self.vb = PaintViewBox()
         super().__init__(parent, viewBox=self.vb)
         self.setAspectLocked(False)
-        self.showGrid(x=True, y=True, alpha=current_theme().grid_alpha)
+        # pyqtgraph's axis grid costs 10-20 ms per repaint of a large view (benchmarks/gui_speed.py);
+        # one curve of line pairs at the major ticks looks the same for a fraction of that.
+        self.grid = pg.PlotCurveItem(connect="pairs")
+        self.grid.setZValue(-5)
+        self.addItem(self.grid, ignoreBounds=True)
+        self.set_grid_color(current_theme())
         self.setMenuEnabled(False)
         self.plotItem.hideButtons()
         self.setMinimumSize(300, 300)
@@ -102,9 +107,12 @@ class DataView(pg.PlotWidget):
         self.image.setZValue(-10)
         self.addItem(self.image)
         self.hidden_lines = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen((120, 120, 120), width=1, style=Qt.DashLine))
-        self.boundary = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(current_theme().foreground, width=2))
-        self.bayes = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen("#009E73", width=2, style=Qt.DashLine))
-        self.true_curve = pg.PlotCurveItem(pen=pg.mkPen("#009E73", width=2, style=Qt.DotLine))
+        # Antialiasing is off by default (theme.py); the few lines a student reads closely keep it.
+        self.boundary = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(current_theme().foreground, width=2),
+                                         antialias=True)
+        self.bayes = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen("#009E73", width=2, style=Qt.DashLine),
+                                      antialias=True)
+        self.true_curve = pg.PlotCurveItem(pen=pg.mkPen("#009E73", width=2, style=Qt.DotLine), antialias=True)
         self.output_curves: list[pg.PlotCurveItem] = []
         self.hidden_curves: list[pg.PlotCurveItem] = []
         self.unit_curve = pg.PlotCurveItem(pen=pg.mkPen("#CC79A7", width=3))
@@ -141,7 +149,28 @@ class DataView(pg.PlotWidget):
     def _range_changed(self, *args) -> None:
         if self.vb.tool is not None:
             self.vb.tool.pick_radius = 8 * self.pixel_size()
+        self._update_grid()
         self.sigViewChanged.emit()
+
+    def set_grid_color(self, theme) -> None:
+        color = pg.mkColor(theme.foreground)
+        color.setAlphaF(theme.grid_alpha)
+        self.grid.setPen(pg.mkPen(color, width=1))
+
+    def _update_grid(self) -> None:
+        """Faint lines at the axes' major ticks."""
+        (x0, x1), (y0, y1) = self.vb.viewRange()
+        xs, ys = [], []
+        for name, lo, hi, size in (("bottom", x0, x1, self.vb.width()), ("left", y0, y1, self.vb.height())):
+            ticks = self.getAxis(name).tickValues(lo, hi, max(size, 1.0))
+            for value in (ticks[0][1] if ticks else []):
+                if name == "bottom":
+                    xs += [value, value]
+                    ys += [y0, y1]
+                else:
+                    xs += [x0, x1]
+                    ys += [value, value]
+        self.grid.setData(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), connect="pairs")
 
     def data_range(self) -> tuple[tuple[float, float], tuple[float, float]]:
         (x0, x1), (y0, y1) = self.vb.viewRange()
@@ -257,7 +286,7 @@ class DataView(pg.PlotWidget):
                 lo, hi = _finite_range(frame.unit_map)
                 bound = max(abs(lo), abs(hi), 1e-12)
                 levels = (-bound, bound) if lo < 0 else (0.0, max(hi, 1e-12))
-                self._set_image(u, gx, gy, levels=levels, lut=self._diverging_lut())
+                self._set_image(frame.unit_map, gx, gy, levels=levels, lut=self._diverging_lut())
                 self.boundary.setData([], [])
                 self.unit_curve.setData([], [])
             else:
@@ -300,7 +329,7 @@ class DataView(pg.PlotWidget):
         gx = frame.grid_x
         curves = frame.curves if frame.curves is not None else np.zeros((0, 0))
         while len(self.output_curves) < len(curves):
-            item = pg.PlotCurveItem(pen=pg.mkPen(current_theme().highlight, width=3))
+            item = pg.PlotCurveItem(pen=pg.mkPen(current_theme().highlight, width=3), antialias=True)
             item.setZValue(5)
             self.addItem(item)
             self.output_curves.append(item)

@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self._pending_reset = True
         self._pending_message = ""
         self._last_snapshot = None
+        self._last_frame = None
         self._selected_unit = None
         self._restored_weights = None
         self._speed = None
@@ -426,6 +427,7 @@ class MainWindow(QMainWindow):
 
     def render_frame(self, frame) -> None:
         snap = frame.snapshot
+        self._last_frame = frame
         self._last_snapshot = snap
         self.data_view.render(frame)
         if self.loss_dock.isVisible():
@@ -634,6 +636,7 @@ class MainWindow(QMainWindow):
         theme = DARK if on else LIGHT
         apply_theme(QApplication.instance(), theme)
         self.data_view.setBackground(theme.background)
+        self.data_view.set_grid_color(theme)
         for view in (self.loss_plot, self.weights_plot, self.diagram):
             view.set_theme(theme)
         self.data_view.boundary.setPen(theme.foreground, width=2)

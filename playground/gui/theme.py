@@ -63,7 +63,9 @@ def apply_theme(app: QApplication | None, theme: Theme) -> None:
     """Set pyqtgraph's defaults and, with an application, Qt's palette (Fusion style)."""
     global _current
     _current = theme
-    pg.setConfigOptions(background=theme.background, foreground=theme.foreground, antialias=True)
+    # Antialiasing everything doubles the data view's paint time (benchmarks/gui_speed.py);
+    # views switch it on for the few curves that need it.
+    pg.setConfigOptions(background=theme.background, foreground=theme.foreground, antialias=False)
     if app is None:
         return
     app.setStyle(QStyleFactory.create("Fusion"))

@@ -329,3 +329,47 @@ def test_random_user_actions_raise_nothing(qtbot, tmp_path):
     finally:
         sys.excepthook = old_hook
     assert not errors, errors[:1]
+
+
+def test_clicking_a_hidden_unit_in_the_diagram_shows_its_activation_in_the_data_view(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, spiral_document())
+    window.diagram_dock.show()
+    window.diagram_dock.raise_()
+    wait_frame(qtbot, window)
+    diagram = window.diagram
+    qtbot.waitUntil(lambda: diagram.isVisible() and diagram.view_box.width() > 50, timeout=3000)
+    x, y = diagram.node_position(2, 3)  # column 2 = second hidden layer, unit 3
+    scene = diagram.view_box.mapViewToScene(QPointF(x, y))
+    qtbot.mouseClick(diagram.view.viewport(), Qt.LeftButton, pos=diagram.view.mapFromScene(scene))
+    assert diagram.selected_unit() == (1, 3)
+    frame = wait_frame(qtbot, window, lambda f: f.unit_map is not None)
+    from playground.core import MLP
+
+    net = MLP.from_dict({**window._net_template.to_dict(), "weights": frame.snapshot.weights.tolist()})
+    XX, YY = np.meshgrid(frame.grid_x, frame.grid_y)
+    second_hidden = net.hidden_outputs(np.column_stack([XX.ravel(), YY.ravel()]))[1][:, 3].reshape(XX.shape)
+    np.testing.assert_allclose(window.data_view.image.image, second_hidden, atol=1e-6)
+    assert window.data_view.caption.toPlainText() == "hidden unit 4 of layer 2 (tanh)"  # 1-based for people
+
+
+def test_dark_theme_recolours_every_view_and_is_remembered(qtbot, tmp_path):
+    from playground.gui.theme import DARK, LIGHT, current_theme
+
+    window = make_window(qtbot, tmp_path, spiral_document())
+    wait_frame(qtbot, window)
+    try:
+        window.dark_action.trigger()
+        assert current_theme() is DARK
+        for view in (window.data_view, window.loss_plot.plot_widget, window.diagram.view):
+            assert view.backgroundBrush().color().name().upper() == DARK.background
+        assert QApplication.palette().window().color().name().upper() == DARK.window
+        window.close()
+        again = make_window(qtbot, tmp_path, spiral_document())
+        assert again.dark_action.isChecked()
+        again.dark_action.trigger()
+        assert current_theme() is LIGHT
+        assert again.data_view.backgroundBrush().color().name().upper() == LIGHT.background
+    finally:
+        from playground.gui.theme import apply_theme
+
+        apply_theme(QApplication.instance(), LIGHT)

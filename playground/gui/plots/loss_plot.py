@@ -24,6 +24,8 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal, Slot
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ..theme import CURVE_COLORS, CURVE_LABELS, current_theme
+
+SHORT_LABELS = {"train": "train", "val": "val", "test": "test"}  # the readout line is narrow; the legend spells them out
 from .weights_plot import nice_ceil
 
 SETS = ("train", "val", "test")
@@ -598,9 +600,9 @@ class LossPlot(QWidget):
         parts = [f"<b>{html.escape(prefix)}</b>"]
         for name, value in self._values_at(i):
             parts.append(
-                f"<span style='color:{CURVE_COLORS[name]}'>\u25a0</span>&nbsp;{CURVE_LABELS[name]}&nbsp;{_fmt(value)}"
+                f"<span style='color:{CURVE_COLORS[name]}'>\u25a0</span>&nbsp;{SHORT_LABELS[name]}&nbsp;{_fmt(value)}"
             )
-        return "&nbsp;&nbsp;&nbsp;".join(parts)
+        return "&nbsp;&nbsp;".join(parts)
 
     def _update_readout(self) -> None:
         n = self._epochs.shape[0]

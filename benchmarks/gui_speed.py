@@ -1,0 +1,179 @@
+"""GUI responsiveness while training (offscreen): the three budgets of issue 3.
+
+1. The largest delays of a 10 ms GUI timer while the trainer runs at full speed
+   (budget: p99 under 50 ms). A delay is how late a tick arrives after the previous one.
+2. The cost of rendering one snapshot with all views visible: handing the newest
+   frame to every view (``render_frame``) plus painting the whole window once
+   (``grab``), for the data view's 100 x 100 grid (budget: under 10 ms).
+3. In-GUI epochs per second as a fraction of headless ``fit`` on the same network,
+   data and optimiser, measured in the same run (budget: at least 0.5).
+
+The window is the app's default: two spirals (300 points, 70 % training), a 2-8-8-1
+tanh network with a sigmoid output, Adam, all docks visible, 1600 x 1000 pixels.
+
+    QT_QPA_PLATFORM=offscreen python benchmarks/gui_speed.py [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QSettings, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from playground.core import fit  # noqa: E402
+from playground.gui.app import prepare_application  # noqa: E402
+from playground.gui.main_window import MainWindow  # noqa: E402
+from playground.session.experiment import prepare  # noqa: E402
+
+TIMER_BUDGET_MS = 50.0
+RENDER_BUDGET_MS = 10.0
+SPEED_BUDGET = 0.5
+
+
+def headless_epochs_per_second(window: MainWindow, seconds: float) -> float:
+    """Headless ``fit`` on the window's own experiment (same net, data split and options)."""
+    document = window.model.document
+    experiment = prepare(document.config, dataset=document.dataset, split=document.split())
+    trainer = experiment.make_trainer()
+    net, X, T = trainer.net, trainer.X, trainer.T
+    options = trainer.options
+    epochs = 200
+    while True:  # grow until one run takes a good fraction of the budget
+        start = time.perf_counter()
+        fit(net.copy(), X, T, options=options, epochs=epochs,
+            validation=trainer.sets.get("val"), test=trainer.sets.get("test"))
+        elapsed = time.perf_counter() - start
+        if elapsed > seconds / 4:
+            return epochs / elapsed
+        epochs *= 2
+
+
+def timer_delays(app: QApplication, window: MainWindow, seconds: float) -> tuple[list[float], int, int]:
+    """Play for ``seconds`` with a 10 ms timer running; returns (delays ms, epochs trained, frames)."""
+    delays: list[float] = []
+    clock = QElapsedTimer()
+    ticker = QTimer(interval=10)
+
+    def tick():
+        delays.append(clock.restart())
+
+    ticker.timeout.connect(tick)
+    frames_before = window.controller.frames_received
+    window.play(True)
+    app.processEvents()
+    time.sleep(0.3)  # let the first frames arrive before measuring
+    app.processEvents()
+    epoch0 = window._last_snapshot.epoch if window._last_snapshot else 0
+    start = time.perf_counter()
+    clock.start()
+    ticker.start()
+    while time.perf_counter() - start < seconds:
+        app.processEvents()
+        time.sleep(0.001)
+    ticker.stop()
+    elapsed = time.perf_counter() - start
+    window.play(False)
+    app.processEvents()
+    epochs = (window._last_snapshot.epoch if window._last_snapshot else 0) - epoch0
+    return delays[1:], epochs / elapsed, window.controller.frames_received - frames_before
+
+
+def settle(app: QApplication, seconds: float) -> None:
+    """Process events for a while (posted paint events included)."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.002)
+
+
+def render_cost(app: QApplication, window: MainWindow, repeats: int) -> tuple[float, float, float]:
+    """Median ms to draw one new snapshot: handing it to every view, then the paint events
+    that follow (only what changed repaints, as in the running app); and, for reference,
+    the median ms of repainting the whole window from scratch (``grab``)."""
+    window._render_timer.stop()  # frames are taken here instead
+    window.play(False)
+    settle(app, 0.2)
+    idle = []
+    for _ in range(10):  # what the settling loop costs by itself, subtracted below
+        t0 = time.thread_time()
+        settle(app, 0.05)
+        idle.append(1e3 * (time.thread_time() - t0))
+    idle_ms = statistics.median(idle)
+    update, total = [], []
+    for _ in range(repeats):
+        window.controller.step(5)  # a new snapshot, computed in the worker thread
+        frame = None
+        while frame is None:
+            app.processEvents()
+            frame = window.controller.take_frame()
+            time.sleep(0.002)
+        settle(app, 0.03)
+        # CPU time of the GUI thread (sleeping excluded): the update, then every paint event
+        # and deferred layout it causes, however Qt and pyqtgraph schedule them.
+        t0 = time.thread_time()
+        window.render_frame(frame)
+        t1 = time.thread_time()
+        settle(app, 0.05)
+        t2 = time.thread_time()
+        update.append(1e3 * (t1 - t0))
+        total.append(1e3 * (t2 - t0) - idle_ms)
+    full = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        window.grab()
+        full.append(1e3 * (time.perf_counter() - t0))
+    window._render_timer.start()
+    return statistics.median(update), statistics.median(total), statistics.median(full)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--repeats", type=int, default=30)
+    args = parser.parse_args()
+
+    app = prepare_application([])
+    settings_dir = tempfile.mkdtemp(prefix="nnp-bench-")
+    window = MainWindow(settings=QSettings(os.path.join(settings_dir, "settings.ini"), QSettings.IniFormat))
+    window.resize(1600, 1000)
+    window.show()
+    for dock in window.docks:
+        dock.show()
+    deadline = time.perf_counter() + 2
+    while time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+
+    delays, gui_rate, frames = timer_delays(app, window, args.seconds)
+    update_ms, render_ms, full_ms = render_cost(app, window, args.repeats)
+    headless_rate = headless_epochs_per_second(window, 4.0)
+    window.close()
+
+    d = np.asarray(delays)
+    print(f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}, "
+          f"Qt platform {app.platformName()}")
+    print(f"10 ms timer while training {args.seconds:.0f} s: {d.size} ticks, "
+          f"median {np.median(d):.1f} ms, p99 {np.percentile(d, 99):.1f} ms, max {d.max():.1f} ms "
+          f"(budget p99 < {TIMER_BUDGET_MS:.0f} ms: {'ok' if np.percentile(d, 99) < TIMER_BUDGET_MS else 'OVER'})")
+    print(f"render one snapshot, all views visible: update {update_ms:.2f} ms, update + paint {render_ms:.2f} ms "
+          f"(budget < {RENDER_BUDGET_MS:.0f} ms: {'ok' if render_ms < RENDER_BUDGET_MS else 'OVER'}); "
+          f"repainting the whole window from scratch {full_ms:.1f} ms")
+    print(f"frames drawn per second while training: {frames / args.seconds:.1f}")
+    ratio = gui_rate / headless_rate
+    print(f"epochs/s in the GUI {gui_rate:,.0f}, headless fit {headless_rate:,.0f}, ratio {ratio:.2f} "
+          f"(budget >= {SPEED_BUDGET}: {'ok' if ratio >= SPEED_BUDGET else 'UNDER'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
