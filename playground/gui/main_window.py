@@ -36,6 +36,7 @@ from .panels.data_panel import DataPanel
 from .panels.network_panel import NetworkPanel
 from .panels.regularization_panel import RegularizationPanel
 from .panels.training_panel import TrainingPanel
+from .plots.hessian_view import HessianView
 from .plots.loss_plot import LossPlot
 from .plots.network_diagram import NetworkDiagram
 from .plots.weights_plot import WeightsPlot
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self._pending_message = ""
         self._last_snapshot = None
         self._last_frame = None
+        self._hessian_shown = False
         self._selected_unit = None
         self._restored_weights = None
         self._speed = None
@@ -156,6 +158,7 @@ class MainWindow(QMainWindow):
         self.loss_plot = LossPlot()
         self.weights_plot = WeightsPlot()
         self.diagram = NetworkDiagram()
+        self.hessian_view = HessianView()
         L, R = Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea
         self.data_dock = self._dock("Data", "data", self.data_panel, L, scroll=True)
         self.network_dock = self._dock("Network", "network", self.network_panel, L, scroll=True)
@@ -165,12 +168,14 @@ class MainWindow(QMainWindow):
         self.loss_dock = self._dock("Loss", "loss", self.loss_plot, R)
         self.diagram_dock = self._dock("Network diagram", "diagram", self.diagram, R)
         self.weights_dock = self._dock("Weights", "weights", self.weights_plot, R)
+        self.hessian_dock = self._dock("Hessian", "hessian", self.hessian_view, R, scroll=True)  # scrolls when squeezed
         self.tabifyDockWidget(self.training_dock, self.regularization_dock)
         self.tabifyDockWidget(self.diagram_dock, self.weights_dock)
+        self.tabifyDockWidget(self.weights_dock, self.hessian_dock)
         self.training_dock.raise_()
         self.diagram_dock.raise_()
         self.docks = [self.data_dock, self.network_dock, self.training_dock, self.regularization_dock,
-                      self.loss_dock, self.diagram_dock, self.weights_dock]
+                      self.loss_dock, self.diagram_dock, self.weights_dock, self.hessian_dock]
         self.resizeDocks([self.data_dock, self.training_dock], [300, 400], Qt.Horizontal)
 
     def _action(self, text: str, slot, shortcut=None, checkable=False, checked=False, tip="") -> QAction:
@@ -286,6 +291,9 @@ class MainWindow(QMainWindow):
         rp.sigRegularizationChanged.connect(self._regularization_changed)
         rp.sigEarlyStoppingChanged.connect(self._early_stopping_changed)
         self.diagram.sigUnitClicked.connect(self._unit_clicked)
+        self.hessian_view.sigRequestChanged.connect(self._hessian_request_changed)
+        self.hessian_view.sigRecomputeNow.connect(self.controller.recompute_hessian)
+        self.hessian_dock.visibilityChanged.connect(self._hessian_visibility_changed)
 
     # ================================================================== settings
     def _restore_settings(self) -> None:
@@ -420,10 +428,28 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _render_newest_frame(self) -> None:
+        report = self.controller.take_hessian()
+        if report is not None:
+            if isinstance(report, str):
+                self.hessian_view.clear(report)
+            else:
+                self.hessian_view.show_report(report)
         frame = self.controller.take_frame()
         if frame is None:
             return
         self.render_frame(frame)
+
+    @Slot(bool)
+    def _hessian_visibility_changed(self, visible: bool) -> None:
+        self._hessian_shown = visible
+        self._hessian_request_changed()
+
+    def _hessian_request_changed(self, *args) -> None:
+        """The worker computes Hessian reports only while the Hessian dock is on screen."""
+        if self._hessian_shown:
+            self.controller.set_hessian(self.hessian_view.request(), self.hessian_view.interval())
+        else:
+            self.controller.set_hessian(None)
 
     def render_frame(self, frame) -> None:
         snap = frame.snapshot
@@ -637,7 +663,7 @@ class MainWindow(QMainWindow):
         apply_theme(QApplication.instance(), theme)
         self.data_view.setBackground(theme.background)
         self.data_view.set_grid_color(theme)
-        for view in (self.loss_plot, self.weights_plot, self.diagram):
+        for view in (self.loss_plot, self.weights_plot, self.diagram, self.hessian_view):
             view.set_theme(theme)
         self.data_view.boundary.setPen(theme.foreground, width=2)
         self.data_view.caption.setColor(theme.foreground)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from playground.core.hessian_lab import compute_report
+
 from .frames import Frame, ViewSpec, compute_frame
 
 FRAME_INTERVAL = 1.0 / 30.0  # at most ~30 frames a second
@@ -58,6 +60,7 @@ class Mailbox:
 
 class TrainingWorker(QObject):
     sigFrame = Signal(object)  # Frame
+    sigHessian = Signal(int, object)  # (experiment id, HessianReport or an error message)
     sigStopped = Signal(str, str)  # (status, message): diverged, early stopped, or an option error
     sigFinished = Signal()
 
@@ -69,6 +72,10 @@ class TrainingWorker(QObject):
         self.epochs_per_frame: int | None = None  # None: as fast as possible
         self.view: ViewSpec | None = None
         self._rate_window: collections.deque = collections.deque()  # (time, epoch)
+        self.hessian_request = None  # a HessianRequest, or None while no Hessian view is shown
+        self.hessian_interval = 100  # recompute every this many epochs while training
+        self._hessian_epoch: int | None = None  # epoch of the last report
+        self._hessian_due = False
 
     @Slot()
     def run(self) -> None:
@@ -101,6 +108,8 @@ class TrainingWorker(QObject):
             if frame_due and self.job is not None:
                 self._emit_frame()
                 frame_due = False
+            if self._hessian_due and self.job is not None and self.hessian_request is not None:
+                self._emit_hessian()
         self.sigFinished.emit()
 
     # ------------------------------------------------------------------ commands
@@ -114,6 +123,7 @@ class TrainingWorker(QObject):
             if command == "job":
                 self.job = args[0]
                 self._rate_window.clear()
+                self._hessian_due = True
             elif command == "play":
                 self.running = bool(args[0]) and self.job is not None
                 self._restart_rate()
@@ -123,14 +133,21 @@ class TrainingWorker(QObject):
                 self.view = args[0]
             elif command == "frame":
                 pass
+            elif command == "hessian":
+                self.hessian_request, self.hessian_interval = args[0], max(1, int(args[1]))
+                self._hessian_due = self.hessian_request is not None
+            elif command == "hessian_now":
+                self._hessian_due = True
             elif trainer is None:
                 continue
             elif command == "step":
                 snap = trainer.advance(args[0])
                 self._report_stop(snap)
+                self._check_hessian_due()
             elif command == "reset":
                 trainer.reset(seed=args[0])
                 self._restart_rate()
+                self._hessian_due = True
             elif command == "options":
                 try:
                     trainer.update_options(**args[0])
@@ -138,15 +155,38 @@ class TrainingWorker(QObject):
                     self.sigStopped.emit("options", str(err))
             elif command == "weights":
                 trainer.set_weights(args[0])
+                self._hessian_due = True
         return False, changed
 
     def _train_chunk(self) -> None:
         trainer = self.job.trainer
-        if self.epochs_per_frame is None:
-            snap = trainer.advance(1_000_000_000, max_seconds=FRAME_INTERVAL)
-        else:
-            snap = trainer.advance(self.epochs_per_frame, max_seconds=FRAME_INTERVAL)
+        epochs = 1_000_000_000 if self.epochs_per_frame is None else self.epochs_per_frame
+        if self.hessian_request is not None and self._hessian_epoch is not None:
+            # Stop exactly where the next Hessian is due, so "every N steps" means N.
+            epochs = max(1, min(epochs, self._hessian_epoch + self.hessian_interval - trainer.epoch))
+        snap = trainer.advance(epochs, max_seconds=FRAME_INTERVAL)
         self._report_stop(snap)
+        self._check_hessian_due()
+
+    def _check_hessian_due(self) -> None:
+        if self.hessian_request is None or self.job is None:
+            return
+        epoch = self.job.trainer.epoch
+        if self._hessian_epoch is None or abs(epoch - self._hessian_epoch) >= self.hessian_interval:
+            self._hessian_due = True
+
+    def _emit_hessian(self) -> None:
+        """Compute the Hessian report here, in the training thread (never on the GUI thread)."""
+        self._hessian_due = False
+        job = self.job
+        trainer = job.trainer
+        self._hessian_epoch = trainer.epoch
+        try:
+            report = compute_report(trainer.net, trainer.X, trainer.T, self.hessian_request,
+                                    regularization=trainer.regularizer, epoch=trainer.epoch)
+        except Exception as err:  # a bug in the lab must not stop training
+            report = f"The Hessian could not be computed: {err}"
+        self.sigHessian.emit(job.experiment_id, report)
 
     def _report_stop(self, snap) -> None:
         if snap.status in ("diverged", "early_stopped"):
@@ -193,7 +233,9 @@ class TrainingController(QObject):
         self.worker.sigFinished.connect(self.thread.quit)
         self.worker.sigFrame.connect(self._on_frame)
         self.worker.sigStopped.connect(self._on_stopped)
+        self.worker.sigHessian.connect(self._on_hessian)
         self._frame: Frame | None = None
+        self._hessian = None
         self._experiment_id = 0
         self._running = False
         self.frames_received = 0
@@ -204,6 +246,7 @@ class TrainingController(QObject):
         """Hand a new trainer to the worker (the GUI must not touch it afterwards)."""
         self._experiment_id += 1
         self._frame = None
+        self._hessian = None
         self.mailbox.post("job", Job(self._experiment_id, trainer, features, dataset_kind, n_inputs))
         return self._experiment_id
 
@@ -235,6 +278,18 @@ class TrainingController(QObject):
     def request_frame(self) -> None:
         self.mailbox.post("frame")
 
+    def set_hessian(self, request, interval: int = 100) -> None:
+        """Compute Hessian reports (a HessianRequest) every ``interval`` epochs, or none (None)."""
+        self.mailbox.post("hessian", request, interval)
+
+    def recompute_hessian(self) -> None:
+        self.mailbox.post("hessian_now")
+
+    def take_hessian(self):
+        """The newest Hessian report (or error message) of the current experiment, once."""
+        report, self._hessian = self._hessian, None
+        return report
+
     @property
     def running(self) -> bool:
         return self._running
@@ -265,6 +320,11 @@ class TrainingController(QObject):
         if frame.experiment_id == self._experiment_id:
             self._frame = frame
             self.frames_received += 1
+
+    @Slot(int, object)
+    def _on_hessian(self, experiment_id: int, report) -> None:
+        if experiment_id == self._experiment_id:
+            self._hessian = report
 
     @Slot(str, str)
     def _on_stopped(self, status: str, message: str) -> None:

@@ -373,3 +373,60 @@ def test_dark_theme_recolours_every_view_and_is_remembered(qtbot, tmp_path):
         from playground.gui.theme import apply_theme
 
         apply_theme(QApplication.instance(), LIGHT)
+
+
+def show_hessian_dock(qtbot, window):
+    window.hessian_dock.show()
+    window.hessian_dock.raise_()
+    qtbot.waitUntil(lambda: window._hessian_shown, timeout=3000)
+
+
+def test_the_hessian_dock_shows_the_spectrum_of_the_networks_actual_hessian(qtbot, tmp_path):
+    from playground.core import hessian
+    from playground.gui.plots.hessian_view import symlog
+
+    window = make_window(qtbot, tmp_path, spiral_document(hidden=[5], activation="tanh"))
+    wait_frame(qtbot, window)
+    show_hessian_dock(qtbot, window)
+    view = window.hessian_view
+    qtbot.waitUntil(lambda: view.report() is not None, timeout=8000)
+    report = view.report()
+    assert report.epoch == 0  # paused: the initial weights
+    X, T = window._experiment.pair(window._experiment.split.train)
+    values = np.linalg.eigvalsh(hessian.exact(window._net_template, X, T))
+    plotted = np.concatenate([view.positive_points.getData()[1], view.negative_points.getData()[1]])
+    shown_x = np.concatenate([view.positive_points.getData()[0], view.negative_points.getData()[0]])
+    np.testing.assert_allclose(plotted[np.argsort(shown_x)], symlog(values, view.symlog_constant()),
+                               rtol=1e-7, atol=1e-9)
+    assert len(view.negative_points.getData()[0]) == int(np.sum(values < -1e-10 * np.abs(values).max()))
+
+    # Hidden behind another tab, the worker stops computing Hessians.
+    window.diagram_dock.raise_()
+    qtbot.waitUntil(lambda: not window._hessian_shown, timeout=3000)
+
+
+def test_the_recompute_interval_works_while_training(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, spiral_document(hidden=[4], activation="tanh"))
+    wait_frame(qtbot, window)
+    show_hessian_dock(qtbot, window)
+    view = window.hessian_view
+    view.interval_spin.setValue(40)
+    epochs = []
+
+    def record(report):
+        if report.epoch not in epochs:
+            epochs.append(report.epoch)
+
+    original = view.show_report
+    view.show_report = lambda report: (record(report), original(report))
+    qtbot.keyClick(window, Qt.Key_Space)
+    qtbot.waitUntil(lambda: len([e for e in epochs if e > 0]) >= 3, timeout=15000)
+    qtbot.keyClick(window, Qt.Key_Space)
+    assert all(e % 40 == 0 for e in epochs), epochs
+    assert epochs == sorted(epochs)
+    # "Recompute" while paused gives the Hessian of the weights as they are now.
+    qtbot.waitUntil(lambda: not window.controller.running and window._last_snapshot is not None, timeout=3000)
+    qtbot.wait(200)
+    now = window._last_snapshot.epoch
+    qtbot.mouseClick(view.recompute_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: view.report() is not None and view.report().epoch == now, timeout=8000)
