@@ -40,6 +40,7 @@ from .plots.hessian_view import HessianView
 from .plots.loss_plot import LossPlot
 from .plots.network_diagram import NetworkDiagram
 from .plots.weights_plot import WeightsPlot
+from .race_window import open_race_window
 from .theme import DARK, LIGHT, apply_theme
 from .worker import TrainingController
 
@@ -58,10 +59,18 @@ Bayes-optimal boundary where it is known.</p>
 <p><b>Drawing</b>: left click or drag adds points of the current class (keys 1-6); right click or
 shift-click erases the nearest point; the wheel zooms. Ctrl+Z undoes, Ctrl+Shift+Z redoes.</p>
 <p><b>Loss</b>: training, validation and test error per epoch (per-point mean of the error the network
-minimises); tick "log y" for a logarithmic axis; hover to read values.</p>
+minimises); tick "log scale" for a logarithmic axis; hover to read values.</p>
 <p><b>Weights</b>: histograms of each layer's weights and biases. <b>Network</b>: links are
 thicker for larger |w|, blue for positive, orange for negative; click a hidden unit to see its
 activation over the plane.</p>
+<p><b>Hessian</b>: the curvature of the error E (summed over the training points) at the current
+weights, recomputed every N steps in the training thread. Spectrum: the eigenvalues, negative ones
+in orange (a saddle has some), with the condition number and the trace. Matrix: H with lines
+between the layers' weight and bias blocks (PRML 5.4.5). Compare: how far the diagonal and
+outer-product approximations are from the exact H. Surface: E along two eigenvectors, with the
+quadratic model of PRML 5.28 drawn over it.</p>
+<p><b>Train &gt; Optimiser race</b>: the same start trained by gradient descent, momentum, Adam,
+scaled conjugate gradients, L-BFGS and Newton, error against steps and against seconds.</p>
 <p><b>Keys</b>: Space play/pause, S one step, R reset the weights.</p>
 """
 
@@ -248,7 +257,11 @@ class MainWindow(QMainWindow):
         self.play_action = self._action("&Play / pause", self.toggle_play, "Space")
         self.step_action = self._action("&Step", self.step, "S")
         self.reset_action = self._action("&Reset weights", self.reset_weights, "R")
+        self.race_action = self._action("Optimiser &race…", self.open_race, "Ctrl+Shift+R",
+                                        tip="train copies of the current network with six optimisers side by side")
         train_menu.addActions([self.play_action, self.step_action, self.reset_action])
+        train_menu.addSeparator()
+        train_menu.addAction(self.race_action)
 
         help_menu = bar.addMenu("&Help")
         self.guide_action = self._action("&Guide to the views", self.show_guide, QKeySequence.HelpContents)
@@ -524,6 +537,20 @@ class MainWindow(QMainWindow):
             self.controller.reset(self.model.document.config.network.seed)
             self.loss_plot.clear()
             self.show_notice("Weights re-initialised.")
+
+    @Slot()
+    def open_race(self):
+        """The optimiser race, starting from the current weights on the training points."""
+        experiment = self._experiment
+        train = experiment.pair(experiment.split.train) if experiment is not None else None
+        if train is None:
+            self.show_notice("Nothing to race: draw or generate some training points first.", banner=True)
+            return None
+        net = self._net_template.copy()
+        if self._last_snapshot is not None:
+            net.w[:] = self._last_snapshot.weights
+        self.controller.play(False)  # one race at a time keeps both fair and the window smooth
+        return open_race_window(self, net, *train, l2=self._config().training.regularization.l2)
 
     @Slot(object)
     def _speed_changed(self, epochs_per_frame) -> None:

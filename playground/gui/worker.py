@@ -97,6 +97,8 @@ class TrainingWorker(QObject):
             if stop:
                 break
             frame_due = frame_due or changed
+            if self._hessian_due and self.job is not None and self.hessian_request is not None:
+                self._emit_hessian()  # before training on: a due report is of the weights as they are now
             if self.running and self.job is not None and time.perf_counter() >= next_frame:
                 try:
                     self._train_chunk()

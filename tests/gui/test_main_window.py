@@ -137,7 +137,7 @@ def test_space_plays_and_the_error_falls_then_pause_step_and_reset(qtbot, tmp_pa
     paused = wait_frame(qtbot, window, lambda f: not f.running)
     qtbot.keyClick(window, Qt.Key_S)
     stepped = wait_frame(qtbot, window, lambda f: f.snapshot.epoch == paused.snapshot.epoch + 1)
-    assert "epoch" in window.epoch_label.text() and str(stepped.snapshot.epoch) in window.epoch_label.text()
+    assert window.epoch_label.text() == f"epoch {stepped.snapshot.epoch:,}"
     qtbot.keyClick(window, Qt.Key_R)
     wait_frame(qtbot, window, lambda f: f.snapshot.epoch == 0)
 
@@ -430,3 +430,23 @@ def test_the_recompute_interval_works_while_training(qtbot, tmp_path):
     now = window._last_snapshot.epoch
     qtbot.mouseClick(view.recompute_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: view.report() is not None and view.report().epoch == now, timeout=8000)
+
+
+def test_the_optimiser_race_starts_from_the_current_weights(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, spiral_document(hidden=[4], activation="tanh"))
+    qtbot.keyClick(window, Qt.Key_Space)
+    wait_frame(qtbot, window, lambda f: f.snapshot.epoch > 50)
+    start = window._last_snapshot.weights.copy()  # what is on screen when the menu item is chosen
+    window.race_action.trigger()
+    race = next(w for w in QApplication.topLevelWidgets() if w.windowTitle() == "Optimiser race")
+    assert not window.controller.running  # the main trainer pauses while the race runs
+    X, T = window._experiment.pair(window._experiment.split.train)
+    qtbot.mouseClick(race.start_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: race.snapshot() is not None and race.snapshot().contenders[0].n_steps > 0, timeout=8000)
+    net = window._net_template.copy()
+    net.w[:] = start
+    assert net.error(X, T) < window._net_template.error(X, T)  # trained, not the initial weights
+    for contender in race.snapshot().contenders:  # every lane starts at the main window's weights
+        assert contender.errors[0] == pytest.approx(net.error(X, T) / len(X))
+    race.close()
+    assert not race.thread.isRunning()
