@@ -107,9 +107,9 @@ class DataView(pg.PlotWidget):
         self.image.setZValue(-10)
         self.addItem(self.image)
         self.hidden_lines = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen((120, 120, 120), width=1, style=Qt.DashLine))
-        # Antialiasing is off by default (theme.py); the few lines a student reads closely keep it.
-        self.boundary = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(current_theme().foreground, width=2),
-                                         antialias=True)
+        # Antialiasing is off by default (theme.py); the few fixed lines a student reads closely keep
+        # it. Not the live boundary: Qt strokes its hundreds of 2-px segments antialiased in ~6 ms a frame.
+        self.boundary = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(current_theme().foreground, width=2))
         self.bayes = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen("#009E73", width=2, style=Qt.DashLine),
                                       antialias=True)
         self.true_curve = pg.PlotCurveItem(pen=pg.mkPen("#009E73", width=2, style=Qt.DotLine), antialias=True)
