@@ -27,7 +27,7 @@ from .optimizers import OPTIMIZERS, SCHEDULE_NAMES, Optimizer, Schedule, make_op
 from .regularizers import GROUP_NAMES, Regularization
 from .training import EarlyStopping, FitResult, History, Snapshot, Trainer, TrainingOptions, fit
 
-from . import second_order  # noqa: E402  (registers the second-order optimisers)
+from . import second_order  # noqa: E402, F401  (registers the second-order optimisers)
 
 __all__ += [
     "EarlyStopping",

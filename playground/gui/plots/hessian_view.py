@@ -30,7 +30,7 @@ import re
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
     QSizePolicy, QSpinBox, QStackedWidget, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from ...core.hessian_lab import COMPARISON_NAMES, HessianReport, HessianRequest, parameter_name
 from ..contours import contour_segments
+from .common import LeaveFilter
 from ..theme import NEGATIVE_COLOR, POSITIVE_COLOR, current_theme
 
 MATRIX_CHOICES = (("exact", "exact Hessian"), ("outer_product", "outer product"))
@@ -167,18 +168,6 @@ class _TidyAxis(pg.AxisItem):
                 kept.append(spec)
         return axis_spec, tick_specs, kept
 
-
-class _LeaveFilter(QObject):
-    """Tells a view when the mouse leaves it (to restore the default readout)."""
-
-    def __init__(self, callback, parent=None):
-        super().__init__(parent)
-        self._callback = callback
-
-    def eventFilter(self, obj, event):  # noqa: N802 (Qt name)
-        if event.type() == QEvent.Type.Leave:
-            self._callback()
-        return False
 
 
 def _placeholder(parent) -> QLabel:
@@ -370,7 +359,7 @@ class HessianView(QWidget):
         self.matrix_stack.addWidget(self.matrix_placeholder)
         self.matrix_stack.addWidget(self.matrix_widget)
         self.matrix_widget.scene().sigMouseMoved.connect(self._on_matrix_mouse)
-        self._leave_filter = _LeaveFilter(self._end_matrix_hover, self)
+        self._leave_filter = LeaveFilter(self._end_matrix_hover, self)
         self.matrix_widget.viewport().installEventFilter(self._leave_filter)
 
         layout = QVBoxLayout(page)

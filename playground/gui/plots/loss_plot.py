@@ -20,9 +20,10 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal, Slot
+from PySide6.QtCore import QPointF, Qt, Signal, Slot
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from .common import LeaveFilter
 from ..theme import CURVE_COLORS, CURVE_LABELS, current_theme
 
 SHORT_LABELS = {"train": "train", "val": "val", "test": "test"}  # the readout line is narrow; the legend spells them out
@@ -166,18 +167,6 @@ class _PeakCache:
         return xs.astype(float, copy=False), ys
 
 
-class _LeaveFilter(QObject):
-    """Tells the plot when the mouse leaves the graphics view."""
-
-    def __init__(self, callback, parent=None):
-        super().__init__(parent)
-        self._callback = callback
-
-    def eventFilter(self, obj, event):  # noqa: N802 (Qt name)
-        if event.type() == QEvent.Type.Leave:
-            self._callback()
-        return False
-
 
 class LossPlot(QWidget):
     """Error per point of the training, validation and test sets against epochs.
@@ -274,7 +263,7 @@ class LossPlot(QWidget):
         self.log_check.toggled.connect(self._on_log_check)
         pi.ctrl.logYCheck.toggled.connect(self._on_ctrl_log)
         self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self._leave_filter = _LeaveFilter(self._end_hover, self)
+        self._leave_filter = LeaveFilter(self._end_hover, self)
         self.plot_widget.viewport().installEventFilter(self._leave_filter)
         self.view_box.sigXRangeChanged.connect(self._on_view_changed)
         self.view_box.sigYRangeChanged.connect(self._update_grid)

@@ -18,10 +18,11 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTextDocument, QTransform
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from .common import LeaveFilter
 from ..theme import NEGATIVE_COLOR, POSITIVE_COLOR, current_theme
 
 LINK_CAP = 3000  # links drawn at most, over all layer pairs
@@ -151,16 +152,6 @@ class PathLayers(pg.GraphicsObject):
         p.restore()
 
 
-class _LeaveFilter(QObject):
-    def __init__(self, callback, parent=None):
-        super().__init__(parent)
-        self._callback = callback
-
-    def eventFilter(self, obj, event):  # noqa: N802 (Qt name)
-        if event.type() == QEvent.Type.Leave:
-            self._callback()
-        return False
-
 
 class NetworkDiagram(QWidget):
     """Units and weighted links of an MLP, drawn from its flat parameter vector.
@@ -226,7 +217,7 @@ class NetworkDiagram(QWidget):
 
         self.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
-        self._leave_filter = _LeaveFilter(self._hide_tip, self)
+        self._leave_filter = LeaveFilter(self._hide_tip, self)
         self.view.viewport().installEventFilter(self._leave_filter)
         self.view_box.sigResized.connect(self._relayout)
         self.set_theme(theme)
