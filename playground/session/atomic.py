@@ -8,6 +8,7 @@ error half-way leaves the old file intact and no temporary file behind.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import stat
 import tempfile
@@ -66,3 +67,16 @@ def _sync_directory(directory: str) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def read_json_file(path, error: type[Exception]):
+    """The parsed JSON of ``path``; every problem raises ``error`` with a message naming the file."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        raise error(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise error(f"{path}: cannot read the file ({err})") from None
+    except json.JSONDecodeError as err:
+        raise error(f"{path}, line {err.lineno}: not valid JSON ({err.msg})") from None

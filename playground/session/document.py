@@ -21,7 +21,7 @@ import numpy as np
 from playground.core.datasets import Dataset, Split, make_dataset, split_indices
 from playground.core.training import History
 
-from .atomic import atomic_write_text
+from .atomic import atomic_write_text, read_json_file
 from .config import ConfigError, DataConfig, ExperimentConfig
 
 SESSION_FORMAT = "nn-playground-session"
@@ -186,15 +186,7 @@ class Session:
 
 def load_session(path: str | os.PathLike) -> Session:
     """Read a session file; every problem is a SessionFileError naming the file."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            raw = json.load(fh)
-    except FileNotFoundError:
-        raise SessionFileError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise SessionFileError(f"{path}: cannot read the file ({err})") from None
-    except json.JSONDecodeError as err:
-        raise SessionFileError(f"{path}, line {err.lineno}: not valid JSON ({err.msg})") from None
+    raw = read_json_file(path, SessionFileError)
     try:
         return parse_session(raw)
     except (ConfigError, ValueError, TypeError, KeyError, IndexError) as err:

@@ -12,7 +12,7 @@ import os
 
 from playground.core import MLP
 
-from .atomic import atomic_write_text
+from .atomic import atomic_write_text, read_json_file
 
 
 class NetworkFileError(ValueError):
@@ -31,15 +31,7 @@ def save_network(net: MLP, path: str | os.PathLike, features=None) -> None:
 
 def read_network_file(path: str | os.PathLike) -> tuple[MLP, tuple[str, ...] | None]:
     """(network, input features) from a file written by ``save_network``."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except FileNotFoundError:
-        raise NetworkFileError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise NetworkFileError(f"{path}: cannot read the file ({err})") from None
-    except json.JSONDecodeError as err:
-        raise NetworkFileError(f"{path}, line {err.lineno}: not valid JSON ({err.msg})") from None
+    doc = read_json_file(path, NetworkFileError)
     try:
         net = MLP.from_dict(doc)
     except ValueError as err:

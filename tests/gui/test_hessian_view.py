@@ -1,11 +1,12 @@
 """The Hessian dock: what it draws is checked against direct computations from playground.core.hessian."""
 
-import gc
 import math
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from widget_lifetime import delete_widgets_at_a_safe_point as _delete_widgets
+from widget_lifetime import shown as show_widget
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
@@ -15,27 +16,11 @@ from playground.gui.contours import contour_segments
 from playground.gui.plots.hessian_view import DEFAULT_INTERVAL, HessianView, format_number
 from playground.gui.theme import DARK, LIGHT, NEGATIVE_COLOR, POSITIVE_COLOR
 
-_ALIVE = []
-
-
-@pytest.fixture(autouse=True)
-def _delete_widgets_at_a_safe_point():
-    """As in test_plots.py: keep widgets alive until pytest-qt closed them, then delete them now."""
-    yield
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    _ALIVE.clear()
-    gc.collect()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+delete_widgets_at_a_safe_point = pytest.fixture(autouse=True)(_delete_widgets)
 
 
 def shown(qtbot, widget, w=640, h=480):
-    _ALIVE.append(widget)
-    qtbot.addWidget(widget)
-    widget.resize(w, h)
-    widget.show()
-    qtbot.waitExposed(widget)
-    QApplication.processEvents()
-    return widget
+    return show_widget(qtbot, widget, w, h)
 
 
 def problem(sizes=(2, 4, 3, 1), output="sigmoid", seed=0, n=20):

@@ -4,12 +4,13 @@ Checked by the data the plots hold and driven with the mouse as a person would:
 view coordinates -> vb.mapViewToScene -> view.mapFromScene -> qtbot on the viewport.
 """
 
-import gc
 import math
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from widget_lifetime import delete_widgets_at_a_safe_point as _delete_widgets
+from widget_lifetime import shown as show_widget
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
@@ -21,33 +22,11 @@ from playground.gui.plots import weights_plot as wp
 from playground.gui.theme import NEGATIVE_COLOR, POSITIVE_COLOR
 
 
-_ALIVE = []
-
-
-@pytest.fixture(autouse=True)
-def _delete_widgets_at_a_safe_point():
-    """Keep the test's widgets alive until pytest-qt has closed them, then delete them now.
-
-    pytest-qt only holds weak references and calls deleteLater(), which
-    QApplication.processEvents() never runs. A top-level widget whose Python wrapper
-    sits in a reference cycle is then freed by the cyclic garbage collector at a
-    random moment, possibly inside its own paintEvent (a segfault, 1 run in 3).
-    """
-    yield
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    _ALIVE.clear()
-    gc.collect()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+delete_widgets_at_a_safe_point = pytest.fixture(autouse=True)(_delete_widgets)
 
 
 def shown(qtbot, widget, w=640, h=420):
-    _ALIVE.append(widget)
-    qtbot.addWidget(widget)
-    widget.resize(w, h)
-    widget.show()
-    qtbot.waitExposed(widget)
-    QApplication.processEvents()
-    return widget
+    return show_widget(qtbot, widget, w, h)
 
 
 def to_viewport(view, vb, x, y) -> QPoint:
