@@ -22,6 +22,9 @@ from playground.core.hessian_lab import compute_report
 from .frames import Frame, ViewSpec, compute_frame
 
 FRAME_INTERVAL = 1.0 / 30.0  # at most ~30 frames a second
+# While training, Hessian reports come every N steps but at most twice a second: a fast
+# trainer would otherwise spend its time on eigen-decompositions and the GUI on redrawing them.
+MIN_HESSIAN_GAP = 0.5  # seconds
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class TrainingWorker(QObject):
         self.hessian_request = None  # a HessianRequest, or None while no Hessian view is shown
         self.hessian_interval = 100  # recompute every this many epochs while training
         self._hessian_epoch: int | None = None  # epoch of the last report
+        self._hessian_time = 0.0  # perf_counter() of the last report
         self._hessian_due = False
 
     @Slot()
@@ -164,8 +168,11 @@ class TrainingWorker(QObject):
         trainer = self.job.trainer
         epochs = 1_000_000_000 if self.epochs_per_frame is None else self.epochs_per_frame
         if self.hessian_request is not None and self._hessian_epoch is not None:
-            # Stop exactly where the next Hessian is due, so "every N steps" means N.
-            epochs = max(1, min(epochs, self._hessian_epoch + self.hessian_interval - trainer.epoch))
+            # Stop exactly at the next multiple of N after the last report, so "every N steps"
+            # means N (or a multiple of N when the reports would come faster than MIN_HESSIAN_GAP).
+            since = trainer.epoch - self._hessian_epoch
+            to_next = self.hessian_interval - since % self.hessian_interval if since >= 0 else -since
+            epochs = max(1, min(epochs, to_next))
         snap = trainer.advance(epochs, max_seconds=FRAME_INTERVAL)
         self._report_stop(snap)
         self._check_hessian_due()
@@ -175,7 +182,8 @@ class TrainingWorker(QObject):
             return
         epoch = self.job.trainer.epoch
         if self._hessian_epoch is None or abs(epoch - self._hessian_epoch) >= self.hessian_interval:
-            self._hessian_due = True
+            recent = time.perf_counter() - self._hessian_time < MIN_HESSIAN_GAP
+            self._hessian_due = not (self.running and recent)
 
     def _emit_hessian(self) -> None:
         """Compute the Hessian report here, in the training thread (never on the GUI thread)."""
@@ -183,6 +191,7 @@ class TrainingWorker(QObject):
         job = self.job
         trainer = job.trainer
         self._hessian_epoch = trainer.epoch
+        self._hessian_time = time.perf_counter()
         try:
             report = compute_report(trainer.net, trainer.X, trainer.T, self.hessian_request,
                                     regularization=trainer.regularizer, epoch=trainer.epoch)

@@ -164,3 +164,27 @@ def test_regression_and_mdn_frames():
                           ViewSpec((0, 1), (0, 1), 50, hidden_contours=True), 1, False, 0)
     np.testing.assert_allclose(frame.curves[0], plain.forward(frame.grid_x[:, None])[:, 0])
     assert frame.hidden_curves.shape == (3, len(frame.grid_x))
+
+
+def test_hessian_reports_come_at_multiples_of_n_and_at_most_twice_a_second(qtbot, controller):
+    from playground.core.hessian_lab import HessianReport, HessianRequest
+    from playground.gui.worker import MIN_HESSIAN_GAP
+
+    trainer, _ = spiral_trainer()
+    controller.set_job(trainer, None, "classification", 2)
+    reports = []
+    controller.worker.sigHessian.connect(lambda _id, report: reports.append((time.perf_counter(), report)))
+    controller.set_hessian(HessianRequest(), interval=7)  # every 7 steps: hundreds a second unthrottled
+    qtbot.waitUntil(lambda: len(reports) == 1, timeout=5000)
+    controller.play(True)
+    qtbot.waitUntil(lambda: len(reports) >= 4, timeout=10000)
+    controller.play(False)
+    received = list(reports)
+    assert all(isinstance(report, HessianReport) for _, report in received)
+    epochs = [report.epoch for _, report in received]
+    assert epochs[0] == 0 and all(epoch % 7 == 0 for epoch in epochs), epochs
+    assert all(later > earlier for earlier, later in zip(epochs, epochs[1:])), epochs
+    gaps = np.diff([t for t, _ in received[1:]])  # the first report came while paused
+    assert gaps.min() >= 0.9 * MIN_HESSIAN_GAP, gaps
+    # Trained in between: far more than 7 steps between reports, not every 7 steps.
+    assert max(np.diff(epochs[1:])) > 7

@@ -49,7 +49,7 @@ SURFACE_HIGH_COLOR = "#5A6F8C"  # slate blue-grey: high error; low error fades t
 N_SURFACE_LEVELS = 8
 SYMLOG_DECADES = 4  # the symmetric log scale is logarithmic over ~4 decades below the largest |lambda|
 LUT_SIZE = 256
-DEFAULT_INTERVAL = 500  # steps between Hessians: a few per second at full speed, training barely slowed
+DEFAULT_INTERVAL = 500  # steps between Hessians (the worker makes at most two a second while training)
 
 
 # ---------------------------------------------------------------------------- helpers
