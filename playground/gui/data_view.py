@@ -8,26 +8,96 @@ right click / drag or shift-click erases, the wheel zooms, middle drag pans.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QImage
 
 from playground.session.document import TEST, Document
 
 from .contours import contour_segments, segments_to_pairs
 from .frames import Frame
+from .plots.common import clear_curve
 from .theme import current_theme
 
 SHADE_STRENGTH = 0.55  # how far a confident region moves from neutral towards its class colour
 
 
+class ShadingImage(pg.GraphicsObject):
+    """The shading under the points: a small colour image stretched over a rectangle of the plane.
+
+    Not pyqtgraph's ImageItem: for a lookup table that builds an Indexed8 image and its colour
+    table on every update, which Qt then converts again on every paint while scaling it
+    (2 ms instead of 0.5 ms for 100 x 100 -> 900 x 900 pixels, with the GIL held, so the trainer
+    waits: benchmarks/gui_speed.py). Here the lookup is one numpy ``take`` and the QImage is in
+    the raster engine's own pixel format. Row 0 is drawn at the bottom (smallest y), as ImageItem does.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.image: np.ndarray | None = None  # what is shown: values, or RGB bytes (tests read it)
+        self._pixels: np.ndarray | None = None  # 0xAARRGGBB words the QImage points into
+        self._qimage: QImage | None = None
+        self._rect = QRectF()
+
+    def set_values(self, values: np.ndarray, rect: QRectF, levels: tuple[float, float], lut: np.ndarray) -> None:
+        """Colour ``values`` through ``lut`` ((n, 3+) uint8), mapping ``levels`` to its ends; NaN is transparent."""
+        lo, hi = levels
+        finite = np.isfinite(values)
+        scaled = np.where(finite, values, lo).astype(np.float64)
+        scaled = (scaled - lo) * ((len(lut) - 1) / (hi - lo)) if hi > lo else np.zeros_like(scaled)
+        index = np.clip(np.rint(scaled), 0, len(lut) - 1).astype(np.intp)
+        pixels = _argb_words(lut)[index]
+        pixels[~finite] = 0
+        self._show(values, pixels, rect)
+
+    def set_rgb(self, rgb: np.ndarray, rect: QRectF) -> None:
+        """Show (h, w, 3) uint8 colours as they are."""
+        self._show(rgb, _argb_words(rgb.reshape(-1, 3)).reshape(rgb.shape[:2]), rect)
+
+    def _show(self, data: np.ndarray, pixels: np.ndarray, rect: QRectF) -> None:
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = QRectF(rect)
+        self.image = data
+        self._pixels = np.ascontiguousarray(pixels, dtype=np.uint32)
+        h, w = self._pixels.shape
+        self._qimage = QImage(self._pixels.data, w, h, 4 * w, QImage.Format_ARGB32_Premultiplied)
+        self.update()
+
+    def clear(self) -> None:
+        self.image = self._pixels = self._qimage = None
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(self._rect)
+
+    def paint(self, painter, *args) -> None:
+        if self._qimage is not None:
+            painter.drawImage(self._rect, self._qimage)
+
+
+def _argb_words(rgb: np.ndarray) -> np.ndarray:
+    """(n, 3+) uint8 RGB rows as opaque 0xAARRGGBB words (QImage's ARGB32 pixels)."""
+    r, g, b = (rgb[:, i].astype(np.uint32) for i in range(3))
+    return np.uint32(0xFF000000) | (r << 16) | (g << 8) | b
+
+
 def _lut(colors, n=256) -> np.ndarray:
-    """A (n, 4) uint8 lookup table through the given RGB stops (floats in [0, 1])."""
+    """A read-only (n, 4) uint8 lookup table through the given RGB stops (floats in [0, 1])."""
+    return _cached_lut(tuple(tuple(float(v) for v in c[:3]) for c in colors), n)
+
+
+@functools.lru_cache(maxsize=32)  # the same few tables are asked for every frame
+def _cached_lut(colors: tuple, n: int) -> np.ndarray:
     stops = np.linspace(0.0, 1.0, len(colors))
     t = np.linspace(0.0, 1.0, n)
     rgb = np.column_stack([np.interp(t, stops, [c[i] for c in colors]) for i in range(3)])
-    return np.column_stack([np.round(rgb * 255), np.full(n, 255)]).astype(np.uint8)
+    table = np.column_stack([np.round(rgb * 255), np.full(n, 255)]).astype(np.uint8)
+    table.flags.writeable = False
+    return table
 
 
 def _finite_range(values: np.ndarray, default=(0.0, 1.0)) -> tuple[float, float]:
@@ -46,7 +116,13 @@ def _mix(a, b, s):
 class PassiveScatter(pg.ScatterPlotItem):
     """Points that never take a click: pyqtgraph offers clicks to a ScatterPlotItem
     first (whatever its accepted buttons), and a click on a point must still paint
-    or erase."""
+    or erase. The points change when the drawing does, not with every frame, so Qt
+    keeps them as a pixmap and repaints the shading under them without calling
+    pyqtgraph's scatter painting (about 0.6 ms a frame each)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setCacheMode(pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def mouseClickEvent(self, ev):
         ev.ignore()
@@ -103,7 +179,7 @@ class DataView(pg.PlotWidget):
         self.plotItem.hideButtons()
         self.setMinimumSize(300, 300)
 
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = ShadingImage()
         self.image.setZValue(-10)
         self.addItem(self.image)
         self.hidden_lines = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen((120, 120, 120), width=1, style=Qt.DashLine))
@@ -153,9 +229,7 @@ class DataView(pg.PlotWidget):
         self.sigViewChanged.emit()
 
     def set_grid_color(self, theme) -> None:
-        color = pg.mkColor(theme.foreground)
-        color.setAlphaF(theme.grid_alpha)
-        self.grid.setPen(pg.mkPen(color, width=1))
+        self.grid.setPen(pg.mkPen(theme.faint(theme.grid_alpha), width=1))
 
     def _update_grid(self) -> None:
         """Faint lines at the axes' major ticks."""
@@ -254,11 +328,15 @@ class DataView(pg.PlotWidget):
         orange, blue = QColor("#E69F00").getRgbF()[:3], QColor("#0072B2").getRgbF()[:3]
         return _lut([_mix(neutral, orange, 0.85), neutral, _mix(neutral, blue, 0.85)])
 
-    def _set_image(self, data: np.ndarray, gx: np.ndarray, gy: np.ndarray, levels=None, lut=None) -> None:
+    @staticmethod
+    def _grid_rect(gx: np.ndarray, gy: np.ndarray) -> QRectF:
+        """The rectangle covered by grid cells centred on ``gx`` x ``gy``."""
         dx = (gx[-1] - gx[0]) / max(1, len(gx) - 1)
         dy = (gy[-1] - gy[0]) / max(1, len(gy) - 1)
-        self.image.setImage(np.ascontiguousarray(data), levels=levels, lut=lut, autoLevels=False)
-        self.image.setRect(QRectF(gx[0] - dx / 2, gy[0] - dy / 2, gx[-1] - gx[0] + dx, gy[-1] - gy[0] + dy))
+        return QRectF(gx[0] - dx / 2, gy[0] - dy / 2, gx[-1] - gx[0] + dx, gy[-1] - gy[0] + dy)
+
+    def _set_image(self, values: np.ndarray, gx: np.ndarray, gy: np.ndarray, levels, lut) -> None:
+        self.image.set_values(values, self._grid_rect(gx, gy), levels, lut)
 
     def render(self, frame: Frame) -> None:
         """Copy a frame into the graphics items (cheap: no network evaluation here)."""
@@ -271,9 +349,9 @@ class DataView(pg.PlotWidget):
             self.boundary.setData(*segments_to_pairs(frame.boundary))
         elif kind == "regression2d" and frame.surface is not None:
             self._set_image(frame.surface, gx, gy, levels=_finite_range(frame.surface), lut=self._diverging_lut())
-            self.boundary.setData([], [])
+            clear_curve(self.boundary)
         else:
-            self.boundary.setData([], [])
+            clear_curve(self.boundary)
             if frame.density is not None:
                 d = frame.density
                 self._set_image(d, gx, gy, levels=(0.0, max(_finite_range(d)[1], 1e-12)),
@@ -287,18 +365,18 @@ class DataView(pg.PlotWidget):
                 bound = max(abs(lo), abs(hi), 1e-12)
                 levels = (-bound, bound) if lo < 0 else (0.0, max(hi, 1e-12))
                 self._set_image(frame.unit_map, gx, gy, levels=levels, lut=self._diverging_lut())
-                self.boundary.setData([], [])
-                self.unit_curve.setData([], [])
+                clear_curve(self.boundary)
+                clear_curve(self.unit_curve)
             else:
                 self.unit_curve.setData(gx, frame.unit_map)
         else:
-            self.unit_curve.setData([], [])
+            clear_curve(self.unit_curve)
         self._render_curves(frame)
         if self.show_hidden and frame.hidden_segments:
             segs = [s for s in frame.hidden_segments if len(s)]
             self.hidden_lines.setData(*segments_to_pairs(np.concatenate(segs) if segs else np.zeros((0, 2, 2))))
         else:
-            self.hidden_lines.setData([], [])
+            clear_curve(self.hidden_lines)
         self._render_bayes(frame)
         self.caption.setText(caption)
 
@@ -323,7 +401,7 @@ class DataView(pg.PlotWidget):
             confidence = (p.max(axis=2) - 1.0 / K) / (1.0 - 1.0 / K)  # 0 where undecided, 1 where sure
         blend = weights @ colors
         rgb = neutral + (SHADE_STRENGTH * confidence)[:, :, None] * (blend - neutral)
-        self._set_image((np.clip(rgb, 0, 1) * 255).astype(np.uint8), gx, gy, levels=(0, 255))
+        self.image.set_rgb(np.rint(np.clip(rgb, 0, 1) * 255).astype(np.uint8), self._grid_rect(gx, gy))
 
     def _render_curves(self, frame: Frame) -> None:
         gx = frame.grid_x
@@ -337,13 +415,13 @@ class DataView(pg.PlotWidget):
             if i < len(curves):
                 item.setData(gx, curves[i])
             else:
-                item.setData([], [])
+                clear_curve(item)
         if frame.density is not None:
             self.mean_curve.setData(gx, frame.density_mean)
             self.mode_curve.setData(gx, frame.density_mode)
         else:
-            self.mean_curve.setData([], [])
-            self.mode_curve.setData([], [])
+            clear_curve(self.mean_curve)
+            clear_curve(self.mode_curve)
         hidden = frame.hidden_curves if (self.show_hidden and frame.hidden_curves is not None) else np.zeros((0, 0))
         pen = pg.mkPen((128, 128, 128), width=1, style=Qt.DashLine)
         while len(self.hidden_curves) < len(hidden):
@@ -355,14 +433,14 @@ class DataView(pg.PlotWidget):
             if i < len(hidden):
                 item.setData(gx, hidden[i])
             else:
-                item.setData([], [])
+                clear_curve(item)
 
     def _render_bayes(self, frame: Frame) -> None:
         doc = self.document
         posterior = doc.dataset.bayes_posterior if doc is not None else None
         if not self.show_bayes or posterior is None or frame.grid_x is None or frame.grid_y is None \
                 or frame.kind != "classification2d":
-            self.bayes.setData([], [])
+            clear_curve(self.bayes)
             return
         gx, gy = frame.grid_x, frame.grid_y
         key = (id(posterior), gx[0], gx[-1], gy[0], gy[-1], len(gx))
@@ -371,6 +449,8 @@ class DataView(pg.PlotWidget):
             p = posterior(np.column_stack([XX.ravel(), YY.ravel()])).reshape(XX.shape)
             self._bayes_pairs = segments_to_pairs(contour_segments(p, gx, gy, 0.5))
             self._bayes_key = key
+        elif self.bayes.xData is not None and len(self.bayes.xData) == len(self._bayes_pairs[0]):
+            return  # already drawn
         self.bayes.setData(*self._bayes_pairs)
 
     def set_show_hidden(self, show: bool) -> None:

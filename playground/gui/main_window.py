@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self._pending_message = ""
         self._last_snapshot = None
         self._last_frame = None
+        self._turn = 0  # which secondary views draw the next running frame (render_frame)
         self._hessian_shown = False
         self._selected_unit = None
         self._restored_weights = None
@@ -469,12 +470,18 @@ class MainWindow(QMainWindow):
         self._last_frame = frame
         self._last_snapshot = snap
         self.data_view.render(frame)
-        if self.loss_dock.isVisible():
-            self.loss_plot.render(snap.history, snap.best_epoch)
-        if self.weights_dock.isVisible() and not self.weights_dock.visibleRegion().isEmpty():
-            self.weights_plot.render(snap.weights)
-        if self.diagram_dock.isVisible() and not self.diagram_dock.visibleRegion().isEmpty():
-            self.diagram.render(snap.weights)
+        # While training, the loss plot and the weight views take turns (each redraws 15 times a
+        # second at 30 frames a second): the GUI thread holds the GIL while it draws, so every
+        # millisecond here is taken from the trainer. A paused frame redraws everything.
+        self._turn = 1 - self._turn
+        if not frame.running or self._turn == 0:
+            if self.loss_dock.isVisible():
+                self.loss_plot.render(snap.history, snap.best_epoch)
+        if not frame.running or self._turn == 1:
+            if self.weights_dock.isVisible() and not self.weights_dock.visibleRegion().isEmpty():
+                self.weights_plot.render(snap.weights)
+            if self.diagram_dock.isVisible() and not self.diagram_dock.visibleRegion().isEmpty():
+                self.diagram.render(snap.weights)
         self._update_status(frame)
 
     def _update_status(self, frame) -> None:

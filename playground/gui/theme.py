@@ -45,6 +45,13 @@ class Theme:
     def neutral_rgb(self) -> np.ndarray:
         return np.array(QColor(self.neutral).getRgbF()[:3])
 
+    def faint(self, alpha: float) -> QColor:
+        """The foreground at opacity ``alpha`` over the background, as an opaque colour:
+        Qt's raster engine draws translucent lines ~35x slower than opaque ones (4.5 ms
+        instead of 0.12 ms for a 900-pixel grid), with the GIL held."""
+        fg, bg = QColor(self.foreground), QColor(self.background)
+        return QColor(*(round(alpha * f + (1 - alpha) * b) for f, b in zip(fg.getRgb()[:3], bg.getRgb()[:3])))
+
 
 LIGHT = Theme("light", background="#FFFFFF", foreground="#202020", grid_alpha=0.15, neutral="#F4F4F4",
               point_outline="#FFFFFF", window="#EFEFEF", base="#FFFFFF", text="#202020", highlight="#0072B2")

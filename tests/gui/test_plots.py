@@ -500,3 +500,43 @@ def test_views_switch_theme_at_run_time(qtbot, small_net):
     for view in (loss, weights, diagram):
         view.set_theme(LIGHT)
     assert loss.plot_widget.backgroundBrush().color().name() == QColor(LIGHT.background).name()
+
+
+def test_the_shading_image_paints_its_values_through_the_lookup_table_the_right_way_up(qtbot):
+    import pyqtgraph as pg
+    from PySide6.QtCore import QRectF
+
+    from playground.gui.data_view import ShadingImage
+
+    plot = shown(qtbot, pg.PlotWidget(), 400, 400)
+    plot.hideAxis("left")
+    plot.hideAxis("bottom")
+    item = ShadingImage()
+    plot.addItem(item)
+    values = np.zeros((10, 20))
+    values[5:, :] = 1.0  # rows 5..9 are the upper half of the plane (y grows upwards)
+    values[5:, 10:] = np.nan  # the upper right quarter shows the background
+    lut = np.array([[255, 0, 0], [0, 0, 255]], dtype=np.uint8)  # 0 -> red, 1 -> blue
+    item.set_values(values, QRectF(-1, -1, 2, 2), (0.0, 1.0), lut)
+    vb = plot.getViewBox()
+    vb.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
+    qtbot.wait(50)
+    image = plot.grab().toImage()
+
+    def colour_at(x, y):
+        return image.pixelColor(to_viewport(plot, vb, x, y)).name()
+
+    assert colour_at(-0.5, 0.5) == "#0000ff"  # upper left: value 1
+    assert colour_at(-0.5, -0.5) == "#ff0000" and colour_at(0.5, -0.5) == "#ff0000"  # lower half: 0
+    assert colour_at(0.5, 0.5) == QColor(plot.backgroundBrush().color()).name()  # NaN is transparent
+    np.testing.assert_array_equal(item.image, values)
+    assert item.boundingRect() == QRectF(-1, -1, 2, 2)
+
+    rgb = np.zeros((2, 2, 3), dtype=np.uint8)
+    rgb[1, 0] = (0, 200, 0)  # upper left cell
+    item.set_rgb(rgb, QRectF(-1, -1, 2, 2))
+    qtbot.wait(50)
+    image = plot.grab().toImage()
+    assert colour_at(-0.5, 0.5) == "#00c800" and colour_at(0.5, -0.5) == "#000000"
+    item.clear()
+    assert item.image is None

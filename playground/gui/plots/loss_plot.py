@@ -15,15 +15,14 @@ stops the following; "View All" in the context menu or a double-click resumes it
 
 from __future__ import annotations
 
-import html
 import math
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal, Slot
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
-from .common import LeaveFilter
+from .common import LeaveFilter, ReadoutLine
 from ..theme import CURVE_COLORS, CURVE_LABELS, current_theme
 
 SHORT_LABELS = {"train": "train", "val": "val", "test": "test"}  # the readout line is narrow; the legend spells them out
@@ -185,9 +184,7 @@ class LossPlot(QWidget):
         theme = current_theme()
         self._theme = theme
 
-        self.readout = QLabel(self)
-        self.readout.setTextFormat(Qt.TextFormat.RichText)
-        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.readout = ReadoutLine(self)
         self.log_check = QCheckBox("log scale", self)
         self.log_check.setToolTip("Show the error on a logarithmic axis (errors <= 0 are left out)")
         # A fixed height: the readout's text changes every frame, the layout must not.
@@ -293,16 +290,10 @@ class LossPlot(QWidget):
         self.legend.setLabelTextColor(fg)
         for _, label in self.legend.items:  # existing labels keep their old colour until re-set
             label.setText(label.text, color=fg)
-        grid = pg.mkColor(theme.foreground)
-        grid.setAlphaF(theme.grid_alpha)
-        self._grid.setPen(pg.mkPen(grid, width=1))
-        dim = pg.mkColor(theme.foreground)
-        dim.setAlpha(150)
-        self._best_line.setPen(pg.mkPen(dim, width=1, style=Qt.PenStyle.DashLine))
+        self._grid.setPen(pg.mkPen(theme.faint(theme.grid_alpha), width=1))
+        self._best_line.setPen(pg.mkPen(theme.faint(150 / 255), width=1, style=Qt.PenStyle.DashLine))
         self._best_line.label.setColor(fg)
-        faint = pg.mkColor(theme.foreground)
-        faint.setAlpha(90)
-        self._cursor.setPen(pg.mkPen(faint, width=1, style=Qt.PenStyle.DotLine))
+        self._cursor.setPen(pg.mkPen(theme.faint(90 / 255), width=1, style=Qt.PenStyle.DotLine))
 
     # ------------------------------------------------------------------ data
     def render(self, history, best_epoch=None) -> None:
@@ -585,26 +576,24 @@ class LossPlot(QWidget):
         """The readout line above the plot as plain text (hover or latest values)."""
         return self._readout_plain
 
-    def _html_line(self, i: int, prefix: str) -> str:
-        parts = [f"<b>{html.escape(prefix)}</b>"]
+    def _readout_runs(self, i: int, prefix: str) -> list:
+        runs = [(prefix, None, "bold")]
         for name, value in self._values_at(i):
-            parts.append(
-                f"<span style='color:{CURVE_COLORS[name]}'>\u25a0</span>&nbsp;{SHORT_LABELS[name]}&nbsp;{_fmt(value)}"
-            )
-        return "&nbsp;&nbsp;".join(parts)
+            runs += [("   \u25a0", CURVE_COLORS[name], ""), (f" {SHORT_LABELS[name]} {_fmt(value)}", None, "")]
+        return runs
 
     def _update_readout(self) -> None:
         n = self._epochs.shape[0]
         if n == 0:
             self._readout_plain = "no training yet"
-            self.readout.setText("<span style='color:gray'>no training yet</span>")
+            self.readout.set_runs([("no training yet", "gray", "")])
             return
         self._readout_plain = self.hover_text_at(self._epochs[-1])
         epoch = self._epochs[-1]
-        text = self._html_line(n - 1, f"epoch {int(epoch) if float(epoch).is_integer() else epoch}")
+        runs = self._readout_runs(n - 1, f"epoch {int(epoch) if float(epoch).is_integer() else epoch}")
         if self.log_y() and self._has_nonpositive:
-            text += "&nbsp;&nbsp;<i>(errors &le; 0 not shown on a log scale)</i>"
-        self.readout.setText(text)
+            runs.append(("   (errors \u2264 0 not shown on a log scale)", None, "italic"))
+        self.readout.set_runs(runs)
 
     def _show_hover(self, epoch: float) -> None:
         i = self._nearest_index(epoch)
@@ -625,7 +614,7 @@ class LossPlot(QWidget):
             self._dots.setVisible(False)
         label = f"epoch {int(x) if x.is_integer() else x}"
         self._readout_plain = self.hover_text_at(x)
-        self.readout.setText(self._html_line(i, label))
+        self.readout.set_runs(self._readout_runs(i, label))
 
     def _end_hover(self) -> None:
         self._hover_epoch = None
