@@ -173,18 +173,20 @@ def test_hessian_reports_come_at_multiples_of_n_and_at_most_twice_a_second(qtbot
     trainer, _ = spiral_trainer()
     controller.set_job(trainer, None, "classification", 2)
     reports = []
-    controller.worker.sigHessian.connect(lambda _id, report: reports.append((time.perf_counter(), report)))
+    controller.worker.sigHessian.connect(lambda _id, report: reports.append(report))
     controller.set_hessian(HessianRequest(), interval=7)  # every 7 steps: hundreds a second unthrottled
     qtbot.waitUntil(lambda: len(reports) == 1, timeout=5000)
     controller.play(True)
-    qtbot.waitUntil(lambda: len(reports) >= 4, timeout=10000)
+    start = time.perf_counter()
+    qtbot.wait(2500)
     controller.play(False)
-    received = list(reports)
-    assert all(isinstance(report, HessianReport) for _, report in received)
-    epochs = [report.epoch for _, report in received]
+    elapsed = time.perf_counter() - start
+    qtbot.wait(300)  # let the last reports arrive
+    assert all(isinstance(report, HessianReport) for report in reports)
+    epochs = [report.epoch for report in reports]
     assert epochs[0] == 0 and all(epoch % 7 == 0 for epoch in epochs), epochs
     assert all(later > earlier for earlier, later in zip(epochs, epochs[1:])), epochs
-    gaps = np.diff([t for t, _ in received[1:]])  # the first report came while paused
-    assert gaps.min() >= 0.9 * MIN_HESSIAN_GAP, gaps
-    # Trained in between: far more than 7 steps between reports, not every 7 steps.
-    assert max(np.diff(epochs[1:])) > 7
+    # Counted, not timed one by one: at most one report per MIN_HESSIAN_GAP while training
+    # (plus one due when training paused), and far more than 7 steps between them.
+    assert 2 <= len(reports) - 1 <= elapsed / MIN_HESSIAN_GAP + 2, (len(reports), elapsed)
+    assert max(np.diff(epochs)) > 7
