@@ -203,7 +203,7 @@ def test_a_million_epochs_are_decimated_but_keep_their_peaks(qtbot):
     train2 = np.concatenate([train, [0.0001] * 10])
     plot.render(History(np.arange(n + 10), train2, train2 * 1.1, np.full(n + 10, np.nan)))
     assert plot.curve_item("train").getOriginalDataset()[1].min() == 0.0001
-    assert plot.hover_text_at(654_321).startswith("epoch 654321")
+    assert plot.hover_text_at(654_321).startswith("epoch 654,321")  # grouped as in the status bar
 
 
 def test_clear_forgets_the_curves(qtbot):

@@ -167,6 +167,12 @@ class _PeakCache:
 
 
 
+def _epoch_text(epoch) -> str:
+    """'epoch 84,638', grouped like the status bar's count."""
+    epoch = float(epoch)
+    return f"epoch {int(epoch):,}" if epoch.is_integer() else f"epoch {epoch:g}"
+
+
 class LossPlot(QWidget):
     """Error per point of the training, validation and test sets against epochs.
 
@@ -568,7 +574,7 @@ class LossPlot(QWidget):
         i = self._nearest_index(float(epoch))
         if i is None:
             return ""
-        parts = [f"epoch {int(self._epochs[i]) if float(self._epochs[i]).is_integer() else self._epochs[i]}"]
+        parts = [_epoch_text(self._epochs[i])]
         parts += [f"{CURVE_LABELS[name]} {_fmt(value)}" for name, value in self._values_at(i)]
         return "   ".join(parts)
 
@@ -590,7 +596,7 @@ class LossPlot(QWidget):
             return
         self._readout_plain = self.hover_text_at(self._epochs[-1])
         epoch = self._epochs[-1]
-        runs = self._readout_runs(n - 1, f"epoch {int(epoch) if float(epoch).is_integer() else epoch}")
+        runs = self._readout_runs(n - 1, _epoch_text(epoch))
         if self.log_y() and self._has_nonpositive:
             runs.append(("   (errors \u2264 0 not shown on a log scale)", None, "italic"))
         self.readout.set_runs(runs)
@@ -612,7 +618,7 @@ class LossPlot(QWidget):
             self._dots.setVisible(True)
         else:
             self._dots.setVisible(False)
-        label = f"epoch {int(x) if x.is_integer() else x}"
+        label = _epoch_text(x)
         self._readout_plain = self.hover_text_at(x)
         self.readout.set_runs(self._readout_runs(i, label))
 
