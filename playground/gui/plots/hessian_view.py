@@ -234,7 +234,8 @@ class HessianView(QWidget):
         self.interval_spin.setValue(DEFAULT_INTERVAL)
         self.interval_spin.setPrefix("every ")
         self.interval_spin.setSuffix(" steps")
-        self.interval_spin.setToolTip("While training, recompute the Hessian every this many steps")
+        self.interval_spin.setToolTip(
+            "While training, recompute the Hessian every this many steps (at most twice a second)")
         # room for "every 100000 steps" is wasted on 100: let the box shrink in a narrow dock
         self.interval_spin.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.recompute_button = QPushButton("Recompute", self)
