@@ -102,12 +102,16 @@ def test_log_toggle_changes_log_mode_and_keeps_the_data(qtbot):
     assert plot.plot_item.ctrl.logYCheck.isChecked()
     assert plot.curve_item("train").opts["logMode"] == [False, True]
     np.testing.assert_array_equal(plot.curve_data("train")[1], h.train_error)
+    drawn_x, drawn_y = plot.curve_item("train").layer_data(0)  # the path on screen, in view units
+    np.testing.assert_allclose(drawn_y, np.log10(h.train_error))
+    np.testing.assert_array_equal(drawn_x, h.epochs)
     # The view shows log10 of the errors.
     (_, _), (y0, y1) = plot.view_box.viewRange()
     assert y0 <= math.log10(h.train_error.min()) and y1 >= math.log10(h.val_error.max())
     plot.set_log_y(False)
     assert not plot.plot_item.ctrl.logYCheck.isChecked()
     assert plot.curve_item("train").opts["logMode"] == [False, False]
+    np.testing.assert_array_equal(plot.curve_item("train").layer_data(0)[1], h.train_error)
     # pyqtgraph's own context-menu switch is the same switch.
     plot.plot_item.ctrl.logYCheck.setChecked(True)
     assert plot.log_check.isChecked()
@@ -125,6 +129,8 @@ def test_log_view_survives_zero_and_negative_errors(qtbot):
     assert all(map(math.isfinite, (x0, x1, y0, y1)))
     assert "not shown" in plot.readout.text()
     assert "test 0" in plot.hover_text_at(3)
+    drawn = plot.curve_item("train").layer_data(0)[1]
+    assert np.all(np.isnan(drawn[train <= 0])) and np.allclose(drawn[train > 0], np.log10(train[train > 0]))
 
 
 def test_hover_text_snaps_to_the_nearest_epoch(qtbot):

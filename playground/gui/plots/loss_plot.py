@@ -22,11 +22,12 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal, Slot
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
-from .common import LeaveFilter, ReadoutLine
 from ..theme import CURVE_COLORS, CURVE_LABELS, current_theme
+from .common import LeaveFilter, ReadoutLine
+from .network_diagram import PathLayers
+from .weights_plot import nice_ceil
 
 SHORT_LABELS = {"train": "train", "val": "val", "test": "test"}  # the readout line is narrow; the legend spells them out
-from .weights_plot import nice_ceil
 
 SETS = ("train", "val", "test")
 _FIELDS = {"train": "train_error", "val": "val_error", "test": "test_error"}
@@ -167,6 +168,40 @@ class _PeakCache:
 
 
 
+class LossCurve(PathLayers):
+    """One error curve, drawn as a single-layer PathLayers rather than a PlotDataItem: the
+    path is mapped to pixels once per view change and its bounds are cached, where three
+    PlotDataItems cost about 1 ms a frame in setData and bounding-rect bookkeeping (with the
+    GIL held). Speaks as much of PlotDataItem as the legend and the PlotItem's log mode use."""
+
+    def __init__(self, pen):
+        super().__init__([(pen, None)])
+        self.antialias = False
+        self.opts = {"pen": pen, "symbol": None, "fillLevel": None, "antialias": False, "logMode": [False, False]}
+        self.xData: np.ndarray | None = None  # what was given (errors, not their logarithms)
+        self.yData: np.ndarray | None = None
+
+    def set_data(self, xs, ys) -> None:
+        self.xData, self.yData = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+        self._draw()
+
+    def setLogMode(self, x_log: bool, y_log: bool) -> None:  # noqa: N802 (called by PlotItem)
+        self.opts["logMode"] = [bool(x_log), bool(y_log)]
+        self._draw()
+
+    def getOriginalDataset(self):  # noqa: N802 (PlotDataItem's name, used by the tests)
+        return self.xData, self.yData
+
+    def _draw(self) -> None:
+        if self.xData is None:
+            return
+        ys = self.yData
+        if self.opts["logMode"][1]:  # the view is in log10 units; errors <= 0 are left out
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ys = np.where(ys > 0, np.log10(np.where(ys > 0, ys, 1.0)), np.nan)
+        self.set_layer(0, self.xData, ys, connect="finite")
+
+
 def _epoch_text(epoch) -> str:
     """'epoch 84,638', grouped like the status bar's count."""
     epoch = float(epoch)
@@ -215,9 +250,9 @@ class LossPlot(QWidget):
         self._grid.setZValue(-10)
         pi.addItem(self._grid, ignoreBounds=True)
 
-        self._curves: dict[str, pg.PlotDataItem] = {}
+        self._curves: dict[str, LossCurve] = {}
         for name in SETS:
-            curve = pg.PlotDataItem(pen=pg.mkPen(CURVE_COLORS[name], width=1), connect="finite", name=None)
+            curve = LossCurve(pg.mkPen(CURVE_COLORS[name], width=1))
             curve.setZValue({"train": 3, "val": 2, "test": 1}[name])
             curve.setVisible(False)
             pi.addItem(curve)
@@ -337,7 +372,7 @@ class LossPlot(QWidget):
         self._epochs = np.zeros(0)
         for name in SETS:
             self._caches[name].reset()
-            self._curves[name].setData([], [])
+            self._curves[name].set_data([], [])
             self._show_curve(name, False)
         self._set_best(None)
         self._end_hover()
@@ -356,7 +391,7 @@ class LossPlot(QWidget):
         """Whether the set's curve is shown (a set that is all NaN is not)."""
         return self._curves[name].isVisible()
 
-    def curve_item(self, name: str) -> pg.PlotDataItem:
+    def curve_item(self, name: str) -> LossCurve:
         """The graphics item of a set's curve (it holds the decimated, drawn points)."""
         return self._curves[name]
 
@@ -420,7 +455,7 @@ class LossPlot(QWidget):
                 continue
             x, y = self._data[name]
             xs, ys = self._caches[name].display(x, y, i0, i1, target)
-            curve.setData(xs, ys, connect="finite")
+            curve.set_data(xs, ys)
             if not self._has_nonpositive and self.log_y():
                 self._has_nonpositive = bool(np.any(ys <= 0))
 
