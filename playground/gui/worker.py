@@ -80,6 +80,7 @@ class TrainingWorker(QObject):
         self._hessian_epoch: int | None = None  # epoch of the last report
         self._hessian_time = 0.0  # perf_counter() of the last report
         self._hessian_due = False
+        self.wakeups = 0  # passes through the loop: an idle worker sleeps on the mailbox
 
     @Slot()
     def run(self) -> None:
@@ -87,6 +88,7 @@ class TrainingWorker(QObject):
         next_frame = 0.0
         frame_due = False
         while True:
+            self.wakeups += 1
             now = time.perf_counter()
             if self.running and self.job is not None:
                 timeout = 0 if self.epochs_per_frame is None else max(0.0, next_frame - now)
@@ -100,7 +102,9 @@ class TrainingWorker(QObject):
                 continue
             if stop:
                 break
-            frame_due = frame_due or changed
+            # Without a job there is nothing to draw: a frame "due" then would never be emitted
+            # and the loop would spin (a cleared canvas kept a core busy and the GUI sluggish).
+            frame_due = (frame_due or changed) and self.job is not None
             if self._hessian_due and self.job is not None and self.hessian_request is not None:
                 self._emit_hessian()  # before training on: a due report is of the weights as they are now
             if self.running and self.job is not None and time.perf_counter() >= next_frame:

@@ -132,7 +132,8 @@ def test_space_plays_and_the_error_falls_then_pause_step_and_reset(qtbot, tmp_pa
     assert window.controller.running
     later = wait_frame(qtbot, window, lambda f: f.snapshot.epoch > 200)
     assert later.snapshot.train_error < first.snapshot.train_error
-    assert len(window.loss_plot.curve_data("train")[0]) > 100  # the loss plot follows while training
+    # The loss plot follows while training (it redraws every other frame).
+    qtbot.waitUntil(lambda: len(window.loss_plot.curve_data("train")[0]) > 100, timeout=3000)
     qtbot.keyClick(window, Qt.Key_Space)
     paused = wait_frame(qtbot, window, lambda f: not f.running)
     # While training, the loss plot redraws every other frame; a paused frame redraws everything.

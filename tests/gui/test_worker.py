@@ -190,3 +190,20 @@ def test_hessian_reports_come_at_multiples_of_n_and_at_most_twice_a_second(qtbot
     # (plus one due when training paused), and far more than 7 steps between them.
     assert 2 <= len(reports) - 1 <= elapsed / MIN_HESSIAN_GAP + 2, (len(reports), elapsed)
     assert max(np.diff(epochs)) > 7
+
+
+def test_an_idle_worker_sleeps_on_its_mailbox_with_or_without_a_job(qtbot, controller):
+    controller.set_view(ViewSpec(resolution=30))  # commands while there is no experiment (an empty canvas)
+    controller.play(True)  # nothing to train: refused quietly
+    qtbot.wait(100)
+    before = controller.worker.wakeups
+    qtbot.wait(500)
+    assert controller.worker.wakeups - before <= 2  # a spinning loop passes thousands of times
+    trainer, _ = spiral_trainer()
+    controller.set_job(trainer, None, "classification", 2)
+    controller.play(False)
+    wait_for_frame(qtbot, controller)
+    qtbot.wait(100)
+    before = controller.worker.wakeups
+    qtbot.wait(500)
+    assert controller.worker.wakeups - before <= 2
