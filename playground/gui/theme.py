@@ -49,8 +49,14 @@ class Theme:
         """The foreground at opacity ``alpha`` over the background, as an opaque colour:
         Qt's raster engine draws translucent lines ~35x slower than opaque ones (4.5 ms
         instead of 0.12 ms for a 900-pixel grid), with the GIL held."""
-        fg, bg = QColor(self.foreground), QColor(self.background)
-        return QColor(*(round(alpha * f + (1 - alpha) * b) for f, b in zip(fg.getRgb()[:3], bg.getRgb()[:3])))
+        return blend(self.background, self.foreground, alpha)
+
+
+def blend(a, b, t: float) -> QColor:
+    """The opaque colour a fraction ``t`` of the way from colour ``a`` to ``b`` (anything
+    pyqtgraph's mkColor takes), channels rounded to whole numbers."""
+    ca, cb = pg.mkColor(a), pg.mkColor(b)
+    return QColor(*(int(round((1 - t) * x + t * y)) for x, y in zip(ca.getRgb()[:3], cb.getRgb()[:3])))
 
 
 LIGHT = Theme("light", background="#FFFFFF", foreground="#202020", grid_alpha=0.15, neutral="#F4F4F4",

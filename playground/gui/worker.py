@@ -103,7 +103,7 @@ class TrainingWorker(QObject):
             if stop:
                 break
             # Without a job there is nothing to draw: a frame "due" then would never be emitted
-            # and the loop would spin (a cleared canvas kept a core busy and the GUI sluggish).
+            # and the loop would spin (a window opened on an empty canvas kept a core busy).
             frame_due = (frame_due or changed) and self.job is not None
             if self._hessian_due and self.job is not None and self.hessian_request is not None:
                 self._emit_hessian()  # before training on: a due report is of the weights as they are now
@@ -187,7 +187,8 @@ class TrainingWorker(QObject):
         epoch = self.job.trainer.epoch
         if self._hessian_epoch is None or abs(epoch - self._hessian_epoch) >= self.hessian_interval:
             recent = time.perf_counter() - self._hessian_time < MIN_HESSIAN_GAP
-            self._hessian_due = not (self.running and recent)
+            if not (self.running and recent):  # never cancels a report asked for otherwise
+                self._hessian_due = True
 
     def _emit_hessian(self) -> None:
         """Compute the Hessian report here, in the training thread (never on the GUI thread)."""

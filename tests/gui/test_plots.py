@@ -19,7 +19,7 @@ from playground.core.training import History
 from playground.gui.plots import LossPlot, NetworkDiagram, WeightsPlot
 from playground.gui.plots import network_diagram as nd
 from playground.gui.plots import weights_plot as wp
-from playground.gui.theme import NEGATIVE_COLOR, POSITIVE_COLOR
+from playground.gui.theme import NEGATIVE_COLOR, POSITIVE_COLOR, blend
 
 
 delete_widgets_at_a_safe_point = pytest.fixture(autouse=True)(_delete_widgets)
@@ -359,8 +359,8 @@ def test_node_fill_shows_the_bias(qtbot, small_net):
     bs[2][:] = 0.25
     d = diagram_for(qtbot, net, w)
     background = QColor(d._bg)
-    assert d.node_fill(1, 0).name() == QColor(nd._blend(background, QColor(NEGATIVE_COLOR), 0.9)).name()
-    assert d.node_fill(1, 7).name() == QColor(nd._blend(background, QColor(POSITIVE_COLOR), 0.9)).name()
+    assert d.node_fill(1, 0).name() == blend(background, NEGATIVE_COLOR, 0.9).name()
+    assert d.node_fill(1, 7).name() == blend(background, POSITIVE_COLOR, 0.9).name()
     assert d.node_fill(2, 3).name() == background.name()  # no bias: plain
     assert d.node_fill(1, 7).blue() > d.node_fill(1, 7).red()
     # Fills are updated in place for the units that change, and agree with a fresh render.

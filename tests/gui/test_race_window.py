@@ -260,9 +260,11 @@ def test_a_window_deleted_without_closing_stops_its_thread(qtbot):
     window = RaceWindow(net, X, T, parent=owner, max_steps=50_000)
     window.start()
     thread = window.thread
-    qtbot.waitUntil(lambda: window.snapshot() is not None and window.snapshot().contenders[0].n_steps > 0,
-                    timeout=5000)
-    del window
+    def started(w=window):
+        return w.snapshot() is not None and w.snapshot().contenders[0].n_steps > 0
+
+    qtbot.waitUntil(started, timeout=5000)
+    del window, started  # no Python reference is left to keep the window alive
     owner.deleteLater()  # the parent goes, taking the window with it, without any close event
     qtbot.waitUntil(lambda: not thread.isRunning(), timeout=5000)
 

@@ -307,11 +307,7 @@ def int_spin(minimum: int, maximum: int, value: int, tooltip: str = "", *, suffi
     spin.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
     if suffix:
         spin.setSuffix(suffix)
-    if special:
-        spin.setSpecialValueText(special)
-    if tooltip:
-        spin.setToolTip(tooltip)
-    return spin
+    return _with_text(spin, special, tooltip)
 
 
 def seed_spin(tooltip: str) -> QSpinBox:
@@ -325,6 +321,11 @@ def float_spin(minimum: float, maximum: float, value: float, decimals: int, step
     spin.setRange(minimum, maximum)
     spin.setSingleStep(step)
     spin.setValue(value)
+    return _with_text(spin, special, tooltip)
+
+
+def _with_text(spin, special: str, tooltip: str):
+    """``special`` shown for the minimum, and a tooltip, when given."""
     if special:
         spin.setSpecialValueText(special)
     if tooltip:

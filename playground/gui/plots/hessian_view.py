@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from ...core.hessian_lab import COMPARISON_NAMES, HessianReport, HessianRequest, parameter_name
 from ..contours import contour_segments
 from .common import LeaveFilter
-from ..theme import NEGATIVE_COLOR, POSITIVE_COLOR, current_theme
+from ..theme import NEGATIVE_COLOR, POSITIVE_COLOR, blend, current_theme
 
 MATRIX_CHOICES = (("exact", "exact Hessian"), ("outer_product", "outer product"))
 DIRECTION_CHOICES = (("top2", "two largest \u03bb"), ("extremes", "\u03bb max & min"), ("random", "random"))
@@ -115,8 +115,7 @@ def _symlog_ticks(c: float, top: float, bottom: float) -> list[tuple[float, str]
 
 
 def _blend(a: str, b: str, t: float) -> tuple[int, int, int]:
-    ca, cb = pg.mkColor(a), pg.mkColor(b)
-    return tuple(int(round((1 - t) * x + t * y)) for x, y in zip(ca.getRgb()[:3], cb.getRgb()[:3]))
+    return blend(a, b, t).getRgb()[:3]
 
 
 def diverging_lut(theme) -> np.ndarray:

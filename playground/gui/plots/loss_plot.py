@@ -196,9 +196,9 @@ class LossCurve(PathLayers):
         if self.xData is None:
             return
         ys = self.yData
-        if self.opts["logMode"][1]:  # the view is in log10 units; errors <= 0 are left out
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ys = np.where(ys > 0, np.log10(np.where(ys > 0, ys, 1.0)), np.nan)
+        if self.opts["logMode"][1]:  # the view is in log10 units; errors <= 0 (and NaN) are left out
+            positive = ys > 0
+            ys = np.where(positive, np.log10(np.where(positive, ys, 1.0)), np.nan)
         self.set_layer(0, self.xData, ys, connect="finite")
 
 

@@ -23,7 +23,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTextDocument, Q
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .common import LeaveFilter
-from ..theme import NEGATIVE_COLOR, POSITIVE_COLOR, current_theme
+from ..theme import NEGATIVE_COLOR, POSITIVE_COLOR, blend, current_theme
 
 LINK_CAP = 3000  # links drawn at most, over all layer pairs
 N_WIDTHS = 8  # width classes per sign
@@ -37,10 +37,6 @@ ANTIALIAS_LINKS = 1000  # more links than this are drawn without antialiasing
 
 def _width_class(strength: np.ndarray) -> np.ndarray:
     return np.minimum((np.asarray(strength) * (N_WIDTHS - 1) + 0.5).astype(np.intp), N_WIDTHS - 1)
-
-
-def _blend(a: QColor, b: QColor, t: float) -> QColor:
-    return QColor.fromRgbF(*(a.getRgbF()[i] * (1 - t) + b.getRgbF()[i] * t for i in range(3)))
 
 
 class PathLayers(pg.GraphicsObject):
@@ -245,11 +241,11 @@ class NetworkDiagram(QWidget):
         self._tip.setColor(fg)
         # Bias fills: index [sign][level]; level 0 = no bias = background.
         self._shade_brushes = [
-            [pg.mkBrush(_blend(bg, QColor(colour), 0.9 * lvl / N_SHADES)) for lvl in range(N_SHADES + 1)]
+            [pg.mkBrush(blend(bg, QColor(colour), 0.9 * lvl / N_SHADES)) for lvl in range(N_SHADES + 1)]
             for colour in (NEGATIVE_COLOR, POSITIVE_COLOR)
         ]
-        neutral = QColor(theme.neutral) if theme.name == "light" else _blend(bg, fg, 0.25)
-        self._input_brush = pg.mkBrush(_blend(neutral, fg, 0.12))
+        neutral = QColor(theme.neutral) if theme.name == "light" else blend(bg, fg, 0.25)
+        self._input_brush = pg.mkBrush(blend(neutral, fg, 0.12))
         for t in self._texts:
             t.setColor(fg)
         self._shade_key = None
@@ -263,7 +259,7 @@ class NetworkDiagram(QWidget):
         """Pen of a (sign, width class) batch; ``scale`` < 1 thins dense diagrams."""
         sign, k = divmod(group, N_WIDTHS)
         colour = POSITIVE_COLOR if sign else NEGATIVE_COLOR
-        c = _blend(self._bg, QColor(colour), 0.4 + 0.6 * k / (N_WIDTHS - 1))
+        c = blend(self._bg, QColor(colour), 0.4 + 0.6 * k / (N_WIDTHS - 1))
         top = max(MAX_WIDTH * scale, 1.5)
         width = MIN_WIDTH + (top - MIN_WIDTH) * k / (N_WIDTHS - 1)
         # Flat caps: round caps (pg.mkPen's choice above 4 px) make antialiased strokes

@@ -16,7 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from ..theme import current_theme
+from ..theme import blend, current_theme
 from .network_diagram import PathLayers
 
 N_BINS = 41  # odd: the middle bin holds 0 (zero-initialised biases)
@@ -118,8 +118,7 @@ class WeightsPlot(QWidget):
         self._zero.setPen(pg.mkPen(theme.faint(110 / 255), width=1, style=Qt.PenStyle.DashLine))
         self._baselines.setPen(pg.mkPen(theme.faint(70 / 255), width=1))
         # Opaque fill blended with the background (translucent fills are slow to paint).
-        wc, bg = pg.mkColor(WEIGHT_COLOR), pg.mkColor(theme.background)
-        fill = pg.mkColor(*(int(0.6 * a + 0.4 * b) for a, b in zip(wc.getRgb()[:3], bg.getRgb()[:3])))
+        fill = blend(theme.background, WEIGHT_COLOR, 0.6)
         self._bars.set_brush(0, pg.mkBrush(fill))
 
     # ------------------------------------------------------------------ network
