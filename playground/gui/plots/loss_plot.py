@@ -19,10 +19,12 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6 import QtCore
 from PySide6.QtCore import QPointF, Qt, Signal, Slot
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSizePolicy, QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from ..theme import CURVE_COLORS, CURVE_LABELS, current_theme
+from . import export
 from .common import LeaveFilter, ReadoutLine
 from .network_diagram import PathLayers
 from .weights_plot import nice_ceil
@@ -174,8 +176,10 @@ class LossCurve(PathLayers):
     PlotDataItems cost about 1 ms a frame in setData and bounding-rect bookkeeping (with the
     GIL held). Speaks as much of PlotDataItem as the legend and the PlotItem's log mode use."""
 
-    def __init__(self, pen):
+    def __init__(self, pen, name: str = ""):
         super().__init__([(pen, None)])
+        self._name = name
+        self._source: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
         self.antialias = False
         self.opts = {"pen": pen, "symbol": None, "fillLevel": None, "antialias": False, "logMode": [False, False]}
         self.xData: np.ndarray | None = None  # what was given (errors, not their logarithms)
@@ -191,6 +195,20 @@ class LossCurve(PathLayers):
 
     def getOriginalDataset(self):  # noqa: N802 (PlotDataItem's name, used by the tests)
         return self.xData, self.yData
+
+    # What pyqtgraph's CSV export reads (playground.gui.plots.export).
+    def implements(self, interface=None):
+        return interface == "plotData"
+
+    def name(self) -> str:
+        return self._name
+
+    def set_source(self, xs, ys) -> None:
+        """The whole series (the drawing may be decimated): what a CSV export writes."""
+        self._source = (xs, ys)
+
+    def export_data(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._source
 
     def _draw(self) -> None:
         if self.xData is None:
@@ -244,15 +262,24 @@ class LossPlot(QWidget):
         pi.setClipToView(False)  # decimation and clipping happen here (module docstring)
         pi.setDownsampling(auto=False)
         pi.hideButtons()
-        self.legend = pi.addLegend(offset=(-8, 8), labelTextSize="10pt")
+        # The legend sits in one row above the data area (the title's row), never over the
+        # curves, whose newest part is at the right edge where a corner legend would be.
+        self.legend = pg.LegendItem(labelTextSize="10pt", colCount=len(SETS))
+        self.legend.layout.setContentsMargins(0, 0, 4, 0)
+        self.legend.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        pi.layout.removeItem(pi.titleLabel)  # the plot has no title; its row holds the legend
+        pi.titleLabel.setVisible(False)
+        pi.layout.addItem(self.legend, 0, 1, QtCore.Qt.AlignmentFlag.AlignRight)
+        export.install()
 
         self._grid = pg.PlotCurveItem(connect="pairs")
+        self._grid.csv_export = False  # lines across the plot, not data
         self._grid.setZValue(-10)
         pi.addItem(self._grid, ignoreBounds=True)
 
         self._curves: dict[str, LossCurve] = {}
         for name in SETS:
-            curve = LossCurve(pg.mkPen(CURVE_COLORS[name], width=1))
+            curve = LossCurve(pg.mkPen(CURVE_COLORS[name], width=1), CURVE_LABELS[name])
             curve.setZValue({"train": 3, "val": 2, "test": 1}[name])
             curve.setVisible(False)
             pi.addItem(curve)
@@ -271,6 +298,7 @@ class LossPlot(QWidget):
         self._cursor.setVisible(False)
         pi.addItem(self._cursor, ignoreBounds=True)
         self._dots = pg.PlotDataItem(pen=None, symbol="o", symbolSize=7)
+        self._dots.csv_export = False  # the hover marks
         self._dots.setZValue(10)
         self._dots.setVisible(False)
         pi.addItem(self._dots, ignoreBounds=True)
@@ -352,6 +380,7 @@ class LossPlot(QWidget):
             if y.shape[0] != n:
                 raise ValueError(f"history.{_FIELDS[name]} has {y.shape[0]} entries for {n} epochs")
             self._data[name] = (x, y)
+            self._curves[name].set_source(x, y)
             cache = self._caches[name]
             cache.update(y)
             shown = n > 0 and cache.any_finite(y)
@@ -373,6 +402,7 @@ class LossPlot(QWidget):
         for name in SETS:
             self._caches[name].reset()
             self._curves[name].set_data([], [])
+            self._curves[name].set_source(np.zeros(0), np.zeros(0))
             self._show_curve(name, False)
         self._set_best(None)
         self._end_hover()
