@@ -11,7 +11,7 @@ from playground.core.mlp import INIT_NAMES
 from playground.session.config import MAX_COMPONENTS, MAX_HIDDEN_LAYERS, MAX_UNITS, NetworkConfig
 from playground.session.experiment import output_mismatch, resolve_output
 
-from .widgets import HintLabel, Panel, WarningLabel, blocked, float_spin, form_group, int_spin, seed_spin
+from .widgets import HintLabel, Panel, WarningLabel, blocked, float_spin, form_group, guard_wheels, int_spin, seed_spin
 
 DEFAULT_UNITS = 8
 DEFAULT_COMPONENTS = 3
@@ -76,6 +76,7 @@ class NetworkPanel(Panel):
         layout.addStretch(1)
         with self._quietly():
             self.set_network_config(NetworkConfig())
+        guard_wheels(self)
 
     # ------------------------------------------------------------------------------- building
     def _build_layers(self) -> QGroupBox:

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QGroupBox, QVBoxLayout, QWid
 from playground.core.regularizers import GROUP_NAMES, Regularization
 from playground.core.training import EarlyStopping
 
-from .widgets import HintLabel, LogInput, LogSpinBox, Panel, form_group, int_spin, set_row_visible
+from .widgets import HintLabel, LogInput, LogSpinBox, Panel, form_group, guard_wheels, int_spin, set_row_visible
 
 COEFF_MIN, COEFF_MAX = 1e-6, 10.0
 COEFF_SLIDER = (-6, 1)  # log10 range of the sliders; the leftmost position is 0
@@ -54,6 +54,7 @@ class RegularizationPanel(Panel):
             self.set_regularization(Regularization())
             self.set_early_stopping(None)
             self.set_has_validation(True)
+        guard_wheels(self)
 
     # ------------------------------------------------------------------------------- building
     def _build_penalty(self) -> QGroupBox:

@@ -12,8 +12,8 @@ from playground.core.training import TrainingOptions
 from playground.session.config import MAX_POINTS
 
 from .widgets import (
-    HintLabel, LogInput, LogSpinBox, Panel, WarningLabel, blocked, float_spin, form_group, int_spin, seed_spin,
-    set_row_visible,
+    HintLabel, LogInput, LogSpinBox, Panel, WarningLabel, blocked, float_spin, form_group, guard_wheels, int_spin,
+    seed_spin, set_row_visible,
 )
 
 # Epochs per displayed frame; None: as fast as possible.
@@ -97,6 +97,7 @@ class TrainingPanel(Panel):
             self.set_training(TrainingOptions())
             self.set_speed(DEFAULT_SPEED)
             self.set_running(False)
+        guard_wheels(self)
 
     # ------------------------------------------------------------------------------- building
     def _build_run(self) -> QGroupBox:

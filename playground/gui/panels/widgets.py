@@ -12,6 +12,8 @@
   (or focus loss), never keystroke by keystroke.
 - `form_group`, `HintLabel`, `WarningLabel`, `set_row_visible`: compact layout
   pieces that follow the application palette (light or dark).
+- `guard_wheel`, `guard_wheels`: the mouse wheel changes a spin box, slider or combo box
+  only once it has focus; otherwise the wheel scrolls the panel (Panel applies it to all).
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ import math
 import re
 from contextlib import contextmanager
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QPalette, QValidator
 from PySide6.QtWidgets import (
-    QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QSpinBox, QStyle,
-    QWidget,
+    QAbstractSlider, QAbstractSpinBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+    QSizePolicy, QSlider, QSpinBox, QStyle, QWidget,
 )
 
 SEED_MAX = 2**31 - 1
@@ -41,12 +43,60 @@ def blocked(*objects):
             obj.blockSignals(state)
 
 
+# --------------------------------------------------------------------------------------------
+# The mouse wheel
+# --------------------------------------------------------------------------------------------
+
+
+class _WheelGuard(QObject):
+    """Event filter: a wheel event over a control without focus is ignored, so Qt passes it on
+    to the parent (the panel's scroll area scrolls) instead of changing the value under the mouse."""
+
+    def eventFilter(self, obj, event):  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.Wheel and not obj.hasFocus():
+            event.ignore()
+            return True
+        return False
+
+
+_wheel_guard: _WheelGuard | None = None
+_GUARDED = "wheelGuarded"
+_WHEEL_CONTROLS = (QAbstractSpinBox, QAbstractSlider, QComboBox)
+
+
+def guard_wheel(widget: QWidget) -> QWidget:
+    """Let the wheel change ``widget`` only once it has focus (a click or Tab gives it focus;
+    the wheel alone does not). Returns ``widget``."""
+    global _wheel_guard
+    if widget.property(_GUARDED):
+        return widget
+    if _wheel_guard is None:
+        _wheel_guard = _WheelGuard()
+    widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    widget.installEventFilter(_wheel_guard)
+    widget.setProperty(_GUARDED, True)
+    return widget
+
+
+def guard_wheels(root: QWidget) -> None:
+    """`guard_wheel` for every spin box, slider and combo box inside ``root``."""
+    for kind in _WHEEL_CONTROLS:
+        for widget in root.findChildren(kind):
+            guard_wheel(widget)
+
+
 class Panel(QWidget):
-    """A side panel: a pure view that emits complete configs for changes made by the user."""
+    """A side panel: a pure view that emits complete configs for changes made by the user.
+    Its spin boxes, sliders and combo boxes take the mouse wheel only when focused (`guard_wheel`):
+    the panels call `guard_wheels` when built, and every panel does once more when first shown."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._setting = 0
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        guard_wheels(self)  # also the controls of panels that did not call it
+        super().showEvent(event)
 
     @contextmanager
     def _quietly(self):
