@@ -11,7 +11,10 @@ from playground.core.mlp import INIT_NAMES
 from playground.session.config import MAX_COMPONENTS, MAX_HIDDEN_LAYERS, MAX_UNITS, NetworkConfig
 from playground.session.experiment import output_mismatch, resolve_output
 
-from .widgets import HintLabel, Panel, WarningLabel, blocked, float_spin, form_group, guard_wheels, int_spin, seed_spin
+from .widgets import (
+    POSITIVE_MAX, POSITIVE_MIN, HintLabel, LogSpinBox, Panel, WarningLabel, blocked, form_group, guard_wheels, int_spin,
+    seed_spin, set_shown_value,
+)
 
 DEFAULT_UNITS = 8
 DEFAULT_COMPONENTS = 3
@@ -73,6 +76,8 @@ class NetworkPanel(Panel):
         layout.addWidget(self._build_layers())
         layout.addWidget(self._build_output())
         layout.addWidget(self._build_init())
+        self.range_note = WarningLabel()  # a loaded value no box can hold, said plainly
+        layout.addWidget(self.range_note)
         layout.addStretch(1)
         with self._quietly():
             self.set_network_config(NetworkConfig())
@@ -155,9 +160,11 @@ class NetworkPanel(Panel):
             self.init_combo.setItemData(self.init_combo.count() - 1, INITS.get(name, name), Qt.ToolTipRole)
         self.init_combo.currentIndexChanged.connect(self._init_changed)
         form.addRow("Method", self.init_combo)
-        self.scale_spin = float_spin(0.0, 10.0, 0.0, 3, 0.05,
-                                     "Standard deviation (gaussian) or half-width (uniform) of the initial "
-                                     "weights; 'default' scales with 1/√fan_in.", special="default")
+        # Any positive scale the config takes; the arrows step along 0.001 ... 10, below that 'default'.
+        self.scale_spin = LogSpinBox(1e-3, 10.0, 0.0, allow_zero=True, zero_text="default",
+                                     accept=(POSITIVE_MIN, POSITIVE_MAX))
+        self.scale_spin.setToolTip("Standard deviation (gaussian) or half-width (uniform) of the initial "
+                                   "weights; 'default' scales with 1/√fan_in.")
         self.scale_spin.valueChanged.connect(self._changed)
         form.addRow("Scale", self.scale_spin)
         self.seed_spin = seed_spin("Seed of the initial weights: the same seed gives the same start.")
@@ -184,7 +191,7 @@ class NetworkPanel(Panel):
                 self.components_spin.setValue(config.n_components)
             self.init_combo.setCurrentIndex(max(0, self.init_combo.findData(config.init)))
             self.scale_spin.setValue(config.init_scale or 0.0)
-            self.seed_spin.setValue(config.seed)
+            self.range_note.set_text(set_shown_value(self.seed_spin, config.seed, "The seed"))
         self._refresh()
 
     def set_problem(self, dataset, n_inputs: int | None = None) -> None:
@@ -282,6 +289,7 @@ class NetworkPanel(Panel):
     def _emit(self) -> None:
         self._refresh()
         if self._user:
+            self.range_note.set_text(None)
             self.sigNetworkChanged.emit(self.network_config())
 
     def _changed(self, *_args) -> None:

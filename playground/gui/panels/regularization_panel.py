@@ -8,12 +8,16 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QGroupBox, QVBoxLayout, QWid
 from playground.core.regularizers import GROUP_NAMES, Regularization
 from playground.core.training import EarlyStopping
 
-from .widgets import HintLabel, LogInput, LogSpinBox, Panel, form_group, guard_wheels, int_spin, set_row_visible
+from .widgets import (
+    INT_MAX, POSITIVE_MAX, POSITIVE_MIN, HintLabel, LogInput, LogSpinBox, Panel, WarningLabel, form_group, guard_wheels,
+    int_spin, set_row_visible, set_shown_value,
+)
 
-COEFF_MIN, COEFF_MAX = 1e-6, 10.0
+COEFF_MIN, COEFF_MAX = 1e-6, 10.0  # where the arrows stop; typed or loaded, any coefficient >= 0 the core takes
+POSITIVE = (POSITIVE_MIN, POSITIVE_MAX)
 COEFF_SLIDER = (-6, 1)  # log10 range of the sliders; the leftmost position is 0
 DEFAULT_L2 = 1e-3
-MAX_PATIENCE = 100_000
+MAX_PATIENCE = INT_MAX
 
 L2_MODES = (("off", "off"), ("one", "one coefficient"), ("groups", "per group"))
 
@@ -49,6 +53,8 @@ class RegularizationPanel(Panel):
         layout.setSpacing(6)
         layout.addWidget(self._build_penalty())
         layout.addWidget(self._build_early_stopping())
+        self.range_note = WarningLabel()  # a loaded value no box can hold, said plainly
+        layout.addWidget(self.range_note)
         layout.addStretch(1)
         with self._quietly():
             self.set_regularization(Regularization())
@@ -69,7 +75,8 @@ class RegularizationPanel(Panel):
                                 "own \u03bb (consistent weight decay, PRML 5.121).")
         self.l2_mode.currentIndexChanged.connect(self._mode_changed)
         form.addRow("Weight decay", self.l2_mode)
-        self.l2_input = LogInput(COEFF_MIN, COEFF_MAX, DEFAULT_L2, slider_range=COEFF_SLIDER, allow_zero=True)
+        self.l2_input = LogInput(COEFF_MIN, COEFF_MAX, DEFAULT_L2, slider_range=COEFF_SLIDER, allow_zero=True,
+                                 accept=POSITIVE)
         self.l2_input.setToolTip("Weight-decay coefficient \u03bb in \u03a9 = \u03bb/2 \u03a3 w\u00b2 (PRML 5.112); "
                                  "larger \u03bb, smoother fit. Type e.g. 1e-3; 0 switches it off.")
         self.l2_input.sigValueChanged.connect(self._regularization_changed)
@@ -77,13 +84,14 @@ class RegularizationPanel(Panel):
         self.group_spins: dict[str, LogSpinBox] = {}
         for group in GROUP_NAMES:
             label, tip = GROUPS.get(group, (group, f"\u03bb for parameter group {group}."))
-            spin = LogSpinBox(COEFF_MIN, COEFF_MAX, DEFAULT_GROUPS.get(group, 0.0), allow_zero=True)
+            spin = LogSpinBox(COEFF_MIN, COEFF_MAX, DEFAULT_GROUPS.get(group, 0.0), allow_zero=True,
+                              accept=POSITIVE)
             spin.setToolTip(tip + " 0: not decayed.")
             spin.valueChanged.connect(self._regularization_changed)
             form.addRow(label, spin)
             self.group_spins[group] = spin
         self.l1_input = LogInput(COEFF_MIN, COEFF_MAX, 0.0, slider_range=COEFF_SLIDER, allow_zero=True,
-                                 zero_text="off")
+                                 zero_text="off", accept=POSITIVE)
         self.l1_input.setToolTip("L1 penalty \u03a9 = \u03bb \u03a3 |w|: its constant pull drives small weights "
                                  "to exactly 0, leaving a sparse network. 'off' (0) disables it.")
         self.l1_input.sigValueChanged.connect(self._regularization_changed)
@@ -102,7 +110,7 @@ class RegularizationPanel(Panel):
                                       suffix=" epochs")
         self.patience_spin.valueChanged.connect(self._early_stopping_changed)
         form.addRow("Patience", self.patience_spin)
-        self.min_delta_spin = LogSpinBox(1e-8, 1.0, 0.0, allow_zero=True)
+        self.min_delta_spin = LogSpinBox(1e-8, 1.0, 0.0, allow_zero=True, accept=POSITIVE)
         self.min_delta_spin.setToolTip("How much the per-point validation error must fall to count as an "
                                        "improvement (0: any decrease).")
         self.min_delta_spin.valueChanged.connect(self._early_stopping_changed)
@@ -140,7 +148,8 @@ class RegularizationPanel(Panel):
         with self._quietly():
             self.es_check.setChecked(early_stopping is not None)
             if early_stopping is not None:
-                self.patience_spin.setValue(early_stopping.patience)
+                self.range_note.set_text(set_shown_value(self.patience_spin, early_stopping.patience,
+                                                         "The patience"))
                 self.restore_check.setChecked(early_stopping.restore_best)
                 self.min_delta_spin.setValue(early_stopping.min_delta)
             self._refresh()
@@ -186,4 +195,5 @@ class RegularizationPanel(Panel):
     def _early_stopping_changed(self, *_args) -> None:
         self._refresh()
         if self._user:
+            self.range_note.set_text(None)
             self.sigEarlyStoppingChanged.emit(self.early_stopping())

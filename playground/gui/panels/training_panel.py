@@ -9,39 +9,39 @@ from PySide6.QtWidgets import (
 
 from playground.core.optimizers import OPTIMIZERS, SCHEDULE_NAMES, Schedule
 from playground.core.training import TrainingOptions
-from playground.session.config import MAX_POINTS
 
 from .widgets import (
-    HintLabel, LogInput, LogSpinBox, Panel, WarningLabel, blocked, float_spin, form_group, guard_wheels, int_spin,
-    seed_spin, set_row_visible,
+    BELOW_ONE, FINE_DECIMALS, INT_MAX, POSITIVE_MAX, POSITIVE_MIN, HintLabel, LogInput, LogSpinBox, Panel,
+    WarningLabel, blocked, float_spin, form_group, guard_wheels, int_spin, seed_spin, set_row_visible, set_shown_value,
 )
 
 # Epochs per displayed frame; None: as fast as possible.
 SPEED_LEVELS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, None)
 DEFAULT_SPEED = 1
 
-LR_MIN, LR_MAX = 1e-6, 10.0
+LR_MIN, LR_MAX = 1e-9, 100.0  # where the arrows stop; typed or loaded, any rate the trainer takes (> 0)
 LR_SLIDER = (-5, 1)  # log10 range of the slider
+POSITIVE = (POSITIVE_MIN, POSITIVE_MAX)
 
 # Known optimiser settings: key -> (label, tooltip, widget kind, range...)
 #   ("linear", low, high, decimals, step) | ("log", low, high) | ("int", low, high) | ("bool",)
 HYPER = {
     "momentum": ("Momentum \u03bc", "Fraction of the previous step kept: v \u2190 \u03bc v + \u2207E, "
-                 "w \u2190 w \u2212 \u03b7 v (PRML 5.2.4).", ("linear", 0.0, 0.999, 3, 0.05)),
+                 "w \u2190 w \u2212 \u03b7 v (PRML 5.2.4).", ("linear", 0.0, BELOW_ONE, FINE_DECIMALS, 0.05)),
     "nesterov": ("Nesterov", "Take the gradient after the momentum step (look-ahead), which damps "
                  "oscillations.", ("bool",)),
-    "beta1": ("\u03b2\u2081", "Decay rate of Adam's running mean of the gradient.", ("linear", 0.0, 0.999, 3, 0.01)),
+    "beta1": ("\u03b2\u2081", "Decay rate of Adam's running mean of the gradient.", ("linear", 0.0, BELOW_ONE, FINE_DECIMALS, 0.01)),
     "beta2": ("\u03b2\u2082", "Decay rate of Adam's running mean of the squared gradient.",
-              ("linear", 0.0, 0.99999, 5, 0.001)),
+              ("linear", 0.0, BELOW_ONE, FINE_DECIMALS, 0.001)),
     "rho": ("\u03c1", "Decay rate of the running mean of the squared gradient: "
-            "s \u2190 \u03c1 s + (1\u2212\u03c1) g\u00b2.", ("linear", 0.001, 0.999, 3, 0.01)),
+            "s \u2190 \u03c1 s + (1\u2212\u03c1) g\u00b2.", ("linear", 1e-12, BELOW_ONE, FINE_DECIMALS, 0.01)),
     "eps": ("\u03b5", "Added to \u221as so that a tiny gradient history does not blow the step up.",
             ("log", 1e-12, 1e-2)),
     "damping": ("Damping \u03bc", "Initial Levenberg-Marquardt damping in (H + \u03bcI) d = \u2212g: large "
                 "\u03bc gives short gradient-descent-like steps, small \u03bc full Newton steps (PRML 5.4).",
                 ("log", 1e-12, 1e6)),
     "memory": ("Memory", "Number of recent (step, gradient change) pairs L-BFGS keeps to model the inverse "
-               "Hessian.", ("int", 1, 100)),
+               "Hessian.", ("int", 1, INT_MAX)),
 }
 
 SCHEDULES = {
@@ -92,6 +92,8 @@ class TrainingPanel(Panel):
         layout.addWidget(self._build_schedule())
         self.error = WarningLabel()
         layout.addWidget(self.error)
+        self.range_note = WarningLabel()  # a loaded value no box can hold, said plainly
+        layout.addWidget(self.range_note)
         layout.addStretch(1)
         with self._quietly():
             self.set_training(TrainingOptions())
@@ -151,7 +153,7 @@ class TrainingPanel(Panel):
         self.optimizer_combo.currentIndexChanged.connect(self._optimizer_changed)
         form.addRow("Method", self.optimizer_combo)
 
-        self.lr_input = LogInput(LR_MIN, LR_MAX, 0.01, slider_range=LR_SLIDER)
+        self.lr_input = LogInput(LR_MIN, LR_MAX, 0.01, slider_range=LR_SLIDER, accept=POSITIVE)
         self.lr_input.setToolTip("Learning rate \u03b7: the step is \u2212\u03b7 \u2207E (PRML 5.41). Type e.g. "
                                  "0.003 or 3e-3. Too large and the error explodes, too small and nothing moves.")
         self.lr_input.sigValueChanged.connect(self._changed)
@@ -169,7 +171,7 @@ class TrainingPanel(Panel):
                 widgets[key] = widget
             self.hyper_widgets[name] = widgets
 
-        self.batch_spin = int_spin(0, MAX_POINTS, 0, "Points per weight update. 'full batch' uses every training "
+        self.batch_spin = int_spin(0, INT_MAX, 0, "Points per weight update. 'full batch' uses every training "
                                    "point (batch gradient descent); a few points give cheap, noisy steps "
                                    "(stochastic gradient descent, PRML 5.2.4).", special="full batch")
         self.batch_spin.valueChanged.connect(self._batch_changed)
@@ -188,7 +190,7 @@ class TrainingPanel(Panel):
             widget.setChecked(bool(default))
             widget.toggled.connect(self._changed)
         elif kind and kind[0] == "int" or (kind is None and isinstance(default, int)):
-            low, high = kind[1:] if kind else (1, 1_000_000)
+            low, high = kind[1:] if kind else (1, INT_MAX)
             widget = int_spin(low, high, int(default))
             widget.valueChanged.connect(self._changed)
         elif kind and kind[0] == "linear":
@@ -197,7 +199,7 @@ class TrainingPanel(Panel):
             widget.valueChanged.connect(self._changed)
         else:
             low, high = kind[1:] if kind else (1e-12, 1e6)
-            widget = LogSpinBox(low, high, float(default), allow_zero=kind is None)
+            widget = LogSpinBox(low, high, float(default), allow_zero=kind is None, accept=POSITIVE)
             widget.valueChanged.connect(self._changed)
         widget.setToolTip(tip)
         return label, widget
@@ -212,9 +214,10 @@ class TrainingPanel(Panel):
             self.schedule_combo.setItemData(self.schedule_combo.count() - 1, tip, Qt.ToolTipRole)
         self.schedule_combo.currentIndexChanged.connect(self._schedule_changed)
         form.addRow("Schedule", self.schedule_combo)
-        self.drop_spin = float_spin(0.01, 1.0, 0.5, 2, 0.05, "Factor applied to the learning rate at each drop.")
-        self.every_spin = int_spin(1, 1_000_000, 100, "Epochs between two drops.", suffix=" epochs")
-        self.decay_spin = LogSpinBox(1e-6, 10.0, 0.01, allow_zero=True)
+        self.drop_spin = float_spin(1e-12, 1.0, 0.5, FINE_DECIMALS, 0.05,
+                                    "Factor applied to the learning rate at each drop.")
+        self.every_spin = int_spin(1, INT_MAX, 100, "Epochs between two drops.", suffix=" epochs")
+        self.decay_spin = LogSpinBox(1e-6, 10.0, 0.01, allow_zero=True, accept=POSITIVE)
         self.decay_spin.setToolTip("Decay rate: the learning rate is halved after 1/decay epochs.")
         for spin in (self.drop_spin, self.every_spin, self.decay_spin):
             spin.valueChanged.connect(self._changed)
@@ -230,20 +233,29 @@ class TrainingPanel(Panel):
             self._base = options
             self._explicit = set(options.hyper)
             cls = OPTIMIZERS[options.optimizer]
+            notes = []
             if not cls.full_batch_only or options.batch_size is not None:
-                self._batch = options.batch_size or 0
+                notes.append(set_shown_value(self.batch_spin, options.batch_size or 0, "The batch size"))
+                self._batch = self.batch_spin.value()
             self.optimizer_combo.setCurrentIndex(self.optimizer_combo.findData(options.optimizer))
             for key, widget in self.hyper_widgets[options.optimizer].items():
-                self._set_widget(widget, options.hyper.get(key, cls.defaults[key]))
+                value = options.hyper.get(key, cls.defaults[key])
+                if isinstance(widget, QCheckBox):
+                    widget.setChecked(bool(value))
+                else:
+                    notes.append(set_shown_value(widget, value, f"The setting {HYPER.get(key, (key,))[0]}"))
             self.lr_input.set_value(options.lr)
+            notes.append(None if self.lr_input.value() == options.lr else
+                         f"The learning rate {options.lr} is shown as {self.lr_input.value():g}.")
             schedule = options.schedule
             self.schedule_combo.setCurrentIndex(self.schedule_combo.findData(schedule.kind))
-            self.drop_spin.setValue(schedule.drop)
-            self.every_spin.setValue(schedule.every)
-            self.decay_spin.setValue(schedule.decay)
-            self.seed_spin.setValue(options.seed)
+            notes.append(set_shown_value(self.drop_spin, schedule.drop, "The schedule's drop"))
+            notes.append(set_shown_value(self.every_spin, schedule.every, "The schedule's 'every'"))
+            notes.append(set_shown_value(self.decay_spin, schedule.decay, "The schedule's decay"))
+            notes.append(set_shown_value(self.seed_spin, options.seed, "The shuffle seed"))
             self._refresh()
         self.error.set_text(None)
+        self.range_note.set_text(" ".join(n for n in notes if n) or None)
 
     @Slot(bool)
     def set_running(self, running: bool) -> None:
@@ -294,13 +306,6 @@ class TrainingPanel(Panel):
         value = widget.value()
         return int(value) if isinstance(default, int) and not isinstance(default, bool) else float(value)
 
-    @staticmethod
-    def _set_widget(widget, value) -> None:
-        if isinstance(widget, QCheckBox):
-            widget.setChecked(bool(value))
-        else:
-            widget.setValue(value)
-
     def _refresh(self) -> None:
         """Show the rows of the current optimiser and schedule; enable what applies."""
         name = self.optimizer()
@@ -349,6 +354,7 @@ class TrainingPanel(Panel):
             self.error.set_text(str(err))
             return
         self.error.set_text(None)
+        self.range_note.set_text(None)  # what is shown is now what is used
         self.sigTrainingChanged.emit(options)
 
     def _optimizer_changed(self, _index: int) -> None:

@@ -29,7 +29,13 @@ from PySide6.QtWidgets import (
     QSizePolicy, QSlider, QSpinBox, QStyle, QWidget,
 )
 
-SEED_MAX = 2**31 - 1
+SEED_MAX = 2**31 - 1  # the largest a QSpinBox holds (session.config caps seeds there too)
+INT_MAX = 2**31 - 1  # "no upper limit" for whole numbers the core takes (epochs of patience, batch size, ...)
+# "Any positive finite number" as far as a spin box goes: the core takes every lr, eps, damping,
+# penalty coefficient > 0, so the boxes take what it takes (and show it), not a teaching range.
+POSITIVE_MIN, POSITIVE_MAX = 1e-300, 1e300
+BELOW_ONE = 1.0 - 1e-12  # the largest momentum / beta / rho the core takes is just below 1
+FINE_DECIMALS = 12  # decimals of the linear boxes: 0.9999 stays 0.9999 (shown without trailing zeros)
 
 
 @contextmanager
@@ -120,11 +126,16 @@ class Panel(QWidget):
 _PARTIAL_NUMBER = re.compile(r"^[+]?(\d*\.?\d*)([eE][+-]?\d*)?$")
 
 
-def format_number(value: float, digits: int = 3) -> str:
-    """``value`` with ``digits`` significant digits and a short exponent: 0.003, 1e-8, 2.5e6."""
+def format_number(value: float, digits: int | None = 3) -> str:
+    """``value`` with ``digits`` significant digits (None: as many as it takes to read back the
+    same number) and a short exponent: 0.003, 1e-8, 2.5e6."""
     if value == 0:
         return "0"
-    text = f"{value:.{digits}g}"
+    if digits is None:
+        text = repr(float(value))
+        text = text[:-2] if text.endswith(".0") else text
+    else:
+        text = f"{value:.{digits}g}"
     mantissa, _, exponent = text.partition("e")
     if not exponent:
         return text
@@ -208,22 +219,25 @@ class DecimalSpinBox(QDoubleSpinBox):
 class LogSpinBox(DecimalSpinBox):
     """A positive number typed as ``0.003`` or ``3e-3``, shown with 3 significant digits.
 
-    The arrows step along 1, 2, 5, 10, 20, ... With ``allow_zero`` the value 0 is
-    allowed too and shown as ``zero_text``; stepping down from ``minimum`` reaches it.
-    Values typed outside the range are clamped to it on Enter.
+    The arrows step along 1, 2, 5, 10, 20, ... and not below ``minimum``. With ``allow_zero``
+    the value 0 is allowed too and shown as ``zero_text``; stepping down from ``minimum``
+    reaches it. ``accept`` (default: ``minimum`` to ``maximum``) is the range a typed or set
+    value may take; values outside it are clamped to it on Enter.
     """
 
     def __init__(self, minimum: float = 1e-6, maximum: float = 10.0, value: float | None = None, *,
-                 allow_zero: bool = False, zero_text: str = "0", digits: int = 3,
-                 parent: QWidget | None = None):
+                 allow_zero: bool = False, zero_text: str = "0", digits: int | None = None,
+                 accept: tuple[float, float] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         if not 0 < minimum < maximum:
             raise ValueError("LogSpinBox needs 0 < minimum < maximum")
+        low, high = accept if accept is not None else (minimum, maximum)
         self._min_positive = float(minimum)
         self._allow_zero = allow_zero
         self._digits = digits
-        self.setDecimals(20)  # the spin box rounds values to this many decimals
-        self.setRange(0.0 if allow_zero else minimum, maximum)
+        # QDoubleSpinBox rounds values to this many decimals: the most it takes, so that 1e-300 stays 1e-300
+        self.setDecimals(323)
+        self.setRange(0.0 if allow_zero else low, high)
         if allow_zero:
             self.setSpecialValueText(zero_text)
         self.setValue(minimum if value is None else value)
@@ -303,10 +317,11 @@ class LogInput(QWidget):
     sigValueChanged = Signal(float)
 
     def __init__(self, minimum: float, maximum: float, value: float, *, slider_range: tuple[int, int],
-                 allow_zero: bool = False, zero_text: str = "0", parent: QWidget | None = None):
+                 allow_zero: bool = False, zero_text: str = "0", accept: tuple[float, float] | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.slider = LogSlider(*slider_range, allow_zero=allow_zero)
-        self.spin = LogSpinBox(minimum, maximum, value, allow_zero=allow_zero, zero_text=zero_text)
+        self.spin = LogSpinBox(minimum, maximum, value, allow_zero=allow_zero, zero_text=zero_text, accept=accept)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.slider, 1)
@@ -362,6 +377,20 @@ def int_spin(minimum: int, maximum: int, value: int, tooltip: str = "", *, suffi
 
 def seed_spin(tooltip: str) -> QSpinBox:
     return int_spin(0, SEED_MAX, 0, tooltip)
+
+
+def set_shown_value(spin, value, what: str) -> str | None:
+    """``spin.setValue(value)``; if the box cannot hold ``value`` (a file may say more than a
+    spin box shows), a sentence saying what it shows instead, else None."""
+    spin.setValue(min(max(value, spin.minimum()), spin.maximum()))  # PySide refuses ints beyond 32 bits
+    shown = spin.value()
+    if shown == value:
+        return None
+    def text(number):
+        return str(number) if isinstance(number, int) else format_number(number, None)
+
+    return (f"{what} {text(value)} is outside what this box holds ({text(spin.minimum())} to "
+            f"{text(spin.maximum())}): it shows {text(shown)}, and a change in this panel uses that.")
 
 
 def float_spin(minimum: float, maximum: float, value: float, decimals: int, step: float,
