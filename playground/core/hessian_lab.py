@@ -29,6 +29,13 @@ curved of the two directions has risen by |E(w)|, i.e. span = sqrt(2 |E| / |c|)
 with c = d^T H d. Near a minimum the error then about doubles at the edge along
 that direction, whatever the scale of the data or the stage of training.
 
+Long reports can be followed and cancelled: ``progress(done, total)`` is called after
+every piece of work (a block of data rows inside every Hessian-vector product, error
+evaluation and dense block; ``total`` is an estimate that may grow), and returning
+False cancels (the convention of ``fit(callback=...)``). Every such piece is kept to
+about a tenth of a second, so a cancel is answered quickly even for 8 x 256 units on
+100,000 points: the sums over points (E, g, H v, H) are summed over row blocks.
+
 Pure numpy/scipy; no Qt.
 """
 
@@ -73,6 +80,12 @@ ZERO_TOLERANCE = 1e-10
 _DENSITY_PROBES = 10
 _DENSITY_STEPS = 30
 _TRACE_SAMPLES = 100
+
+# Row blocks: a Hessian-vector product costs ~1.4e-9 s per point and weight here, a dense block
+# ~5e-11 s per point and W^2 entries; these budgets keep one block near 0.05-0.1 s.
+_HVP_BLOCK_COST = 3.5e7  # points x weights per block of an hvp, an error or a gradient
+_DENSE_BLOCK_COST = 2e9  # points x weights^2 per block of a dense matrix or finite differences
+CANCELLED_REASON = "The Hessian report was cancelled."
 
 
 # ---------------------------------------------------------------------------- request
@@ -155,7 +168,7 @@ class ErrorSurface:
 class HessianReport:
     """Everything the Hessian dock draws, for one set of weights (see :func:`compute_report`).
 
-    kind            "dense", "sparse", or "none" when nothing could be computed (``message`` says why).
+    kind            "dense", "sparse", or "none" when nothing could be computed (``reason`` says why).
     matrix_name     "exact" or "outer_product": what ``eigenvalues`` and ``matrix`` are of.
     eigenvalues     ascending; all W of them (dense) or the extreme ones (sparse).
     summary         counts, trace, condition number, extremes; None for kind "none".
@@ -179,6 +192,7 @@ class HessianReport:
     message         what was skipped or estimated, and why ("" when nothing was).
     request         the :class:`HessianRequest` this report answers.
     regularized     True when an active regulariser's Omega is included.
+    cancelled       True when ``progress`` returned False before the report was complete.
     """
 
     epoch: int
@@ -203,11 +217,28 @@ class HessianReport:
     message: str = ""
     request: HessianRequest | None = None
     regularized: bool = False
+    cancelled: bool = False
 
     @property
     def ok(self) -> bool:
         """True when there is a spectrum to show."""
         return self.kind != "none"
+
+    @property
+    def reason(self) -> str:
+        """Why there is nothing to show ("" when there is a spectrum)."""
+        return "" if self.ok else (self.message or "No Hessian for these weights.")
+
+    @classmethod
+    def empty(cls, reason: str, *, epoch: int = 0, layer_sizes=(), n_points: int = 0,
+              request: HessianRequest | None = None, cancelled: bool = False, seconds: float = 0.0):
+        """A report with nothing to show and the reason why (kind "none")."""
+        sizes = tuple(int(s) for s in layer_sizes)
+        blocks = parameter_blocks(sizes) if len(sizes) > 1 else ()
+        return cls(epoch=int(epoch), n_weights=blocks[-1][1] if blocks else 0, n_points=int(n_points),
+                   kind="none", matrix_name=request.matrix if request is not None else "exact",
+                   eigenvalues=np.zeros(0), summary=None, layer_sizes=sizes, blocks=blocks,
+                   seconds=seconds, message=reason, request=request, cancelled=cancelled)
 
     def negative_mask(self) -> Array:
         """Which ``eigenvalues`` count as negative (|lambda| above ZERO_TOLERANCE max |lambda|)."""
@@ -261,27 +292,89 @@ def relative_error(approximation, reference) -> float:
 
 
 # ---------------------------------------------------------------------------- computation
-class _Objective:
-    """E(w) + Omega(w) and its gradient for a working copy of the network."""
+class _Cancelled(Exception):
+    """``progress`` returned False."""
 
-    def __init__(self, net, X, T, regularization):
-        self.net, self.X, self.T = net, X, T
-        self.reg = regularization if regularization is not None and regularization.active else None
+
+class _Progress:
+    """Counts pieces of work and asks ``callback(done, total)`` after each; False cancels."""
+
+    def __init__(self, callback, total: int = 1):
+        self.callback = callback
+        self.done = 0
+        self.total = max(1, int(total))
+
+    def expect(self, pieces: int) -> None:
+        """More work is coming than first thought: grow the total."""
+        self.total += max(0, int(pieces))
+
+    def step(self, pieces: int = 1) -> None:
+        self.done += pieces
+        self.total = max(self.total, self.done)
+        if self.callback is not None and self.callback(self.done, self.total) is False:
+            raise _Cancelled
+
+
+class _Blocks:
+    """The training data in row blocks, and sums over them (every quantity here is a sum over points).
+
+    The regulariser's part is added once, with the first block, so that a sum over blocks
+    equals the function of :mod:`playground.core.hessian` on all the data.
+    """
+
+    def __init__(self, net, X, T, reg, progress: _Progress):
+        self.net, self.X, self.T, self.reg, self.progress = net, X, T, reg, progress
+        W = max(1, net.n_params)
+        self.vector_rows = self._slices(_HVP_BLOCK_COST / W)
+        self.matrix_rows = self._slices(_DENSE_BLOCK_COST / (W * W))
+
+    def _slices(self, rows: float) -> list[slice]:
+        n = self.X.shape[0]
+        step = max(1, min(n, int(rows)))
+        return [slice(start, min(n, start + step)) for start in range(0, n, step)] or [slice(0, 0)]
+
+    def summed(self, fn, rows: list[slice]):
+        """sum over blocks of fn(X_b, T_b, reg) with the regulariser in the first block only."""
+        total = None
+        for k, block in enumerate(rows):
+            part = fn(self.X[block], self.T[block], self.reg if k == 0 else None)
+            total = part if total is None else total + part
+            self.progress.step()
+        return total
+
+    def hvp(self, v: Array) -> Array:
+        return self.summed(lambda X, T, reg: hessian.hvp(self.net, X, T, v, regularization=reg), self.vector_rows)
+
+    def matrix(self, build, **options) -> Array:
+        return self.summed(lambda X, T, reg: build(self.net, X, T, regularization=reg, **options), self.matrix_rows)
+
+
+class _Objective:
+    """E(w) + Omega(w) and its gradient for a working copy of the network, summed over row blocks."""
+
+    def __init__(self, blocks: _Blocks):
+        self.blocks = blocks
+        self.net = blocks.net
+        self.reg = blocks.reg if blocks.reg is not None and blocks.reg.active else None
 
     def value(self, w: Array) -> float:
         self.net.w[:] = w
-        E = self.net.error(self.X, self.T)
+        E = self.blocks.summed(lambda X, T, reg: self.net.error(X, T), self.blocks.vector_rows)
         if self.reg is not None:
             E += self.reg.value(w)
         return E
 
     def gradient(self, w: Array) -> tuple[float, Array]:
         self.net.w[:] = w
-        E, g = self.net.gradient(self.X, self.T)
+        E, g = 0.0, np.zeros_like(w)
+        for block in self.blocks.vector_rows:
+            E_block, g_block = self.net.gradient(self.blocks.X[block], self.blocks.T[block])
+            E, g = E + E_block, g + g_block
+            self.blocks.progress.step()
         if self.reg is not None:
             E += self.reg.value(w)
             self.reg.add_gradient(w, g)
-        return E, g
+        return float(E), g
 
 
 def _bind(net, regularization):
@@ -290,17 +383,27 @@ def _bind(net, regularization):
     return regularization
 
 
-def _empty_report(net, n_points, epoch, request, message, start) -> HessianReport:
-    return HessianReport(
-        epoch=int(epoch), n_weights=net.n_params, n_points=n_points, kind="none",
-        matrix_name=request.matrix, eigenvalues=np.zeros(0), summary=None,
-        layer_sizes=tuple(net.layer_sizes), blocks=parameter_blocks(net.layer_sizes),
-        seconds=time.perf_counter() - start, message=message, request=request,
-    )
+def _empty_report(net, n_points, epoch, request, message, start, cancelled=False) -> HessianReport:
+    return HessianReport.empty(message, epoch=epoch, layer_sizes=net.layer_sizes, n_points=n_points,
+                               request=request, cancelled=cancelled, seconds=time.perf_counter() - start)
+
+
+def _expected_pieces(request: HessianRequest, blocks: _Blocks, n_weights: int) -> int:
+    """A first guess of the pieces of work (the total shown with the progress)."""
+    per_hvp = len(blocks.vector_rows)
+    per_matrix = len(blocks.matrix_rows)
+    if n_weights <= int(request.dense_limit):
+        pieces = per_matrix * (4 if request.compare else 1) + (per_hvp * 2 if request.compare else 0)
+    else:
+        arpack = 2 * max(20, 4 * int(request.n_extreme))  # two eigsh runs, a few restarts each
+        pieces = per_hvp * (arpack + _TRACE_SAMPLES + _DENSITY_PROBES * _DENSITY_STEPS)
+    if request.surface:
+        pieces += per_hvp * (3 + int(request.surface_resolution) ** 2)
+    return pieces
 
 
 def compute_report(net, X, T, request: HessianRequest = HessianRequest(), regularization=None,
-                   epoch: int = 0) -> HessianReport:
+                   epoch: int = 0, progress=None) -> HessianReport:
     """Compute what ``request`` asks for about the Hessian of E (+ Omega) at ``net``'s weights.
 
     ``X``, ``T``: the training data (raw targets, as ``net.error`` takes them); the
@@ -309,9 +412,15 @@ def compute_report(net, X, T, request: HessianRequest = HessianRequest(), regula
     ``epoch`` is only recorded. ``net`` is never modified: all work, including the
     perturbed weights of the error surface, happens on a copy.
 
-    Never raises for numerical trouble: non-finite weights, a non-finite Hessian or
-    an eigen-solver that does not converge give a report of kind "none" (or with
-    the failed part left out) whose ``message`` says why.
+    ``progress(done, total) -> bool | None`` is called after every piece of work
+    (module docstring); False cancels, and the report then has kind "none",
+    ``cancelled`` True and a reason that says so.
+
+    Never raises for numerical trouble or size: non-finite weights, a non-finite
+    Hessian, an eigen-solver that does not converge, or a matrix too large for memory
+    (the ValueError of :mod:`playground.core.hessian`'s memory check, or a MemoryError)
+    give a report of kind "none" (or with the failed part left out) whose ``reason``
+    says why in a plain sentence.
     """
     start = time.perf_counter()
     if not isinstance(request, HessianRequest):
@@ -324,21 +433,29 @@ def compute_report(net, X, T, request: HessianRequest = HessianRequest(), regula
                              "The weights are not finite (training diverged): no Hessian.", start)
     work = net.copy()
     reg = _bind(work, regularization)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        try:
-            if work.n_params <= int(request.dense_limit):
-                parts = _dense(work, X, T, request, reg)
-            else:
-                parts = _sparse(work, X, T, request, reg)
-        except _NoSpectrum as failure:
-            return _empty_report(net, n_points, epoch, request, str(failure), start)
-        messages = [parts.pop("message")] if parts.get("message") else []
-        if request.surface:
+    counter = _Progress(progress)
+    blocks = _Blocks(work, X, T, reg, counter)
+    counter.expect(_expected_pieces(request, blocks, work.n_params))
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             try:
-                parts["surface"] = _surface(work, X, T, reg, request, parts.pop("pairs"))
+                if work.n_params <= int(request.dense_limit):
+                    parts = _dense(blocks, request)
+                else:
+                    parts = _sparse(blocks, request)
             except _NoSpectrum as failure:
-                messages.append(str(failure))
-        parts.pop("pairs", None)
+                return _empty_report(net, n_points, epoch, request, str(failure), start)
+            messages = [parts.pop("message")] if parts.get("message") else []
+            if request.surface:
+                try:
+                    parts["surface"] = _surface(blocks, request, parts.pop("pairs"))
+                except _NoSpectrum as failure:
+                    messages.append(str(failure))
+            parts.pop("pairs", None)
+    except _Cancelled:
+        return _empty_report(net, n_points, epoch, request, CANCELLED_REASON, start, cancelled=True)
+    except (ValueError, MemoryError) as failure:  # the W x W memory check, or memory that ran out
+        return _empty_report(net, n_points, epoch, request, _size_reason(failure, work.n_params), start)
     return HessianReport(
         epoch=int(epoch), n_weights=net.n_params, n_points=n_points,
         layer_sizes=tuple(net.layer_sizes), blocks=parameter_blocks(net.layer_sizes),
@@ -351,17 +468,27 @@ class _NoSpectrum(Exception):
     """A numerical failure that the report states instead of raising."""
 
 
+def _size_reason(failure: Exception, n_weights: int) -> str:
+    """The plain sentence of a memory refusal (hessian's check says it), or one of our own."""
+    if isinstance(failure, ValueError) and str(failure):
+        return str(failure)
+    gb = 8.0 * n_weights * n_weights / 2**30
+    return (f"Not enough memory for the {n_weights:,} x {n_weights:,} Hessian ({gb:.1f} GB): use fewer "
+            "units, or lower the dense limit so that the spectrum is estimated without the matrix.")
+
+
 _OVERFLOW = "The Hessian has non-finite entries (the error overflows here): no spectrum."
 
 
-def _hessian_vector(work, X, T, reg):
-    """v -> H v by the R-operator (PRML 5.4.6), without forming H.
+def _hessian_vector(blocks: _Blocks):
+    """v -> H v by the R-operator (PRML 5.4.6), without forming H, summed over row blocks.
 
     A non-finite product stops the eigen-solver at once (scipy drives ARPACK from
-    Python, so the exception passes through it) instead of feeding it NaNs.
+    Python, so the exception passes through it) instead of feeding it NaNs; so does
+    a cancel.
     """
     def matvec(v):
-        Hv = hessian.hvp(work, X, T, v, regularization=reg)
+        Hv = blocks.hvp(np.ascontiguousarray(v, dtype=float))
         if not np.all(np.isfinite(Hv)):
             raise _NoSpectrum(_OVERFLOW)
         return Hv
@@ -369,9 +496,9 @@ def _hessian_vector(work, X, T, reg):
     return matvec
 
 
-def _dense(work, X, T, request, reg) -> dict:
+def _dense(blocks: _Blocks, request) -> dict:
     build = hessian.exact if request.matrix == "exact" else hessian.outer_product
-    H = build(work, X, T, regularization=reg)
+    H = blocks.matrix(build)
     if not np.all(np.isfinite(H)):
         raise _NoSpectrum(_OVERFLOW)
     try:
@@ -385,20 +512,21 @@ def _dense(work, X, T, request, reg) -> dict:
                  summary=hessian.summarize(values, tol=ZERO_TOLERANCE), matrix=H,
                  pairs=_Pairs(values, vectors, values.size, values.size, lambda v: H @ v))
     if request.compare:
-        parts.update(_comparison(work, X, T, reg, request.matrix, H))
+        parts.update(_comparison(blocks, request.matrix, H))
     return parts
 
 
-def _comparison(work, X, T, reg, matrix_name, H) -> dict:
+def _comparison(blocks: _Blocks, matrix_name, H) -> dict:
     """The approximations of PRML 5.4.1-5.4.4 against the exact H (the reference)."""
-    exact = H if matrix_name == "exact" else hessian.exact(work, X, T, regularization=reg)
+    exact = H if matrix_name == "exact" else blocks.matrix(hessian.exact)
+    rows = blocks.vector_rows
     approximations = {
-        "diagonal": np.diag(hessian.diagonal(work, X, T, variant="full", regularization=reg)),
-        "diagonal (drop off-diag)": np.diag(hessian.diagonal(work, X, T, variant="drop_offdiag",
-                                                             regularization=reg)),
-        "outer product": H if matrix_name == "outer_product"
-        else hessian.outer_product(work, X, T, regularization=reg),
-        "finite differences": hessian.finite_difference(work, X, T, method="gradients", regularization=reg),
+        "diagonal": np.diag(blocks.summed(lambda X, T, reg: hessian.diagonal(
+            blocks.net, X, T, variant="full", regularization=reg), rows)),
+        "diagonal (drop off-diag)": np.diag(blocks.summed(lambda X, T, reg: hessian.diagonal(
+            blocks.net, X, T, variant="drop_offdiag", regularization=reg), rows)),
+        "outer product": H if matrix_name == "outer_product" else blocks.matrix(hessian.outer_product),
+        "finite differences": blocks.matrix(hessian.finite_difference, method="gradients"),
     }
     exact_diagonal = np.diag(exact)
     return dict(
@@ -408,17 +536,17 @@ def _comparison(work, X, T, reg, matrix_name, H) -> dict:
     )
 
 
-def _sparse(work, X, T, request, reg) -> dict:
-    W = work.n_params
+def _sparse(blocks: _Blocks, request) -> dict:
+    W = blocks.net.n_params
     notes = [f"Estimated without forming the matrix ({W:,} weights > {int(request.dense_limit):,})."]
     if request.matrix == "outer_product":
         notes.append("The outer product is only formed densely: these are the exact Hessian's.")
     if request.compare:
         notes.append("Comparing needs the dense matrix.")
     n = int(request.n_extreme)
-    matvec = _hessian_vector(work, X, T, reg)
+    matvec = _hessian_vector(blocks)
     if 2 * n >= W - 1:  # ARPACK needs k < W - 1; such a matrix is small anyway
-        H = hessian.exact(work, X, T, regularization=reg)
+        H = blocks.matrix(hessian.exact)
         if not np.all(np.isfinite(H)):
             raise _NoSpectrum(_OVERFLOW)
         values, vectors = hessian.eigenpairs(H)
@@ -432,10 +560,8 @@ def _sparse(work, X, T, request, reg) -> dict:
         raise _NoSpectrum("The eigenvalue solver did not converge for any eigenvalue.")
     if not np.all(np.isfinite(values)):
         raise _NoSpectrum(_OVERFLOW)
-    trace, stderr = hessian.trace_hutchinson(work, X, T, n_samples=_TRACE_SAMPLES, seed=request.seed,
-                                             regularization=reg)
-    density = hessian.spectral_density(work, X, T, n_probes=_DENSITY_PROBES, n_steps=_DENSITY_STEPS,
-                                       seed=request.seed, regularization=reg)
+    trace, stderr = _trace_estimate(matvec, W, request.seed)
+    density = _density_estimate(matvec, W, request.seed)
 
     scale = float(np.abs(values).max())
     zero = np.abs(values) <= ZERO_TOLERANCE * scale
@@ -456,6 +582,33 @@ def _sparse(work, X, T, request, reg) -> dict:
     return dict(kind="sparse", matrix_name="exact", eigenvalues=values, summary=summary, estimated=True,
                 lower_bounds=tuple(lower_bounds), trace_stderr=float(stderr), density=density,
                 pairs=pairs, message=" ".join(notes))
+
+
+def _rademacher(rng, n: int) -> Array:
+    return rng.integers(0, 2, n) * 2.0 - 1.0
+
+
+def _trace_estimate(matvec, n_weights: int, seed: int) -> tuple[float, float]:
+    """Hutchinson's tr H = E[v^T H v] (hessian.trace_hutchinson's rule) on the blocked product."""
+    rng = np.random.default_rng(seed)
+    samples = np.array([v @ matvec(v) for v in (_rademacher(rng, n_weights) for _ in range(_TRACE_SAMPLES))])
+    return float(samples.mean()), float(samples.std(ddof=1) / math.sqrt(samples.size))
+
+
+def _density_estimate(matvec, n_weights: int, seed: int) -> tuple[Array, Array]:
+    """Stochastic Lanczos quadrature (hessian.spectral_density's rule) on the blocked product:
+    nodes and weights of every probe, each node smoothed by a normal of width span / 100."""
+    rng = np.random.default_rng(seed)
+    probes = [hessian._lanczos(matvec, _rademacher(rng, n_weights), _DENSITY_STEPS) for _ in range(_DENSITY_PROBES)]
+    nodes = np.concatenate([theta for theta, _ in probes])
+    weights = np.concatenate([tau for _, tau in probes]) / _DENSITY_PROBES
+    lo, hi = float(nodes.min()), float(nodes.max())
+    width = hi - lo if hi - lo > 1e-12 * max(abs(lo), abs(hi)) else max(abs(lo), abs(hi), 1e-3)
+    sigma = width / 100.0
+    grid = np.linspace(lo - 6.0 * sigma, hi + 6.0 * sigma, 1001)
+    u = (grid[:, None] - nodes[None, :]) / sigma
+    density = np.exp(-0.5 * u * u) @ weights / (sigma * math.sqrt(2.0 * math.pi))
+    return grid, density
 
 
 # ARPACK on the Hessian-vector product: the tolerance is relative to |eigenvalue| (of the shifted
@@ -541,13 +694,14 @@ def _directions(request, pairs: _Pairs, n_weights) -> tuple[Array, tuple[str, st
     return np.stack([V[:, -1], V[:, -2]]), ("largest \u03bb", "2nd largest \u03bb")
 
 
-def _surface(work, X, T, reg, request, pairs) -> ErrorSurface:
+def _surface(blocks: _Blocks, request, pairs) -> ErrorSurface:
     """E on the grid and the quadratic model of PRML (5.28) with the report's matrix."""
     matvec = pairs.matvec
+    work = blocks.net
     w0 = work.w.copy()
     D, labels = _directions(request, pairs, w0.size)
     D /= np.linalg.norm(D, axis=1, keepdims=True)  # unit length: alpha, beta in weight-space units
-    objective = _Objective(work, X, T, reg)
+    objective = _Objective(blocks)
     try:
         E0, g = objective.gradient(w0)
         HD = np.stack([matvec(D[0]), matvec(D[1])])

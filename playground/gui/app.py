@@ -52,4 +52,8 @@ def run(argv: list[str] | None = None, session: str | None = None, play: bool = 
         window.open_session(session)
     if play:
         QTimer.singleShot(300, lambda: window.play(True))
-    return app.exec()
+    code = app.exec()
+    from .background import shutdown_all
+
+    shutdown_all()  # every worker thread stopped and joined before Qt goes away
+    return code

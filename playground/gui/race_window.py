@@ -2,12 +2,12 @@
 
 The same start trained by gradient descent, momentum, Adam, SCG, L-BFGS and Newton
 (or any optimisers ticked in the list); their training errors overlaid against
-steps and against compute time. The race (playground.core.race) runs in its own
-worker QObject moved to its own QThread, the house pattern of worker.py: the
-worker owns the Race, advances it in chunks of ~1/30 s, reads a mailbox (race,
-play, stop) between chunks and emits immutable snapshots; the window keeps only
-the newest and draws it from a ~30 Hz timer. Closing the window stops and joins
-the thread.
+steps and against compute time. The race (playground.core.race) runs on a worker
+of gui/background.py, like the trainer: the worker owns the Race, advances it in
+chunks of one frame interval, reads its mailbox (race, play, stop) between chunks
+and emits immutable snapshots; the window keeps only the newest and draws it from
+a ~30 Hz timer. Closing the window (or quitting the app, through the registry of
+background.py) stops and joins the thread.
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ from __future__ import annotations
 import functools
 import html
 import math
-import traceback
 
 import numpy as np
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -40,10 +39,9 @@ from PySide6.QtWidgets import (
 from ..core import OPTIMIZERS
 from ..core.race import DEFAULT_CONTENDERS, Contender, Race, RaceSnapshot
 from .plots.weights_plot import nice_ceil
+from .background import FRAME_INTERVAL, Worker, WorkerThread, describe_failure, start_worker
 from .theme import CLASS_COLORS, current_theme
-from .worker import Mailbox
 
-FRAME_INTERVAL = 1.0 / 30.0  # the worker's chunk and the window's redraw period
 DEFAULT_MAX_STEPS = 2000
 MAX_STEPS_LIMIT = 50_000
 MAX_DRAWN_POINTS = 1500  # longer curves are thinned to real data points (thin_curve)
@@ -121,63 +119,44 @@ def _swatch(color: str, style: Qt.PenStyle, size: QSize = QSize(28, 12)) -> QIco
 
 
 # ====================================================================================== worker
-class RaceWorker(QObject):
+class RaceWorker(Worker):
     """Owns the Race once it has been handed over; lives in the race thread."""
 
+    title = "optimiser race"
+    activity = "while racing"
     sigSnapshot = Signal(int, object)  # (race id, RaceSnapshot)
-    sigError = Signal(int, str)  # (race id, message)
-    sigFinished = Signal()
 
-    def __init__(self, mailbox: Mailbox):
+    def __init__(self):
         super().__init__()
-        self.mailbox = mailbox
         self.race: Race | None = None
         self.race_id = 0
         self.running = False
 
-    @Slot()
-    def run(self) -> None:
-        """The worker's whole life: returns when told to stop."""
-        while True:
-            busy = self.running and self.race is not None
-            try:
-                stop = self._handle(self.mailbox.take(0 if busy else None))
-            except Exception:  # a bug must not kill the thread silently
+    def idle_timeout(self) -> float | None:
+        return 0 if self.running and self.race is not None else None
+
+    def work(self) -> None:
+        if self.running and self.race is not None:
+            snap = self.race.advance(FRAME_INTERVAL)
+            if snap.finished:
                 self.running = False
-                self.sigError.emit(self.race_id, "Internal error in the race:\n" + traceback.format_exc(limit=3))
-                continue
-            if stop:
-                break
-            if self.running and self.race is not None:
-                try:
-                    snap = self.race.advance(FRAME_INTERVAL)
-                except Exception:
-                    self.running = False
-                    self.sigError.emit(self.race_id, "Internal error while racing:\n" + traceback.format_exc(limit=3))
-                    continue
-                if snap.finished:
-                    self.running = False
-                self.sigSnapshot.emit(self.race_id, snap)
-        self.sigFinished.emit()
+            self.sigSnapshot.emit(self.race_id, snap)
 
-    def _handle(self, commands) -> bool:
-        for command, args in commands:
-            if command == "stop":
-                return True
-            if command == "race":
-                self.race_id, self.race = args
-                self.sigSnapshot.emit(self.race_id, self.race.snapshot())
-            elif command == "play":
-                self.running = bool(args[0]) and self.race is not None
-        return False
+    def on_failure(self) -> None:
+        self.running = False
+
+    def _on_race(self, race_id: int, race: Race) -> None:
+        self.race_id, self.race = race_id, race
+        self.sigSnapshot.emit(race_id, race.snapshot())
+
+    def _on_play(self, running: bool) -> None:
+        self.running = bool(running) and self.race is not None
 
 
-def _stop_thread(mailbox: Mailbox, thread: QThread, *args) -> None:
+def _stop_thread(handle: WorkerThread, *args) -> None:
     """Stop and join a race thread whose window is being destroyed without closing."""
-    if shiboken6.isValid(thread) and thread.isRunning():
-        mailbox.post("stop")
-        thread.quit()
-        thread.wait(10000)
+    if shiboken6.isValid(handle.thread):
+        handle.stop()
 
 
 # ====================================================================================== window
@@ -237,16 +216,11 @@ class RaceWindow(QWidget):
         theme = current_theme()
         self._theme = theme
 
-        # ---- the thread (worker.py's pattern)
-        self.mailbox = Mailbox()
-        self.thread = QThread()
-        self.thread.setObjectName("optimiser race")
-        self.worker = RaceWorker(self.mailbox)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        self.worker.sigFinished.connect(self.thread.quit)
+        # ---- the worker (started at the end, once everything it talks to exists)
+        self.worker = RaceWorker()
+        self.mailbox = self.worker.mailbox
         self.worker.sigSnapshot.connect(self._on_snapshot)
-        self.worker.sigError.connect(self._on_error)
+        self.worker.sigErrored.connect(self._on_error)
 
         self._race_id = 0
         self._pending: RaceSnapshot | None = None
@@ -254,7 +228,6 @@ class RaceWindow(QWidget):
         self._lanes: dict[str, _Lane] = {}
         self._follow = True
         self._error = ""
-        self.snapshots_received = 0
         self._hover: tuple[str, float] | None = None
         self._started = False  # has the current race been set running? (before: changes restart it)
         self._race_ok = False  # did the last restart succeed?
@@ -384,12 +357,12 @@ class RaceWindow(QWidget):
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
+        self._apply_log_mode()
+        self._worker_thread = start_worker(self.worker, "optimiser race")
+        self.thread = self._worker_thread.thread
         # However the window goes (closed, deleted with its parent, collected), the thread stops
         # (the same thread: no cross-thread signal, so a partial is fine here).
-        self.destroyed.connect(functools.partial(_stop_thread, self.mailbox, self.thread))
-
-        self._apply_log_mode()
-        self.thread.start()
+        self.destroyed.connect(functools.partial(_stop_thread, self._worker_thread))
         self._timer.start()
         self.restart()
 
@@ -511,11 +484,7 @@ class RaceWindow(QWidget):
         for watcher in (self._leave_watcher, self._owner_watcher):
             if watcher is not None and shiboken6.isValid(watcher):
                 watcher.release()
-        if not self.thread.isRunning():
-            return True
-        self.mailbox.post("stop")
-        self.thread.quit()
-        return self.thread.wait(timeout_ms)
+        return self._worker_thread.stop(timeout_ms / 1000.0)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         self.shutdown()
@@ -526,13 +495,12 @@ class RaceWindow(QWidget):
     def _on_snapshot(self, race_id: int, snap) -> None:
         if race_id == self._race_id:
             self._pending = snap
-            self.snapshots_received += 1
 
-    @Slot(int, str)
-    def _on_error(self, race_id: int, message: str) -> None:
-        if race_id == self._race_id:
-            self._show_error(message)
-            self.start_button.setChecked(False)
+    @Slot(str)
+    def _on_error(self, message: str) -> None:
+        """An internal error of the worker, in words (the traceback is in the log file)."""
+        self._show_error(message)
+        self.start_button.setChecked(False)
 
     # ------------------------------------------------------------------ drawing
     @Slot()
@@ -542,8 +510,8 @@ class RaceWindow(QWidget):
             return
         try:
             self.render(snap)
-        except Exception:
-            self._show_error("Internal error while drawing:\n" + traceback.format_exc(limit=3))
+        except Exception as error:
+            self._show_error(describe_failure("The race could not be drawn because of an internal error", error))
 
     def _make_lanes(self, labels) -> None:
         for lane in self._lanes.values():

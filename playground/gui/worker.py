@@ -1,30 +1,44 @@
-"""The background trainer: a worker QObject moved to a QThread (design.md, "The GUI").
+"""The background trainer and its Hessian lab: two workers of gui/background.py (design.md, "The GUI").
 
-The worker owns the Trainer once it has been handed over. It trains in chunks,
-reads a thread-safe mailbox between chunks (play, pause, step, reset, option
-changes, view changes, stop) and emits at most ~30 frames a second. The GUI keeps
-only the newest frame and draws it from a timer, so a slow frame never builds a
-backlog. While paused the worker sleeps on the mailbox instead of spinning.
+:class:`TrainingWorker` owns the Trainer once it has been handed over. It trains in
+chunks of about one frame interval, reads its mailbox between chunks (and, through
+``Trainer.advance(should_stop=...)``, inside them), and emits at most ~30 frames a
+second. The GUI keeps only the newest frame and draws it from a timer, so a slow
+frame never builds a backlog. While paused the worker sleeps on the mailbox.
+
+:class:`HessianWorker` computes Hessian reports on its own thread, from a snapshot
+of the weights (a copy of the net with the training data, regulariser and request),
+so a report in progress never holds up pause, stop or a new job. A new request, a
+new job or Cancel interrupts the report in progress (``compute_report``'s
+``progress`` callback returns False as soon as a command is waiting).
+
+While training, reports come at epochs that are multiples of N (the view's
+"every N steps"), at most one per MIN_HESSIAN_GAP and never while one is still
+being computed: multiples are skipped, never shifted.
 """
 
 from __future__ import annotations
 
 import collections
+import inspect
 import threading
 import time
-import traceback
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
-from playground.core.hessian_lab import compute_report
+from playground.core.hessian_lab import CANCELLED_REASON, HessianReport, compute_report
 
+from .background import FRAME_INTERVAL, SHUTDOWN_TIMEOUT, Mailbox, Worker, start_worker
 from .frames import Frame, ViewSpec, compute_frame
 
-FRAME_INTERVAL = 1.0 / 30.0  # at most ~30 frames a second
+__all__ = ["FRAME_INTERVAL", "MIN_HESSIAN_GAP", "HessianJob", "HessianProgress", "HessianWorker", "Job",
+           "Mailbox", "TrainingController", "TrainingWorker"]
+
 # While training, Hessian reports come every N steps but at most twice a second: a fast
 # trainer would otherwise spend its time on eigen-decompositions and the GUI on redrawing them.
 MIN_HESSIAN_GAP = 0.5  # seconds
+PROGRESS_INTERVAL = 0.1  # seconds between progress signals of a long report
 
 
 @dataclass(frozen=True)
@@ -36,187 +50,308 @@ class Job:
     features: tuple | None
     dataset_kind: str
     n_inputs: int
-    message: str = ""
 
 
-class Mailbox:
-    """Commands from the GUI thread to the worker, read between training chunks."""
+@dataclass(frozen=True, eq=False)
+class HessianJob:
+    """What one Hessian report is computed from: a copy of the weights, never the live net."""
+
+    experiment_id: int
+    net: object
+    X: object
+    T: object
+    regularizer: object
+    request: object
+    epoch: int
+
+
+@dataclass(frozen=True)
+class HessianProgress:
+    """How far the report in progress is: ``done`` of about ``total`` pieces, after ``seconds``."""
+
+    experiment_id: int
+    done: int
+    total: int
+    seconds: float
+
+
+def _accepts_should_stop(trainer) -> bool:
+    try:
+        return "should_stop" in inspect.signature(trainer.advance).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+# ============================================================================== Hessian reports
+class HessianWorker(Worker):
+    """Computes one :class:`HessianJob` at a time; a newer one (or Cancel) interrupts it."""
+
+    title = "Hessian lab"
+    activity = "while computing a Hessian report"
+    sigReport = Signal(int, object)  # (experiment id, HessianReport)
+    sigProgress = Signal(object)  # HessianProgress
 
     def __init__(self):
-        self._cond = threading.Condition()
-        self._items: collections.deque = collections.deque()
-
-    def post(self, command: str, *args) -> None:
-        with self._cond:
-            self._items.append((command, args))
-            self._cond.notify()
-
-    def take(self, timeout: float | None) -> list:
-        """All pending commands; waits up to ``timeout`` seconds (None: forever) for one."""
-        with self._cond:
-            if not self._items and timeout != 0:
-                self._cond.wait(timeout)
-            items = list(self._items)
-            self._items.clear()
-            return items
-
-
-class TrainingWorker(QObject):
-    sigFrame = Signal(object)  # Frame
-    sigHessian = Signal(int, object)  # (experiment id, HessianReport or an error message)
-    sigStopped = Signal(str, str)  # (status, message): diverged, early stopped, or an option error
-    sigFinished = Signal()
-
-    def __init__(self, mailbox: Mailbox):
         super().__init__()
-        self.mailbox = mailbox
+        self.busy = threading.Event()  # a job is queued or being computed (read by the trainer)
+        self.clock = time.perf_counter
+        self._job: HessianJob | None = None
+        self._interrupted: tuple[HessianJob, HessianReport] | None = None
+        self.reports_cancelled = 0
+
+    def submit(self, job: HessianJob) -> None:
+        """Any thread: compute ``job`` next, interrupting the report in progress."""
+        self.busy.set()
+        self.mailbox.post("report", job)
+
+    # ---- commands
+    def _on_report(self, job: HessianJob) -> None:
+        self._interrupted = None  # superseded: the newer report is what the person waits for
+        self._job = job
+
+    def _on_cancel(self) -> None:
+        """Drop the queued job and report the interrupted one as cancelled."""
+        if self._interrupted is not None:
+            job, report = self._interrupted
+            self.sigReport.emit(job.experiment_id, report)
+        elif self._job is not None:
+            job = self._job
+            self.sigReport.emit(job.experiment_id, HessianReport.empty(
+                CANCELLED_REASON, epoch=job.epoch, layer_sizes=job.net.layer_sizes,
+                n_points=len(job.X), request=job.request, cancelled=True))
+        self._interrupted = self._job = None
+        self.busy.clear()
+
+    # ---- work
+    def idle_timeout(self) -> float | None:
+        return 0 if self._job is not None else None
+
+    def work(self) -> None:
+        job, self._job = self._job, None
+        if job is None:
+            if not self.mailbox.pending():
+                self.busy.clear()
+            return
+        start = self.clock()
+        last = [start]
+
+        def progress(done: int, total: int) -> bool:
+            now = self.clock()
+            if now - last[0] >= PROGRESS_INTERVAL:
+                last[0] = now
+                self.sigProgress.emit(HessianProgress(job.experiment_id, done, total, now - start))
+            return not self.should_stop()
+
+        report = compute_report(job.net, job.X, job.T, job.request, regularization=job.regularizer,
+                                epoch=job.epoch, progress=progress)
+        if report.cancelled:
+            self.reports_cancelled += 1
+            self._interrupted = (job, report)  # emitted only if what interrupted it was Cancel
+        else:
+            self.sigReport.emit(job.experiment_id, report)
+        if self._job is None and not self.mailbox.pending():
+            self.busy.clear()
+
+    def on_failure(self) -> None:
+        self._job = self._interrupted = None
+        self.busy.clear()
+
+
+# ============================================================================== training
+class TrainingWorker(Worker):
+    """Trains the current job's Trainer in chunks and emits frames (module docstring)."""
+
+    title = "trainer"
+    activity = "while training"
+    sigFrame = Signal(object)  # Frame
+    sigStopped = Signal(str, str)  # (status, message): diverged, early stopped, or an option error
+
+    def __init__(self, hessian: HessianWorker | None = None, mailbox: Mailbox | None = None):
+        super().__init__(mailbox)
+        self.hessian = hessian
+        self.clock = time.perf_counter  # injectable: the chunk logic is tested without wall-clock time
         self.job: Job | None = None
         self.running = False
         self.epochs_per_frame: int | None = None  # None: as fast as possible
         self.view: ViewSpec | None = None
         self._rate_window: collections.deque = collections.deque()  # (time, epoch)
+        self._frame_due = False
+        self._next_chunk = 0.0
+        self._should_stop_ok = False  # does this trainer's advance() take should_stop?
         self.hessian_request = None  # a HessianRequest, or None while no Hessian view is shown
-        self.hessian_interval = 100  # recompute every this many epochs while training
-        self._hessian_epoch: int | None = None  # epoch of the last report
-        self._hessian_time = 0.0  # perf_counter() of the last report
-        self._hessian_due = False
-        self.wakeups = 0  # passes through the loop: an idle worker sleeps on the mailbox
+        self.hessian_interval = 100  # a report every this many epochs while training
+        self.hessian_suspended = False  # Cancel pressed: no periodic reports until asked again
+        self._hessian_epoch: int | None = None  # epoch of the last report sent
+        self._hessian_time = -float("inf")  # clock() of the last report sent
+        self.hessian_epochs: list[int] = []  # epochs of the reports sent (for tests and benchmarks)
 
-    @Slot()
-    def run(self) -> None:
-        """The worker's whole life: returns when told to stop."""
-        next_frame = 0.0
-        frame_due = False
-        while True:
-            self.wakeups += 1
-            now = time.perf_counter()
-            if self.running and self.job is not None:
-                timeout = 0 if self.epochs_per_frame is None else max(0.0, next_frame - now)
-            else:
-                timeout = None if not frame_due else 0
-            try:
-                stop, changed = self._handle(self.mailbox.take(timeout))
-            except Exception:  # a bug must not kill the thread silently
-                self.running = False
-                self.sigStopped.emit("error", "Internal error in the trainer:\n" + traceback.format_exc(limit=3))
-                continue
-            if stop:
-                break
-            # Without a job there is nothing to draw: a frame "due" then would never be emitted
-            # and the loop would spin (a window opened on an empty canvas kept a core busy).
-            frame_due = (frame_due or changed) and self.job is not None
-            if self._hessian_due and self.job is not None and self.hessian_request is not None:
-                self._emit_hessian()  # before training on: a due report is of the weights as they are now
-            if self.running and self.job is not None and time.perf_counter() >= next_frame:
-                try:
-                    self._train_chunk()
-                except Exception:
-                    self.running = False
-                    self.sigStopped.emit("error", "Internal error while training:\n" + traceback.format_exc(limit=3))
-                frame_due = True
-                next_frame = time.perf_counter() + FRAME_INTERVAL if self.epochs_per_frame else 0.0
-            if frame_due and self.job is not None:
-                self._emit_frame()
-                frame_due = False
-            if self._hessian_due and self.job is not None and self.hessian_request is not None:
-                self._emit_hessian()
-        self.sigFinished.emit()
+    # ------------------------------------------------------------------ the loop
+    def idle_timeout(self) -> float | None:
+        if self.job is None:
+            return None
+        if self.running:
+            return 0 if self.epochs_per_frame is None else max(0.0, self._next_chunk - self.clock())
+        return 0 if self._frame_due else None
+
+    def work(self) -> None:
+        if self.job is None:  # nothing to draw: a frame "due" would never be emitted and the loop would spin
+            self._frame_due = False
+            return
+        if self.running and self.clock() >= self._next_chunk:
+            self.train_for_one_frame()
+            self._frame_due = True
+            self._next_chunk = self.clock() + FRAME_INTERVAL if self.epochs_per_frame else 0.0
+        if self._frame_due and not self.mailbox.pending():  # a waiting command first: it may change the frame
+            self._frame_due = False
+            self._emit_frame()
+
+    def dispatch(self, commands) -> None:
+        if commands:
+            self._frame_due = True
+        super().dispatch(commands)
+
+    def on_failure(self) -> None:
+        self.running = False
 
     # ------------------------------------------------------------------ commands
-    def _handle(self, commands) -> tuple[bool, bool]:
-        changed = False
-        for command, args in commands:
-            if command == "stop":
-                return True, changed
-            changed = True
-            trainer = self.job.trainer if self.job is not None else None
-            if command == "job":
-                self.job = args[0]
-                self._rate_window.clear()
-                self._hessian_due = True
-            elif command == "play":
-                self.running = bool(args[0]) and self.job is not None
-                self._restart_rate()
-            elif command == "speed":
-                self.epochs_per_frame = args[0]
-            elif command == "view":
-                self.view = args[0]
-            elif command == "frame":
-                pass
-            elif command == "hessian":
-                self.hessian_request, self.hessian_interval = args[0], max(1, int(args[1]))
-                self._hessian_due = self.hessian_request is not None
-            elif command == "hessian_now":
-                self._hessian_due = True
-            elif trainer is None:
-                continue
-            elif command == "step":
-                snap = trainer.advance(args[0])
-                self._report_stop(snap)
-                self._check_hessian_due()
-            elif command == "reset":
-                trainer.reset(seed=args[0])
-                self._restart_rate()
-                self._hessian_due = True
-            elif command == "options":
-                try:
-                    trainer.update_options(**args[0])
-                except ValueError as err:
-                    self.sigStopped.emit("options", str(err))
-            elif command == "weights":
-                trainer.set_weights(args[0])
-                self._hessian_due = True
-        return False, changed
+    def _on_job(self, job: Job) -> None:
+        self.job = job
+        self._should_stop_ok = _accepts_should_stop(job.trainer)
+        self._hessian_epoch, self._hessian_time = None, -float("inf")
+        self.hessian_suspended = False
+        self._restart_rate()
+        self._report_now()  # a new job interrupts the report of the old one
 
-    def _train_chunk(self) -> None:
-        trainer = self.job.trainer
-        epochs = 1_000_000_000 if self.epochs_per_frame is None else self.epochs_per_frame
-        if self.hessian_request is not None and self._hessian_epoch is not None:
-            # Stop exactly at the next multiple of N after the last report, so "every N steps"
-            # means N (or a multiple of N when the reports would come faster than MIN_HESSIAN_GAP).
-            since = trainer.epoch - self._hessian_epoch
-            to_next = self.hessian_interval - since % self.hessian_interval if since >= 0 else -since
-            epochs = max(1, min(epochs, to_next))
-        snap = trainer.advance(epochs, max_seconds=FRAME_INTERVAL)
-        self._report_stop(snap)
-        self._check_hessian_due()
+    def _on_play(self, running: bool) -> None:
+        self.running = bool(running) and self.job is not None
+        self._restart_rate()
 
-    def _check_hessian_due(self) -> None:
-        if self.hessian_request is None or self.job is None:
+    def _on_speed(self, epochs_per_frame: int | None) -> None:
+        self.epochs_per_frame = epochs_per_frame
+
+    def _on_view(self, view: ViewSpec) -> None:
+        self.view = view
+
+    def _on_frame(self) -> None:
+        """Send a frame now (dispatch has marked it due)."""
+
+    def _on_hessian(self, request, interval: int) -> None:
+        self.hessian_request, self.hessian_interval = request, max(1, int(interval))
+        self.hessian_suspended = False
+        if request is None:
+            self._cancel_report()
+        else:
+            self._report_now()
+
+    def _on_hessian_now(self) -> None:
+        self.hessian_suspended = False
+        self._report_now()
+
+    def _on_hessian_cancel(self) -> None:
+        self.hessian_suspended = True
+        self._cancel_report()
+
+    def _on_step(self, epochs: int) -> None:
+        if self.job is None:
             return
-        epoch = self.job.trainer.epoch
-        if self._hessian_epoch is None or abs(epoch - self._hessian_epoch) >= self.hessian_interval:
-            recent = time.perf_counter() - self._hessian_time < MIN_HESSIAN_GAP
-            if not (self.running and recent):  # never cancels a report asked for otherwise
-                self._hessian_due = True
+        trainer = self.job.trainer
+        before = trainer.epoch
+        self._report_stop(self._advance(trainer, int(epochs), None))
+        N = self.hessian_interval
+        if before // N != trainer.epoch // N:  # stepped onto or past a multiple of N
+            self._report_now()
 
-    def _emit_hessian(self) -> None:
-        """Compute the Hessian report here, in the training thread (never on the GUI thread)."""
-        self._hessian_due = False
-        job = self.job
-        trainer = job.trainer
-        self._hessian_epoch = trainer.epoch
-        self._hessian_time = time.perf_counter()
+    def _on_reset(self, seed) -> None:
+        if self.job is None:
+            return
+        self.job.trainer.reset(seed=seed)
+        self._restart_rate()
+        self._report_now()
+
+    def _on_options(self, changes: dict) -> None:
+        if self.job is None:
+            return
         try:
-            report = compute_report(trainer.net, trainer.X, trainer.T, self.hessian_request,
-                                    regularization=trainer.regularizer, epoch=trainer.epoch)
-        except Exception as err:  # a bug in the lab must not stop training
-            report = f"The Hessian could not be computed: {err}"
-        self.sigHessian.emit(job.experiment_id, report)
+            self.job.trainer.update_options(**changes)
+        except ValueError as err:
+            self.sigStopped.emit("options", str(err))
 
-    def _report_stop(self, snap) -> None:
+    # ------------------------------------------------------------------ training
+    def _advance(self, trainer, epochs: int, max_seconds: float | None):
+        if self._should_stop_ok:
+            return trainer.advance(epochs, max_seconds=max_seconds, should_stop=self.should_stop)
+        return trainer.advance(epochs, max_seconds=max_seconds)
+
+    def train_for_one_frame(self) -> None:
+        """Train for one frame interval (or ``epochs_per_frame`` epochs), stopping at each
+        multiple of N where a Hessian report may be sent, and sooner when a command waits."""
+        trainer = self.job.trainer
+        deadline = self.clock() + FRAME_INTERVAL
+        remaining = self.epochs_per_frame or 1_000_000_000
+        while remaining > 0 and self.running:
+            now = self.clock()
+            end = deadline
+            epochs = remaining
+            if self._reports_wanted():
+                if self._report_allowed(now):
+                    N = self.hessian_interval
+                    epochs = min(epochs, N - trainer.epoch % N)  # land exactly on the next multiple
+                else:  # come back when the gap has passed, so the first multiple after it is not missed
+                    end = min(end, self._hessian_time + MIN_HESSIAN_GAP)
+            if end <= now:
+                if deadline <= now:
+                    break
+                end = deadline
+            before = trainer.epoch
+            snap = self._advance(trainer, epochs, end - now)
+            remaining -= trainer.epoch - before
+            if self._report_stop(snap):
+                break
+            if self._reports_wanted() and trainer.epoch % self.hessian_interval == 0 \
+                    and trainer.epoch != self._hessian_epoch and self._report_allowed(self.clock()):
+                self._send_report()
+            if trainer.epoch == before or self.should_stop():
+                break
+
+    def _reports_wanted(self) -> bool:
+        return self.hessian_request is not None and not self.hessian_suspended and self.hessian is not None
+
+    def _report_allowed(self, now: float) -> bool:
+        """At most one report per MIN_HESSIAN_GAP, and none while the last is still computing."""
+        return now - self._hessian_time >= MIN_HESSIAN_GAP and not self.hessian.busy.is_set()
+
+    def _report_now(self) -> None:
+        """A report of the weights as they are now (asked for, or the weights changed)."""
+        if self.job is not None and self._reports_wanted():
+            self._send_report()
+
+    def _send_report(self) -> None:
+        trainer = self.job.trainer
+        self._hessian_epoch, self._hessian_time = trainer.epoch, self.clock()
+        self.hessian_epochs.append(trainer.epoch)
+        self.hessian.submit(HessianJob(self.job.experiment_id, trainer.net.copy(), trainer.X, trainer.T,
+                                       trainer.regularizer, self.hessian_request, trainer.epoch))
+
+    def _cancel_report(self) -> None:
+        if self.hessian is not None:
+            self.hessian.mailbox.post("cancel")
+
+    def _report_stop(self, snap) -> bool:
         if snap.status in ("diverged", "early_stopped"):
             self.running = False
             self.sigStopped.emit(snap.status, snap.message)
+            return True
+        return False
 
+    # ------------------------------------------------------------------ frames
     def _restart_rate(self) -> None:
         """Start measuring steps per second from now, so the first frame already has a rate."""
         self._rate_window.clear()
         if self.job is not None:
-            self._rate_window.append((time.perf_counter(), self.job.trainer.epoch))
+            self._rate_window.append((self.clock(), self.job.trainer.epoch))
 
     def _rate(self, epoch: int) -> float:
-        now = time.perf_counter()
+        now = self.clock()
         window = self._rate_window
         window.append((now, epoch))
         while len(window) > 2 and now - window[0][0] > 1.0:
@@ -232,30 +367,34 @@ class TrainingWorker(QObject):
         self.sigFrame.emit(frame)
 
 
+# ============================================================================== GUI side
 class TrainingController(QObject):
-    """Lives in the GUI thread: starts the worker thread, posts commands, keeps the newest frame."""
+    """Lives in the GUI thread: starts both workers, posts commands, keeps the newest frame and report."""
 
     sigStopped = Signal(str, str)
     sigRunningChanged = Signal(bool)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.mailbox = Mailbox()
-        self.thread = QThread()
-        self.thread.setObjectName("training")
-        self.worker = TrainingWorker(self.mailbox)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        self.worker.sigFinished.connect(self.thread.quit)
+        self.hessian_worker = HessianWorker()
+        self.worker = TrainingWorker(self.hessian_worker)
+        self.mailbox = self.worker.mailbox
         self.worker.sigFrame.connect(self._on_frame)
         self.worker.sigStopped.connect(self._on_stopped)
-        self.worker.sigHessian.connect(self._on_hessian)
+        self.worker.sigErrored.connect(self._on_error)
+        self.hessian_worker.sigReport.connect(self._on_hessian)
+        self.hessian_worker.sigProgress.connect(self._on_hessian_progress)
+        self.hessian_worker.sigErrored.connect(self._on_hessian_error)
         self._frame: Frame | None = None
-        self._hessian = None
+        self._hessian: HessianReport | None = None
+        self._hessian_progress: HessianProgress | None = None
         self._experiment_id = 0
         self._running = False
         self.frames_received = 0
-        self.thread.start()
+        self._hessian_thread = start_worker(self.hessian_worker, "hessian")
+        self._training_thread = start_worker(self.worker, "training")
+        self.thread = self._training_thread.thread
+        self.hessian_thread = self._hessian_thread.thread
 
     # ------------------------------------------------------------------ commands
     def set_job(self, trainer, features, dataset_kind: str, n_inputs: int) -> int:
@@ -263,6 +402,7 @@ class TrainingController(QObject):
         self._experiment_id += 1
         self._frame = None
         self._hessian = None
+        self._hessian_progress = None
         self.mailbox.post("job", Job(self._experiment_id, trainer, features, dataset_kind, n_inputs))
         return self._experiment_id
 
@@ -282,9 +422,6 @@ class TrainingController(QObject):
     def update_options(self, **changes) -> None:
         self.mailbox.post("options", changes)
 
-    def set_weights(self, w) -> None:
-        self.mailbox.post("weights", w)
-
     def set_speed(self, epochs_per_frame: int | None) -> None:
         self.mailbox.post("speed", epochs_per_frame)
 
@@ -296,23 +433,30 @@ class TrainingController(QObject):
 
     def set_hessian(self, request, interval: int = 100) -> None:
         """Compute Hessian reports (a HessianRequest) every ``interval`` epochs, or none (None)."""
+        if request is None:
+            self._hessian_progress = None
         self.mailbox.post("hessian", request, interval)
 
     def recompute_hessian(self) -> None:
         self.mailbox.post("hessian_now")
 
-    def take_hessian(self):
-        """The newest Hessian report (or error message) of the current experiment, once."""
+    @Slot()
+    def cancel_hessian(self) -> None:
+        """Cancel the report in progress; no periodic reports until the next request or Recompute."""
+        self.mailbox.post("hessian_cancel")
+
+    def take_hessian(self) -> HessianReport | None:
+        """The newest Hessian report of the current experiment, once."""
         report, self._hessian = self._hessian, None
         return report
+
+    def hessian_progress(self) -> HessianProgress | None:
+        """How far the report in progress is (None when none is being computed)."""
+        return self._hessian_progress
 
     @property
     def running(self) -> bool:
         return self._running
-
-    @property
-    def experiment_id(self) -> int:
-        return self._experiment_id
 
     def take_frame(self) -> Frame | None:
         """The newest frame of the current experiment, once (None if nothing new)."""
@@ -322,15 +466,16 @@ class TrainingController(QObject):
     def peek_frame(self) -> Frame | None:
         return self._frame
 
-    def shutdown(self, timeout_ms: int = 10000) -> bool:
-        """Stop the worker and join its thread; True when it has ended."""
-        if not self.thread.isRunning():
-            return True
-        self.mailbox.post("stop")
-        self.thread.quit()
-        return self.thread.wait(timeout_ms)
+    def shutdown(self, timeout_ms: int = int(SHUTDOWN_TIMEOUT * 1000)) -> bool:
+        """Stop both workers and join their threads within ``timeout_ms`` in all; True when both ended."""
+        handles = (self._training_thread, self._hessian_thread)
+        for handle in handles:
+            if handle.is_running():
+                handle.request_stop()
+        deadline = time.monotonic() + timeout_ms / 1000.0
+        return all([handle.join(max(0.0, deadline - time.monotonic())) for handle in handles])
 
-    # ------------------------------------------------------------------ from the worker
+    # ------------------------------------------------------------------ from the workers
     @Slot(object)
     def _on_frame(self, frame: Frame) -> None:
         if frame.experiment_id == self._experiment_id:
@@ -341,6 +486,21 @@ class TrainingController(QObject):
     def _on_hessian(self, experiment_id: int, report) -> None:
         if experiment_id == self._experiment_id:
             self._hessian = report
+            self._hessian_progress = None
+
+    @Slot(object)
+    def _on_hessian_progress(self, progress: HessianProgress) -> None:
+        if progress.experiment_id == self._experiment_id:
+            self._hessian_progress = progress
+
+    @Slot(str)
+    def _on_hessian_error(self, message: str) -> None:
+        self._hessian = HessianReport.empty(message)
+        self._hessian_progress = None
+
+    @Slot(str)
+    def _on_error(self, message: str) -> None:
+        self._on_stopped("error", message)
 
     @Slot(str, str)
     def _on_stopped(self, status: str, message: str) -> None:

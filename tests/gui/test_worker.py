@@ -173,7 +173,7 @@ def test_hessian_reports_come_at_multiples_of_n_and_at_most_twice_a_second(qtbot
     trainer, _ = spiral_trainer()
     controller.set_job(trainer, None, "classification", 2)
     reports = []
-    controller.worker.sigHessian.connect(lambda _id, report: reports.append(report))
+    controller.hessian_worker.sigReport.connect(lambda _id, report: reports.append(report))
     controller.set_hessian(HessianRequest(), interval=7)  # every 7 steps: hundreds a second unthrottled
     qtbot.waitUntil(lambda: len(reports) == 1, timeout=5000)
     controller.play(True)

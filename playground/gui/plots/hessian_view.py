@@ -1,9 +1,12 @@
 """The Hessian lab's dock: spectrum, matrix, approximations and error surface of one report.
 
-The view never computes a Hessian: the training worker calls
+The view never computes a Hessian: a background worker (gui/worker.py) calls
 ``playground.core.hessian_lab.compute_report`` every few steps (or on "Recompute
-now") and the GUI hands the newest :class:`HessianReport` to :meth:`HessianView.show_report`.
-What to compute is chosen here and announced with ``sigRequestChanged(HessianRequest)``.
+now") and the GUI hands the newest :class:`HessianReport` to :meth:`HessianView.show_report`;
+a report with nothing to show is drawn as its ``reason``. What to compute is chosen
+here and announced with ``sigRequestChanged(HessianRequest)``. A long report shows
+its progress (after PROGRESS_DELAY, as pyqtgraph's ProgressDialog) with a Cancel
+button (``sigCancel``).
 
 Tabs
 ----
@@ -32,8 +35,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-    QSizePolicy, QSpinBox, QStackedWidget, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
+    QAbstractItemView, QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
+    QPushButton, QSizePolicy, QSpinBox, QStackedWidget, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
     QWidget,
 )
 
@@ -50,6 +53,7 @@ N_SURFACE_LEVELS = 8
 SYMLOG_DECADES = 4  # the symmetric log scale is logarithmic over ~4 decades below the largest |lambda|
 LUT_SIZE = 256
 DEFAULT_INTERVAL = 500  # steps between Hessians (the worker makes at most two a second while training)
+PROGRESS_DELAY = 0.25  # seconds a report runs before its progress shows (pyqtgraph's ProgressDialog waits 250 ms)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -211,6 +215,7 @@ class HessianView(QWidget):
 
     sigRequestChanged = Signal(object)
     sigRecomputeNow = Signal()
+    sigCancel = Signal()  # cancel the report in progress
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -240,6 +245,8 @@ class HessianView(QWidget):
         self.recompute_button = QPushButton("Recompute", self)
         self.recompute_button.setToolTip("Recompute now: the Hessian of the current weights")
 
+        self._build_progress_row()
+
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self._build_spectrum_tab(), "Spectrum")
@@ -254,6 +261,7 @@ class HessianView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(top)
+        layout.addWidget(self.progress_row)
         layout.addWidget(self.tabs, 1)
 
         self.matrix_combo.currentIndexChanged.connect(self._emit_request)
@@ -263,6 +271,7 @@ class HessianView(QWidget):
         self.direction_combo.currentIndexChanged.connect(self._emit_request)
         self.span_spin.valueChanged.connect(self._emit_request)
         self.recompute_button.clicked.connect(self.sigRecomputeNow)
+        self.cancel_button.clicked.connect(self.sigCancel)
         self.compare_combo.currentIndexChanged.connect(self._draw_compare_images)
         self.compare_table.currentCellChanged.connect(self._on_table_row)
         self.log_colors_check.toggled.connect(self._draw_matrix_image)
@@ -272,6 +281,24 @@ class HessianView(QWidget):
         self.clear("Press Play or \u201cRecompute\u201d to compute the Hessian.")
 
     # ------------------------------------------------------------------ building
+    def _build_progress_row(self) -> None:
+        """Bar, label and Cancel of a long report; hidden until it has run PROGRESS_DELAY."""
+        self.progress_row = QWidget(self)
+        self.progress_bar = QProgressBar(self.progress_row)
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.setMaximumHeight(12)
+        self.progress_label = QLabel(self.progress_row)
+        self.cancel_button = QPushButton("Cancel", self.progress_row)
+        self.cancel_button.setToolTip("Stop computing this Hessian report (training carries on)")
+        row = QHBoxLayout(self.progress_row)
+        row.setContentsMargins(6, 2, 6, 2)
+        row.addWidget(self.progress_label)
+        row.addWidget(self.progress_bar, 1)
+        row.addWidget(self.cancel_button)
+        self.progress_row.setVisible(False)
+        self._progress = None
+
     def _build_spectrum_tab(self) -> QWidget:
         page = QWidget(self)
         self.status_label = QLabel(page)
@@ -574,8 +601,29 @@ class HessianView(QWidget):
         """The report on show (None after :meth:`clear`)."""
         return self._report
 
+    # ------------------------------------------------------------------ progress
+    def show_progress(self, progress) -> None:
+        """Show how far the report in progress is (an object with ``done``, ``total`` and
+        ``seconds``, e.g. worker.HessianProgress), once it has run PROGRESS_DELAY; None hides it."""
+        if progress is self._progress:
+            return
+        self._progress = progress
+        if progress is None or progress.seconds < PROGRESS_DELAY:
+            self.progress_row.setVisible(False)
+            return
+        fraction = min(1.0, progress.done / max(1, progress.total))
+        self.progress_bar.setValue(int(round(1000 * fraction)))
+        self.progress_label.setText(f"Computing the Hessian\u2026 {100 * fraction:.0f} % "
+                                    f"({format_seconds(progress.seconds)})")
+        self.progress_row.setVisible(True)
+
+    def progress_text(self) -> str:
+        """The progress line on show ("" when hidden)."""
+        return self.progress_label.text() if self.progress_row.isVisibleTo(self) else ""
+
     def clear(self, message: str) -> None:
         """Forget the report and show ``message`` (e.g. "Hessian off: too many weights") in every tab."""
+        self.show_progress(None)
         self._report = None
         self.status_label.setText("")
         self.status_label.setVisible(False)
@@ -599,8 +647,9 @@ class HessianView(QWidget):
         """Draw ``report`` in every tab."""
         if not isinstance(report, HessianReport):
             raise TypeError(f"expected a HessianReport, got {type(report).__name__}")
+        self.show_progress(None)
         if not report.ok:
-            self.clear(report.message or "No Hessian for these weights.")
+            self.clear(report.reason)
             self._report = report
             return
         self._report = report
