@@ -7,6 +7,7 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QAbstractSlider, QAbstractSpinBox, QApplication, QComboBox, QScrollArea
 
 from playground.gui.panels import DataPanel, NetworkPanel, RegularizationPanel, TrainingPanel
+from playground.gui.panels.widgets import Section
 
 
 def wheel(widget, notches=-1):
@@ -65,6 +66,8 @@ def test_wheel_over_an_unfocused_learning_rate_scrolls_the_panel_instead(qtbot):
 def test_no_control_of_a_panel_takes_the_wheel_without_focus(qtbot, make):
     panel = make()
     area = in_scroll_area(qtbot, panel, height=2000)  # noqa: F841 (keeps the panel alive)
+    for section in panel.findChildren(Section):  # the rarely used settings too
+        section.set_expanded(True)
     controls = [w for kind in (QAbstractSpinBox, QAbstractSlider, QComboBox) for w in panel.findChildren(kind)
                 if w.isVisibleTo(panel) and w.isEnabled()]
     assert controls

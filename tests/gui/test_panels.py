@@ -358,6 +358,8 @@ def test_network_setters_are_silent_and_round_trip(qtbot):
     panel.set_network_config(MDN_NET)
     panel.set_problem(make_dataset("sinusoid"))
     assert rec.events == []
+    click(qtbot, panel.init_section.button)  # the initial weights are in a collapsed section
+    assert panel.seed_spin.isVisible()
     type_into(qtbot, panel.seed_spin, "4")
     assert rec.events == [("sigNetworkChanged", replace(MDN_NET, seed=4))]
     roundtrips(network=replace(MDN_NET, seed=4))
@@ -429,12 +431,15 @@ def test_mdn_head_enables_components(qtbot):
 
 def test_gaussian_init_enables_the_scale(qtbot):
     panel, rec = shown(qtbot, NetworkPanel())
+    assert not panel.scale_spin.isVisible()  # in a collapsed section
+    click(qtbot, panel.init_section.button)
     assert not panel.scale_spin.isEnabled()
     choose(panel.init_combo, "gaussian")
     assert panel.scale_spin.isEnabled() and panel.scale_spin.text() == "default"
     assert rec.last("sigNetworkChanged") == NetworkConfig(init="gaussian", init_scale=None)
     type_into(qtbot, panel.scale_spin, "0.25")
     assert rec.last("sigNetworkChanged") == NetworkConfig(init="gaussian", init_scale=0.25)
+    assert panel.init_section.title() == "Initial weights: gaussian \u00d7 0.25, seed 0"
     type_into(qtbot, panel.scale_spin, "0")
     assert rec.last("sigNetworkChanged").init_scale is None
     choose(panel.init_combo, "he")
@@ -516,6 +521,8 @@ def test_optimizer_change_shows_its_own_settings(qtbot):
     choose(panel.optimizer_combo, "rmsprop")
     assert rec.last("sigTrainingChanged") == TrainingOptions("rmsprop")
     rms = panel.hyper_widgets["rmsprop"]
+    assert not rms["rho"].isVisible()  # rarely changed: in a collapsed section
+    click(qtbot, panel.settings_section.button)
     assert rms["rho"].isVisible() and rms["eps"].isVisible()
     assert not panel.hyper_widgets["adam"]["beta1"].isVisible()
     assert not panel.hyper_widgets["momentum"]["momentum"].isVisible()
@@ -552,6 +559,7 @@ def test_every_registered_optimizer_is_offered_with_its_settings(qtbot, monkeypa
     assert panel.optimizer_combo.itemText(offered.index("fancy")) == "Fancy method"
     choose(panel.optimizer_combo, "fancy")
     widgets = panel.hyper_widgets["fancy"]
+    click(qtbot, panel.settings_section.button)
     assert all(w.isVisible() for w in widgets.values())
     type_into(qtbot, widgets["alpha"], "2e-3")
     type_into(qtbot, widgets["window"], "9")
@@ -616,8 +624,11 @@ def test_full_batch_only_optimizers_disable_the_batch_size(qtbot):
 
 def test_schedule_shows_only_its_fields(qtbot):
     panel, rec = shown(qtbot, TrainingPanel())
+    click(qtbot, panel.schedule_section.button)
     assert not any(w.isVisible() for w in (panel.drop_spin, panel.every_spin, panel.decay_spin))
+    assert panel.schedule_section.title() == "Schedule: constant"
     choose(panel.schedule_combo, "step")
+    assert panel.schedule_section.title() == "Schedule: step"
     assert panel.drop_spin.isVisible() and panel.every_spin.isVisible() and not panel.decay_spin.isVisible()
     type_into(qtbot, panel.drop_spin, "0.25")
     type_into(qtbot, panel.every_spin, "40")

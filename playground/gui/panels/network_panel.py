@@ -12,8 +12,8 @@ from playground.session.config import MAX_COMPONENTS, MAX_HIDDEN_LAYERS, MAX_UNI
 from playground.session.experiment import output_mismatch, resolve_output
 
 from .widgets import (
-    POSITIVE_MAX, POSITIVE_MIN, HintLabel, LogSpinBox, Panel, WarningLabel, blocked, form_group, guard_wheels, int_spin,
-    seed_spin, set_shown_value,
+    POSITIVE_MAX, POSITIVE_MIN, HintLabel, LogSpinBox, Panel, Section, WarningLabel, blocked, form_group, guard_wheels,
+    int_spin, seed_spin, set_row_visible, set_shown_value,
 )
 
 DEFAULT_UNITS = 8
@@ -64,7 +64,7 @@ class NetworkPanel(Panel):
         self._n_inputs = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(6)
+        layout.setSpacing(4)
         self.summary = QLabel()
         font = self.summary.font()
         font.setBold(True)
@@ -72,7 +72,6 @@ class NetworkPanel(Panel):
         self.summary.setWordWrap(True)
         self.summary.setToolTip("Layer sizes from inputs to outputs, and the number of adjustable parameters: "
                                 "Σ (fan_in + 1) × fan_out over the layers (weights and biases).")
-        layout.addWidget(self.summary)
         layout.addWidget(self._build_layers())
         layout.addWidget(self._build_output())
         layout.addWidget(self._build_init())
@@ -88,8 +87,8 @@ class NetworkPanel(Panel):
         box = QGroupBox("Hidden layers")
         box.setToolTip("Each hidden layer computes z = h(W x + b) (PRML 5.1).")
         outer = QVBoxLayout(box)
-        outer.setContentsMargins(8, 6, 8, 6)
-        outer.setSpacing(4)
+        outer.setContentsMargins(6, 4, 6, 4)
+        outer.setSpacing(3)
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setVerticalSpacing(3)
@@ -116,17 +115,18 @@ class NetworkPanel(Panel):
         self.no_hidden_hint = HintLabel("No hidden layer: the outputs are a generalised linear function of the "
                                         "inputs (PRML 4.3).")
         outer.addWidget(self.no_hidden_hint)
-        buttons = QHBoxLayout()
+        buttons = QHBoxLayout()  # the summary and the buttons share a row
+        buttons.setSpacing(4)
         self.add_button = QPushButton("+ layer")
         self.add_button.setToolTip(f"Add a hidden layer (at most {MAX_HIDDEN_LAYERS}).")
         self.remove_button = QPushButton("\u2212 layer")
         self.remove_button.setToolTip("Remove the last hidden layer.")
         self.add_button.clicked.connect(self._add_layer)
         self.remove_button.clicked.connect(self._remove_layer)
+        buttons.addWidget(self.summary, 1)
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
-        buttons.addStretch(1)
-        outer.addLayout(buttons)
+        outer.insertLayout(0, buttons)
         return box
 
     def _build_output(self) -> QGroupBox:
@@ -146,14 +146,17 @@ class NetworkPanel(Panel):
                                         "(PRML 5.6).")
         self.components_spin.valueChanged.connect(self._changed)
         form.addRow("Components", self.components_spin)
+        self._output_form = form
         self.head_hint = HintLabel()
         form.addRow(self.head_hint)
         self.warning = WarningLabel()
         form.addRow(self.warning)
         return box
 
-    def _build_init(self) -> QGroupBox:
-        box, form = form_group("Initial weights", "How the weights are drawn before training.")
+    def _build_init(self) -> Section:
+        # Rarely changed: a section that opens on a click; its title names the choice.
+        box = self.init_section = Section("Initial weights", "How the weights are drawn before training.")
+        form = box.form
         self.init_combo = QComboBox()
         for name in INIT_NAMES:
             self.init_combo.addItem(name, name)
@@ -262,9 +265,13 @@ class NetworkPanel(Panel):
         """Update the parts that depend on the choices: enabled states, hints, warning, summary."""
         output = self.output_combo.currentData()
         self.components_spin.setEnabled(output == "mdn")
+        set_row_visible(self._output_form, self.components_spin, output == "mdn")
         init = self.init_combo.currentData()
         self.scale_spin.setEnabled(init in SCALED_INITS)
         self.init_combo.setToolTip(INITS.get(init, init))
+        scale = self.scale_spin.value() if init in SCALED_INITS else 0.0
+        self.init_section.set_title(f"Initial weights: {init}" + (f" \u00d7 {self.scale_spin.text()}" if scale else "")
+                                    + f", seed {self.seed_spin.value()}")
         self.output_combo.setToolTip(self.output_combo.itemData(self.output_combo.currentIndex(), Qt.ToolTipRole) or "")
         for i in range(self._n_layers):
             self._activation_tooltip(i)

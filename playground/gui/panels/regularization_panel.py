@@ -50,7 +50,7 @@ class RegularizationPanel(Panel):
         self._has_validation = True
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(6)
+        layout.setSpacing(4)
         layout.addWidget(self._build_penalty())
         layout.addWidget(self._build_early_stopping())
         self.range_note = WarningLabel()  # a loaded value no box can hold, said plainly
@@ -182,6 +182,7 @@ class RegularizationPanel(Panel):
         on = valid and self.es_check.isChecked()
         for widget in (self.patience_spin, self.restore_check, self.min_delta_spin):
             widget.setEnabled(on)
+            set_row_visible(self._es_form, widget, on)  # its details only while it is on: a compact panel
         set_row_visible(self._es_form, self.es_reason, not valid)
 
     def _mode_changed(self, _index: int) -> None:

@@ -11,7 +11,7 @@ from playground.core.optimizers import OPTIMIZERS, SCHEDULE_NAMES, Schedule
 from playground.core.training import TrainingOptions
 
 from .widgets import (
-    BELOW_ONE, FINE_DECIMALS, INT_MAX, POSITIVE_MAX, POSITIVE_MIN, HintLabel, LogInput, LogSpinBox, Panel,
+    BELOW_ONE, FINE_DECIMALS, INT_MAX, POSITIVE_MAX, POSITIVE_MIN, HintLabel, LogInput, LogSpinBox, Panel, Section,
     WarningLabel, blocked, float_spin, form_group, guard_wheels, int_spin, seed_spin, set_row_visible, set_shown_value,
 )
 
@@ -86,10 +86,9 @@ class TrainingPanel(Panel):
         self._batch = 0  # the batch size shown for optimisers that take mini-batches (0: full batch)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(6)
+        layout.setSpacing(4)
         layout.addWidget(self._build_run())
         layout.addWidget(self._build_optimizer())
-        layout.addWidget(self._build_schedule())
         self.error = WarningLabel()
         layout.addWidget(self.error)
         self.range_note = WarningLabel()  # a loaded value no box can hold, said plainly
@@ -133,8 +132,12 @@ class TrainingPanel(Panel):
         self.speed_slider.valueChanged.connect(self._speed_moved)
         self.speed_label = QLabel()
         self.speed_label.setMinimumWidth(self.speed_label.fontMetrics().horizontalAdvance(speed_text(None)))
-        form.addRow("Speed", self.speed_slider)
-        form.addRow("", self.speed_label)
+        speed = QWidget()  # slider and its reading on one row
+        speed_row = QHBoxLayout(speed)
+        speed_row.setContentsMargins(0, 0, 0, 0)
+        speed_row.addWidget(self.speed_slider, 1)
+        speed_row.addWidget(self.speed_label)
+        form.addRow("Speed", speed)
         return box
 
     def _build_optimizer(self) -> QGroupBox:
@@ -161,16 +164,6 @@ class TrainingPanel(Panel):
         self.lr_note = HintLabel()
         form.addRow(self.lr_note)
 
-        # The optimisers' own settings: one row per (optimiser, setting), only the current one's shown.
-        self.hyper_widgets: dict[str, dict[str, QWidget]] = {}
-        for name, cls in OPTIMIZERS.items():
-            widgets = {}
-            for key, default in cls.defaults.items():
-                label, widget = self._hyper_widget(key, default)
-                form.addRow(label, widget)
-                widgets[key] = widget
-            self.hyper_widgets[name] = widgets
-
         self.batch_spin = int_spin(0, INT_MAX, 0, "Points per weight update. 'full batch' uses every training "
                                    "point (batch gradient descent); a few points give cheap, noisy steps "
                                    "(stochastic gradient descent, PRML 5.2.4).", special="full batch")
@@ -178,9 +171,26 @@ class TrainingPanel(Panel):
         form.addRow("Batch size", self.batch_spin)
         self.batch_note = HintLabel()
         form.addRow(self.batch_note)
+
+        # Rarely changed: the optimisers' own settings and the shuffle seed, then the schedule,
+        # each in a section that opens on a click (the essentials above fit without scrolling).
+        self.settings_section = Section("Optimizer settings", "The chosen optimiser's own settings and the "
+                                        "shuffle seed.")
+        self._more_form = self.settings_section.form
+        # One row per (optimiser, setting), only the current one's shown.
+        self.hyper_widgets: dict[str, dict[str, QWidget]] = {}
+        for name, cls in OPTIMIZERS.items():
+            widgets = {}
+            for key, default in cls.defaults.items():
+                label, widget = self._hyper_widget(key, default)
+                self._more_form.addRow(label, widget)
+                widgets[key] = widget
+            self.hyper_widgets[name] = widgets
         self.seed_spin = seed_spin("Seed of the order in which mini-batches visit the points.")
         self.seed_spin.valueChanged.connect(self._changed)
-        form.addRow("Shuffle seed", self.seed_spin)
+        self._more_form.addRow("Shuffle seed", self.seed_spin)
+        form.addRow(self.settings_section)
+        form.addRow(self._build_schedule())
         return box
 
     def _hyper_widget(self, key: str, default) -> tuple[str, QWidget]:
@@ -204,16 +214,16 @@ class TrainingPanel(Panel):
         widget.setToolTip(tip)
         return label, widget
 
-    def _build_schedule(self) -> QGroupBox:
-        box, form = form_group("Learning-rate schedule", "How the learning rate changes with the epoch t.")
-        self._schedule_form = form
+    def _build_schedule(self) -> Section:
+        box = self.schedule_section = Section("Schedule", "How the learning rate changes with the epoch t.")
+        form = self._schedule_form = box.form
         self.schedule_combo = QComboBox()
         for name in SCHEDULE_NAMES:
             text, tip = SCHEDULES.get(name, (name.replace("_", " "), name))
             self.schedule_combo.addItem(text, name)
             self.schedule_combo.setItemData(self.schedule_combo.count() - 1, tip, Qt.ToolTipRole)
         self.schedule_combo.currentIndexChanged.connect(self._schedule_changed)
-        form.addRow("Schedule", self.schedule_combo)
+        form.addRow("Kind", self.schedule_combo)
         self.drop_spin = float_spin(1e-12, 1.0, 0.5, FINE_DECIMALS, 0.05,
                                     "Factor applied to the learning rate at each drop.")
         self.every_spin = int_spin(1, INT_MAX, 100, "Epochs between two drops.", suffix=" epochs")
@@ -312,7 +322,7 @@ class TrainingPanel(Panel):
         cls = OPTIMIZERS[name]
         for other, widgets in self.hyper_widgets.items():
             for widget in widgets.values():
-                set_row_visible(self._form, widget, other == name)
+                set_row_visible(self._more_form, widget, other == name)
         self.optimizer_combo.setToolTip(_first_paragraph(cls.__doc__))
         uses_lr = cls.uses_learning_rate
         self.lr_input.setEnabled(uses_lr)
@@ -333,6 +343,7 @@ class TrainingPanel(Panel):
         self.schedule_combo.setToolTip(self.schedule_combo.itemData(self.schedule_combo.currentIndex(),
                                                                     Qt.ToolTipRole) or "")
         self.schedule_combo.setEnabled(uses_lr)
+        self.schedule_section.set_title(f"Schedule: {self.schedule_combo.currentText()}")
 
     def _update_seed_enabled(self) -> None:
         """The shuffle seed only matters for mini-batches."""

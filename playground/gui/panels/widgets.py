@@ -12,6 +12,7 @@
   (or focus loss), never keystroke by keystroke.
 - `form_group`, `HintLabel`, `WarningLabel`, `set_row_visible`: compact layout
   pieces that follow the application palette (light or dark).
+- `Section`: a collapsible part of a form (rarely used settings), collapsed by default.
 - `guard_wheel`, `guard_wheels`: the mouse wheel changes a spin box, slider or combo box
   only once it has focus; otherwise the wheel scrolls the panel (Panel applies it to all).
 """
@@ -26,7 +27,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QPalette, QValidator
 from PySide6.QtWidgets import (
     QAbstractSlider, QAbstractSpinBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-    QSizePolicy, QSlider, QSpinBox, QStyle, QWidget,
+    QSizePolicy, QSlider, QSpinBox, QStyle, QToolButton, QVBoxLayout, QWidget,
 )
 
 SEED_MAX = 2**31 - 1  # the largest a QSpinBox holds (session.config caps seeds there too)
@@ -412,19 +413,68 @@ def _with_text(spin, special: str, tooltip: str):
     return spin
 
 
+def _compact_form(form: QFormLayout) -> QFormLayout:
+    form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+    form.setRowWrapPolicy(QFormLayout.DontWrapRows)
+    form.setLabelAlignment(Qt.AlignLeft | Qt.AlignVCenter)
+    form.setVerticalSpacing(3)
+    form.setHorizontalSpacing(8)
+    return form
+
+
 def form_group(title: str, tooltip: str = "") -> tuple[QGroupBox, QFormLayout]:
     """A titled group with a compact form layout inside."""
     box = QGroupBox(title)
     if tooltip:
         box.setToolTip(tooltip)
-    form = QFormLayout(box)
-    form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-    form.setRowWrapPolicy(QFormLayout.DontWrapRows)
-    form.setLabelAlignment(Qt.AlignLeft | Qt.AlignVCenter)
-    form.setContentsMargins(8, 6, 8, 6)
-    form.setVerticalSpacing(4)
-    form.setHorizontalSpacing(8)
+    form = _compact_form(QFormLayout(box))
+    form.setContentsMargins(6, 4, 6, 4)
     return box, form
+
+
+class Section(QWidget):
+    """A header button (an arrow and a title) over a form that it shows or hides: rarely used
+    settings stay out of the way so that the essential ones fit without scrolling.
+    ``section.form`` takes the rows; ``set_title`` can name the current choice."""
+
+    def __init__(self, title: str, tooltip: str = "", expanded: bool = False, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.button = QToolButton()
+        self.button.setCheckable(True)
+        self.button.setAutoRaise(True)
+        self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.button.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self.button.setStyleSheet("QToolButton { border: none; text-align: left; padding: 1px 0px; }")
+        if tooltip:
+            self.button.setToolTip(tooltip)
+        self.body = QWidget()
+        self.form = _compact_form(QFormLayout(self.body))
+        self.form.setContentsMargins(14, 0, 0, 0)  # indented under the arrow
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.button)
+        layout.addWidget(self.body)
+        self.button.toggled.connect(self._show_body)
+        self.set_title(title)
+        self.button.setChecked(expanded)
+        self._show_body(expanded)
+
+    def set_title(self, title: str) -> None:
+        self.button.setText(title)
+
+    def title(self) -> str:
+        return self.button.text()
+
+    def is_expanded(self) -> bool:
+        return self.button.isChecked()
+
+    def set_expanded(self, expanded: bool) -> None:
+        self.button.setChecked(expanded)
+
+    def _show_body(self, expanded: bool) -> None:
+        self.button.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+        self.body.setVisible(expanded)
 
 
 def set_row_visible(form: QFormLayout, widget: QWidget, visible: bool) -> None:
