@@ -44,9 +44,18 @@ def _as_float_targets(T, n_rows: int | None, width: int, head: str) -> Array:
     return T
 
 
-def _softplus_sum(a: Array) -> float:
-    """sum ln(1 + e^a), stable: max(a, 0) + ln(1 + e^-|a|) (faster than np.logaddexp)."""
-    return float(np.maximum(a, 0.0).sum() + np.log1p(np.exp(-np.abs(a))).sum())
+def _sigmoid_cross_entropy_sum(a: Array, T: Array) -> float:
+    """sum_n t softplus(-a) + (1 - t) softplus(a), never below zero for t in [0, 1].
+
+    Per entry this is max(a, 0) - t a + ln(1 + e^-|a|): the first two terms are
+    (1 - t) a for a > 0 and -t a otherwise, each >= 0 in floating point too, and the
+    logarithm is >= 0. Summing the parts separately (softplus(a) - t a over all
+    points) cancels large numbers and gave -4.5e-15 per point when saturated.
+    """
+    E = np.maximum(a, 0.0)
+    E -= T * a
+    E += np.log1p(np.exp(-np.abs(a)))
+    return float(E.sum())
 
 
 class Head:
@@ -81,6 +90,11 @@ class Head:
     def accuracy(self, a: Array, T: Array) -> float | None:
         return None
 
+    def constant_error(self, T: Array) -> float | None:
+        """Per-point error of the best constant prediction for these targets (the
+        yardstick of divergence), or None where no such bound exists (mdn)."""
+        return None
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(n_targets={self.n_targets})"
 
@@ -106,11 +120,15 @@ class LinearHead(Head):
     def output_jacobian(self, a):
         return self.curvature(a, None)
 
+    def constant_error(self, T):
+        return 0.5 * float(np.sum(np.var(T, axis=0))) if T.size else None  # y = mean t
+
 
 class SigmoidHead(Head):
     """K independent logistic outputs with cross-entropy (PRML 5.21, 5.23).
 
-    E_n = -[t ln y + (1-t) ln(1-y)] = softplus(a) - t a, exact for t in [0, 1].
+    E_n = -[t ln y + (1-t) ln(1-y)] = t softplus(-a) + (1-t) softplus(a), exact and
+    >= 0 for t in [0, 1].
     """
 
     name = "sigmoid"
@@ -126,7 +144,7 @@ class SigmoidHead(Head):
         return expit(a)
 
     def error_and_delta(self, a, T):
-        return _softplus_sum(a) - float(np.vdot(T, a)), expit(a) - T
+        return _sigmoid_cross_entropy_sum(a, T), expit(a) - T
 
     def curvature(self, a, T):
         y = expit(a)
@@ -145,6 +163,12 @@ class SigmoidHead(Head):
 
     def accuracy(self, a, T):
         return float(np.mean((a > 0.0) == (T > 0.5)))
+
+    def constant_error(self, T):
+        if not T.size:
+            return None
+        p = np.clip(T.mean(axis=0), 1e-12, 1.0 - 1e-12)  # y = p, the class frequency
+        return float(-np.sum(p * np.log(p) + (1.0 - p) * np.log1p(-p)))
 
 
 class SoftmaxHead(Head):
@@ -180,9 +204,11 @@ class SoftmaxHead(Head):
         return softmax(a, axis=1)
 
     def error_and_delta(self, a, T):
-        mass = T.sum(axis=1, keepdims=True)
-        E = float(np.vdot(mass[:, 0], logsumexp(a, axis=1)) - np.vdot(T, a))
-        return E, softmax(a, axis=1) * mass - T
+        # sum_k t_k (lse(a) - a_k): every term >= 0 in floating point too (lse(a) >= max a),
+        # unlike sum(lse) - sum(t a), whose cancellation went below zero when saturated.
+        lse = logsumexp(a, axis=1, keepdims=True)
+        E = float(np.vdot(T, lse - a))
+        return E, softmax(a, axis=1) * T.sum(axis=1, keepdims=True) - T
 
     @staticmethod
     def _jac(y):
@@ -206,6 +232,13 @@ class SoftmaxHead(Head):
 
     def accuracy(self, a, T):
         return float(np.mean(np.argmax(a, axis=1) == np.argmax(T, axis=1)))
+
+    def constant_error(self, T):
+        if not T.size:
+            return None
+        mean = T.mean(axis=0)  # y = the class frequencies
+        q = np.clip(mean / max(float(mean.sum()), 1e-300), 1e-12, None)
+        return float(-np.sum(mean * np.log(q)))
 
 
 class MixtureDensityHead(Head):

@@ -53,6 +53,7 @@ import scipy.linalg
 from scipy.linalg.blas import dger
 from scipy.sparse.linalg import LinearOperator, eigsh
 
+from .memory import require_dense
 from .regularizers import BoundRegularizer, Regularization
 
 Array = np.ndarray
@@ -75,6 +76,10 @@ __all__ = [
     "trace_hutchinson",
     "weight_jacobian",
 ]
+
+# The way out named when a W x W matrix would not fit (memory.require_dense).
+_MATRIX_FREE = ("use fewer hidden units, or look at the Hessian through Hessian-vector products "
+                "(the Lanczos spectral density, a few extreme eigenvalues, the diagonal) instead")
 
 # Size of the largest temporary array (bytes) the matrix builders allow themselves;
 # a few of them live at once, so the peak stays well under ~200 MB besides H itself.
@@ -350,6 +355,8 @@ def _add_transpose_in_place(H: Array, tile: int = 256) -> None:
 
 
 def _curvature_matrix(net, X, T, regularization, gauss_newton: bool) -> Array:
+    what = ("The outer-product (Gauss-Newton) Hessian" if gauss_newton else "The exact Hessian") + " of this network"
+    require_dense(net.n_params, what, _MATRIX_FREE)
     X, T = _prepare(net, X, T)
     lam = _l2_diagonal(net, regularization)
     n_w = net.n_params
@@ -431,6 +438,7 @@ def outer_product_inverse(net, X, T, alpha, regularization=None) -> Array:
     alpha = float(alpha)
     if not math.isfinite(alpha) or alpha < 0.0:
         raise ValueError(f"alpha must be a finite number >= 0, got {alpha!r}")
+    require_dense(net.n_params, "The inverse of the outer-product Hessian of this network", _MATRIX_FREE, copies=3)
     X, T = _prepare(net, X, T)
     lam = _l2_diagonal(net, regularization)
     n_w = net.n_params
@@ -555,6 +563,7 @@ def finite_difference(net, X, T, eps=1e-4, method="gradients", regularization=No
     eps = float(eps)
     if not (math.isfinite(eps) and eps > 0):
         raise ValueError(f"eps must be a positive number, got {eps!r}")
+    require_dense(net.n_params, "The finite-difference Hessian of this network", _MATRIX_FREE, copies=3)
     X, T = _prepare(net, X, T)
     lam = _l2_diagonal(net, regularization)
     w0 = net.w.copy()

@@ -6,13 +6,41 @@ error (5.112) on the given points; a trainer uses ``data_weight = N / B`` for a
 mini-batch of B out of N points (an unbiased estimate of the full E~) and
 ``scale = 1 / N`` for first-order steps, so that a learning rate means the same
 whatever the number of points.
+
+Interruptible evaluation: when ``interrupt`` is set (a zero-argument callable),
+the data error and its gradient are accumulated over blocks of ``block_rows``
+points and ``interrupt()`` is asked before every block; when it answers True the
+evaluation raises ``Interrupted`` and leaves nothing half done that the caller
+relies on (the trainer then restores the weights of its last completed epoch).
+Without ``interrupt`` everything is one block, as fast as before.
 """
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from .regularizers import BoundRegularizer
+
+# Work per block of an interruptible evaluation, in multiply-adds: ~0.02-0.05 s here.
+BLOCK_FLOPS = 2e7
+MIN_BLOCK_ROWS = 64
+
+
+class Interrupted(Exception):
+    """An evaluation was stopped because ``Objective.interrupt()`` answered True."""
+
+
+def gradient_flops_per_point(net) -> float:
+    """Multiply-adds of one point's forward and backward pass: about 3 per weight
+    (forward z W, backward delta W^T and z^T delta), counted as 2 each."""
+    return 6.0 * net.n_params
+
+
+def block_rows(net) -> int:
+    """Points per block so that one block's gradient costs about BLOCK_FLOPS."""
+    return max(MIN_BLOCK_ROWS, int(BLOCK_FLOPS / max(1.0, gradient_flops_per_point(net))))
 
 
 class Objective:
@@ -25,6 +53,9 @@ class Objective:
         self.data_weight = float(data_weight)
         self.scale = float(scale)
         self.last_data_error = float("nan")  # unscaled E_D at the last evaluation point
+        self.interrupt: Callable[[], bool] | None = None  # asked between blocks; True raises Interrupted
+        self.block_rows = block_rows(net)
+        self._block_grad: np.ndarray | None = None
 
     @property
     def n_points(self) -> int:
@@ -34,10 +65,28 @@ class Objective:
         if w is not None and w is not self.net.w:
             self.net.w[:] = w
 
+    def _blocked(self) -> bool:
+        return self.interrupt is not None and self.X.shape[0] > self.block_rows
+
+    def _check(self) -> None:
+        if self.interrupt():
+            raise Interrupted()
+
+    def _blocks(self):
+        n, r = self.X.shape[0], self.block_rows
+        for start in range(0, n, r):
+            self._check()
+            yield slice(start, min(n, start + r))
+
     def value(self, w=None) -> float:
         self._load(w)
-        a = self.net.forward_pass(self.X).out
-        E = self.net.head.error(a, self.T)
+        net = self.net
+        if self._blocked():
+            E = 0.0
+            for rows in self._blocks():
+                E += net.head.error(net.forward_pass(self.X[rows]).out, self.T[rows])
+        else:
+            E = net.head.error(net.forward_pass(self.X).out, self.T)
         self.last_data_error = E
         total = self.data_weight * E
         if self.regularizer is not None:
@@ -48,15 +97,36 @@ class Objective:
         """Objective at ``w`` with its gradient written into ``out``."""
         self._load(w)
         net = self.net
-        cache = net.forward_pass(self.X)
-        E, delta = net.head.error_and_delta(cache.out, self.T)
-        self.last_data_error = E
         data_scale = self.scale * self.data_weight
-        if data_scale != 1.0:
-            delta *= data_scale  # cheaper on (B, K) deltas than on the gradient
-        net.backpropagate(cache, delta, out)
+        if self._blocked():
+            E = self._blocked_gradient(out, data_scale)
+        else:
+            cache = net.forward_pass(self.X)
+            E, delta = net.head.error_and_delta(cache.out, self.T)
+            if data_scale != 1.0:
+                delta *= data_scale  # cheaper on (B, K) deltas than on the gradient
+            net.backpropagate(cache, delta, out)
+        self.last_data_error = E
         total = self.data_weight * E
         if self.regularizer is not None:
             total += self.regularizer.value(net.w)
             self.regularizer.add_gradient(net.w, out, self.scale)
         return self.scale * total
+
+    def _blocked_gradient(self, out: np.ndarray, data_scale: float) -> float:
+        """E_D and data_scale * dE_D/dw into ``out``, accumulated block by block."""
+        net = self.net
+        part = self._block_grad
+        if part is None or part.shape != out.shape:
+            part = self._block_grad = np.empty_like(out)
+        out[:] = 0.0
+        E = 0.0
+        for rows in self._blocks():
+            cache = net.forward_pass(self.X[rows])
+            E_block, delta = net.head.error_and_delta(cache.out, self.T[rows])
+            if data_scale != 1.0:
+                delta *= data_scale
+            net.backpropagate(cache, delta, part)
+            out += part
+            E += E_block
+        return E

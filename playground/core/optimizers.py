@@ -60,6 +60,19 @@ class Optimizer:
     def reset(self) -> None:
         pass
 
+    # Attributes that a step only replaces or changes after its last objective evaluation,
+    # so a state copy may share them (BFGS's W x W inverse Hessian).
+    _shared_state: tuple = ()
+
+    def get_state(self) -> dict:
+        """A copy of everything a step changes, for ``set_state`` after an interrupted epoch."""
+        shared = self._shared_state
+        return {k: v.copy() if isinstance(v, np.ndarray) and k not in shared else v for k, v in vars(self).items()}
+
+    def set_state(self, state: dict) -> None:
+        self.__dict__.clear()
+        self.__dict__.update(state)
+
     def step(self, w: np.ndarray, objective, lr: float) -> float:
         E = objective.value_and_gradient(w, self._g)
         self.update(w, self._g, lr)

@@ -36,11 +36,17 @@ from collections import deque
 import numpy as np
 from scipy.linalg import LinAlgError, cho_factor, cho_solve, eigvalsh
 
+from .memory import require_dense
 from .optimizers import Optimizer, register_optimizer
 
 _EPS = float(np.finfo(float).eps)
 _C1 = 1e-4  # sufficient-decrease (Armijo) constant of the line searches
 _ERRSTATE = {"over": "ignore", "invalid": "ignore", "divide": "ignore", "under": "ignore"}
+
+
+# The way out named when a method's W x W matrix would not fit (memory.require_dense).
+_FIRST_ORDER_WAY_OUT = ("use fewer hidden units, or an optimiser without a W x W matrix "
+                        "(L-BFGS, conjugate gradients, scaled conjugate gradients, Adam, gradient descent)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -474,6 +480,12 @@ class BFGS(_LineSearchMethod):
 
     name = "bfgs"
     label = "Quasi-Newton (BFGS)"
+    _shared_state = ("_G",)  # updated in place only after the step's line search (or replaced)
+
+    def __init__(self, n_params: int, **hyper):
+        # G and the temporaries of its update: refuse now rather than after the first line search.
+        require_dense(n_params, "Quasi-Newton (BFGS) on this network", _FIRST_ORDER_WAY_OUT, copies=3)
+        super().__init__(n_params, **hyper)
 
     def _restart(self):
         self._G = None
@@ -553,6 +565,18 @@ class LBFGS(_LineSearchMethod):
 # --------------------------------------------------------------------------------------------
 
 
+def _symmetrise_in_place(H: np.ndarray, tile: int = 256) -> None:
+    """H <- (H + H^T) / 2, tile by tile."""
+    n = H.shape[0]
+    for a0 in range(0, n, tile):
+        a = slice(a0, min(n, a0 + tile))
+        for b0 in range(a0, n, tile):
+            b = slice(b0, min(n, b0 + tile))
+            S = 0.5 * (H[a, b] + H[b, a].T)
+            H[a, b] = S
+            H[b, a] = S.T
+
+
 @register_optimizer
 class Newton(Optimizer):
     """Damped Newton on the exact Hessian (PRML 5.4), with Levenberg-Marquardt damping.
@@ -583,6 +607,11 @@ class Newton(Optimizer):
     mu_min = 1e-12
     eig_limit = 500  # count negative eigenvalues with eigvalsh up to this many weights
 
+    def __init__(self, n_params: int, **hyper):
+        # The curvature matrix H and the damped copy A that is factorised (plus headroom for H + H^T).
+        require_dense(n_params, f"{self.label} on this network", _FIRST_ORDER_WAY_OUT, copies=3)
+        super().__init__(n_params, **hyper)
+
     def set(self, **hyper):
         old = self.hyper.get("damping")
         super().set(**hyper)
@@ -605,7 +634,7 @@ class Newton(Optimizer):
             H = objective.data_weight * np.asarray(method(net, objective.X, objective.T), dtype=float)
             if reg is not None:
                 H[np.diag_indices_from(H)] += reg.curvature_diagonal()
-        H = 0.5 * (H + H.T)
+        _symmetrise_in_place(H)  # no second and third W x W temporary
         if objective.scale != 1.0:
             H *= objective.scale
         return H
@@ -670,7 +699,7 @@ class Newton(Optimizer):
             np.copyto(A, H)
             A[diag] += mu
             try:
-                factor = cho_factor(A, check_finite=False)
+                factor = cho_factor(A, overwrite_a=True, check_finite=False)  # A is refilled each try
             except LinAlgError:
                 factor = None
             if factor is not None:

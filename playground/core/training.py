@@ -20,13 +20,27 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from .objective import Objective
+from .objective import BLOCK_FLOPS, Interrupted, Objective, gradient_flops_per_point
 from .optimizers import OPTIMIZERS, Optimizer, Schedule, make_optimizer
 from .regularizers import Regularization
 
 Array = np.ndarray
 
 READY, TRAINING, DIVERGED, EARLY_STOPPED = "ready", "training", "diverged", "early_stopped"
+
+# Training has diverged when the per-point training error exceeds this many times the larger
+# of the error of the best constant prediction and the error at the start (and whenever it is
+# not finite). Cross-entropies grow only linearly with the logits and stay finite while
+# diverging (spiral, lr = 100: 40-79 per point, from 0.7), so a non-finite test alone never
+# fires for them; 30 times is far above any spike of a run that recovers (measured: <= 22 for
+# gd lr <= 10 on spiral, xor, circle, moons). Squared errors grow with the square of the
+# outputs and Adam's first steps with lr ~ 1 spike by 10^4 and recover, hence 10^6 there.
+# Mixture densities have no such yardstick (their errors can be negative): non-finite only.
+DIVERGENCE_FACTORS = {"sigmoid": 30.0, "softmax": 30.0, "linear": 1e6}
+
+# Between epochs, ``should_stop`` is asked at most this often (seconds): cheap epochs of small
+# networks then pay nothing measurable for it.
+_POLL_INTERVAL = 0.005
 
 
 def _readonly(arr) -> Array:
@@ -95,6 +109,14 @@ class TrainingOptions:
         restore_best, min_delta, and the optimiser's own settings (momentum, ...)."""
         own = {f.name for f in fields(cls)} - {"hyper", "schedule", "regularization", "early_stopping"}
         args = {k: kw.pop(k) for k in list(kw) if k in own}
+        if args.get("lr") is None:
+            # Newton and Levenberg-Marquardt read lr as the fraction of their step: take all of it,
+            # as the GUI proposes; other optimisers keep the class default.
+            args.pop("lr", None)
+            name = args.get("optimizer", cls.optimizer)
+            default_lr = getattr(OPTIMIZERS.get(name), "default_lr", None) if isinstance(name, str) else None
+            if default_lr is not None:
+                args["lr"] = default_lr
         schedule = kw.pop("schedule", "constant")
         sched_kw = {k2: kw.pop(k1) for k1, k2 in (("lr_drop", "drop"), ("lr_every", "every"), ("lr_decay", "decay")) if k1 in kw}
         if isinstance(schedule, Schedule):
@@ -212,6 +234,29 @@ class _Series:
         return out
 
 
+class _StopCheck:
+    """When an ``advance`` call should give up: ``should_stop()`` answered True, or the time
+    budget ran out once the call has completed an epoch (``deadline_applies``)."""
+
+    def __init__(self, should_stop: Callable[[], bool] | None, deadline: float | None):
+        self.should_stop = should_stop
+        self.deadline = deadline
+        self.deadline_applies = False
+        self._next_poll = 0.0
+
+    def __call__(self) -> bool:
+        if self.should_stop is not None and self.should_stop():
+            return True
+        return self.deadline_applies and self.deadline is not None and time.perf_counter() >= self.deadline
+
+    def between_epochs(self, now: float, always: bool) -> bool:
+        """``should_stop()`` before an epoch: every time for long epochs, else at most every few ms."""
+        if self.should_stop is None or not (always or now >= self._next_poll):
+            return False
+        self._next_poll = now + _POLL_INTERVAL
+        return bool(self.should_stop())
+
+
 class Trainer:
     """Trains ``net`` on (X, T) one epoch at a time.
 
@@ -238,6 +283,8 @@ class Trainer:
             raise ValueError("early stopping needs a validation set (give the split a validation share)")
         self._options = options
         self._serial = 0
+        self._evaluated = None  # (weights, {set: (error, accuracy)}) of the last snapshot
+        self._interrupt = None  # while a long epoch runs: asked between blocks of every evaluation
         self._configure(options, new_optimizer=True)
         self._restart_history()
 
@@ -310,9 +357,22 @@ class Trainer:
         self._series = {name: _Series() for name in ("train", "val", "test")}
         self._status, self._message = READY, ""
         self._best_epoch, self._best_val, self._best_w = None, math.inf, None
-        self._good_w, self._good_epoch = None, None
         self._record_eval_sets()
+        self._restart_divergence_watch()
         self._check_early_stopping_candidate()
+
+    def _restart_divergence_watch(self) -> None:
+        """Forget the best weights seen; the current weights set the yardstick anew."""
+        self._best_train_w, self._best_train_error, self._best_train_epoch = None, math.inf, None
+        self._spare_w = None
+        start = self._train_error_now()
+        constant = self.net.head.constant_error(self.T)
+        self._divergence_factor = factor = DIVERGENCE_FACTORS.get(self.net.head.name)
+        if constant is None or factor is None or not math.isfinite(start):
+            self._divergence_limit = math.inf  # only a non-finite error counts
+        else:
+            reference = max(constant, start)
+            self._divergence_limit = factor * reference if reference > 0 else math.inf
 
     def reset(self, seed: int | None = None, init: str | None = None) -> Snapshot:
         """New initial weights (same architecture and data), fresh optimiser state and history."""
@@ -328,6 +388,7 @@ class Trainer:
         self.optimizer.reset()
         self._series["train"].truncate(self.epoch)
         self._record_eval_sets()
+        self._restart_divergence_watch()
 
     @property
     def status(self) -> str:
@@ -342,9 +403,29 @@ class Trainer:
         return self._options.schedule.lr(self._options.lr, self.epoch)
 
     # ------------------------------------------------------------------ evaluation
-    def _mean_error(self, name: str) -> float:
+    def _evaluate(self, name: str) -> tuple[float, float | None]:
+        """(per-point error, accuracy) on a set, in blocks: the forward pass of 100,000
+        points through a large network would otherwise hold gigabytes of activations."""
         X, T = self.sets[name]
-        return self.net.head.error(self.net.forward_pass(X).out, T) / X.shape[0]
+        net, head = self.net, self.net.head
+        n = X.shape[0]
+        rows = self.objective.block_rows
+        if n <= rows:
+            a = net.forward_pass(X).out
+            return head.error(a, T) / n, head.accuracy(a, T)
+        E, hits = 0.0, 0.0
+        for start in range(0, n, rows):
+            if self._interrupt is not None and self._interrupt():
+                raise Interrupted()
+            block = slice(start, min(n, start + rows))
+            a = net.forward_pass(X[block]).out
+            E += head.error(a, T[block])
+            accuracy = head.accuracy(a, T[block])
+            hits = None if accuracy is None else hits + accuracy * a.shape[0]
+        return E / n, None if hits is None else hits / n
+
+    def _mean_error(self, name: str) -> float:
+        return self._evaluate(name)[0]
 
     def _record_eval_sets(self) -> None:
         """Validation and test errors at the current weights, entry ``self.epoch``."""
@@ -361,51 +442,117 @@ class Trainer:
         return value
 
     # ------------------------------------------------------------------ training
-    def advance(self, epochs: int = 1, max_seconds: float | None = None) -> Snapshot:
-        """Train up to ``epochs`` epochs (fewer if ``max_seconds`` runs out, training
-        diverges or early stopping fires) and return a snapshot."""
+    def advance(self, epochs: int = 1, max_seconds: float | None = None,
+                should_stop: Callable[[], bool] | None = None) -> Snapshot:
+        """Train up to ``epochs`` epochs and return a snapshot.
+
+        Fewer epochs are trained when training diverges, early stopping fires,
+        ``max_seconds`` runs out or ``should_stop()`` answers True; never more, so
+        ``self.epoch`` afterwards is at most the starting epoch plus ``epochs``.
+
+        ``should_stop`` (no arguments) is asked between epochs (at most every few
+        milliseconds) and, when an epoch is long, between mini-batches and between
+        blocks of points inside every gradient or error evaluation (second-order
+        steps included), so a call returns within about one block (~0.05 s of work)
+        of it turning True. The epoch under way is then discarded: weights,
+        optimiser state and step count are those at the end of the last completed
+        epoch, which the snapshot describes.
+
+        ``max_seconds``: no epoch is started that the last epoch's duration says
+        would end after the budget, and after the first completed epoch a long epoch
+        is cut off (and discarded) at the budget. The first epoch of a call always
+        runs to its end unless ``should_stop`` fires, so every call makes progress.
+        """
         if self._status == EARLY_STOPPED:
             return self.snapshot()
         start = time.perf_counter()
         deadline = None if max_seconds is None else start + max_seconds
         self._status, self._message = TRAINING, ""
+        stop = _StopCheck(should_stop, deadline)
+        long_epochs = (should_stop is not None or deadline is not None) and self._epoch_is_long()
+        objective = self.objective
+        done = 0
+        last_epoch_seconds = 0.0
         # Overflow on the way to divergence is expected and handled (_diverged).
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for _ in range(int(epochs)):
-                if not self._run_epoch():
-                    break
-                if self._status == EARLY_STOPPED:
-                    break
-                if deadline is not None and time.perf_counter() >= deadline:
-                    break
+            if long_epochs:
+                objective.interrupt = self._interrupt = stop
+            try:
+                for _ in range(int(epochs)):
+                    now = time.perf_counter()
+                    if done and deadline is not None and now + last_epoch_seconds > deadline:
+                        break
+                    if stop.between_epochs(now, always=long_epochs):
+                        break
+                    saved = self._save_epoch() if long_epochs else None
+                    try:
+                        ok = self._run_epoch(stop if long_epochs else None)
+                    except Interrupted:
+                        self._restore_epoch(saved)
+                        break
+                    done += 1
+                    stop.deadline_applies = True  # the call has made progress: the budget may cut now
+                    last_epoch_seconds = time.perf_counter() - now
+                    if not ok or self._status == EARLY_STOPPED:
+                        break
+            finally:
+                objective.interrupt = self._interrupt = None
         self.seconds += time.perf_counter() - start
-        return self.snapshot()
+        return self.snapshot()  # cheap after an interruption: the weights' errors are cached
 
-    def _run_epoch(self) -> bool:
-        """One epoch; False when training diverged (weights are then restored)."""
+    def _epoch_is_long(self) -> bool:
+        """Whether one epoch costs more than one interruptible block (objective.BLOCK_FLOPS)."""
+        opt = self.optimizer
+        W = self.net.n_params
+        work = self.n_train * gradient_flops_per_point(self.net)
+        if opt.full_batch_only:
+            work *= 4  # several evaluations per step (line searches, SCG's curvature probe)
+        if getattr(opt, "curvature", None) is not None:
+            work += W**3 / 3  # Newton / Levenberg-Marquardt: a Cholesky factorisation per try
+        return work > BLOCK_FLOPS
+
+    def _save_epoch(self) -> tuple:
+        """What an epoch changes before its last interruptible evaluation (a few W-vectors)."""
+        return (self.net.w.copy(), self.optimizer.get_state(), self._rng.bit_generator.state, self.steps,
+                self.epoch)
+
+    def _restore_epoch(self, saved: tuple) -> None:
+        w, state, rng_state, steps, epoch = saved
+        self.net.w[:] = w
+        self.optimizer.set_state(state)
+        self._rng.bit_generator.state = rng_state
+        self.steps = steps
+        self.objective.X, self.objective.T = self.X, self.T
+        if self.epoch != epoch:  # cut off while evaluating the new epoch's validation/training error
+            self.epoch = epoch
+            for series in self._series.values():
+                series.truncate(epoch + 1)
+
+    def _run_epoch(self, stop: "_StopCheck | None" = None) -> bool:
+        """One epoch; False when training diverged (the best weights are then restored).
+        ``stop`` (long epochs only) is asked between mini-batches."""
         lr = self.current_lr()
         w = self.net.w
         opt = self.optimizer
         if self._lazy_train_error:
             # Full batch, one evaluation per step: the step's own error is E_D(w_k).
-            prev = self._good_w_buffer()
+            prev = self._spare_buffer()
             prev[:] = w
             E = opt.step(w, self.objective, lr)
             self.steps += 1
             E_data = self.objective.last_data_error
             if not (math.isfinite(E) and math.isfinite(E_data)):
                 return self._diverged()
-            self._series["train"].set(self.epoch, E_data / self.n_train)
-            self._good_w, self._spare_w = prev, self._good_w
-            self._good_epoch = self.epoch
+            error = E_data / self.n_train
+            self._series["train"].set(self.epoch, error)
+            self._note_train_error(error, prev)
+            if error > self._divergence_limit:
+                return self._diverged(error)
         else:
-            if math.isnan(self._series["train"].get(self.epoch)):
-                if not math.isfinite(self._train_error_now()):
-                    return self._diverged()
-            if self._good_epoch != self.epoch:
-                buf = self._good_w_buffer()
-                buf[:] = w
-                self._good_w, self._spare_w, self._good_epoch = buf, self._good_w, self.epoch
+            error = self._train_error_now()
+            if not math.isfinite(error):
+                return self._diverged()
+            self._note_train_error(error, w)
             if self.full_batch:
                 E = opt.step(w, self.objective, lr)
                 self.steps += 1
@@ -414,50 +561,77 @@ class Trainer:
             else:
                 order = self._rng.permutation(self.n_train)
                 obj = self.objective
-                for start in range(0, self.n_train, self._batch):
-                    idx = order[start : start + self._batch]
-                    obj.X, obj.T = self.X[idx], self.T[idx]
-                    obj.data_weight = self.n_train / idx.size
-                    E = opt.step(w, obj, lr)
-                    self.steps += 1
-                    if not math.isfinite(E):
-                        obj.X, obj.T = self.X, self.T
-                        return self._diverged()
-                obj.X, obj.T = self.X, self.T
+                try:
+                    for start in range(0, self.n_train, self._batch):
+                        if stop is not None and stop():
+                            raise Interrupted()
+                        idx = order[start : start + self._batch]
+                        obj.X, obj.T = self.X[idx], self.T[idx]
+                        obj.data_weight = self.n_train / idx.size
+                        E = opt.step(w, obj, lr)
+                        self.steps += 1
+                        if not math.isfinite(E):
+                            obj.X, obj.T = self.X, self.T
+                            return self._diverged()
+                finally:
+                    obj.X, obj.T = self.X, self.T
         self.epoch += 1
         if opt.warning:
             self._message, opt.warning = opt.warning, ""
         self._record_eval_sets()
-        if not self._lazy_train_error and not math.isfinite(self._train_error_now()):
-            return self._diverged()
+        if not self._lazy_train_error:
+            error = self._train_error_now()
+            if not math.isfinite(error):
+                return self._diverged()
+            self._note_train_error(error, w)
+            if error > self._divergence_limit:
+                return self._diverged(error)
         if any(not math.isfinite(self._series[s].get(self.epoch)) for s in ("val", "test") if s in self.sets) \
                 or not math.isfinite(float(np.dot(w, w))):  # cheaper than isfinite(w).all()
             return self._diverged()
         self._check_early_stopping_candidate()
         return True
 
-    def _good_w_buffer(self) -> Array:
-        buf = getattr(self, "_spare_w", None)
-        if buf is None or buf is self._good_w:
-            buf = np.empty_like(self.net.w)
+    def _spare_buffer(self) -> Array:
+        buf = self._spare_w
+        if buf is None:
+            buf = self._spare_w = np.empty_like(self.net.w)
         return buf
 
-    def _diverged(self) -> bool:
-        if self._good_w is not None:
-            self.net.w[:] = self._good_w
-            self.epoch = self._good_epoch
-            for s in self._series.values():
-                s.truncate(self.epoch + 1)
-            self._record_eval_sets()
-            where = f"the weights of epoch {self.epoch} were restored"
+    def _note_train_error(self, error: float, w: Array) -> None:
+        """Keep the weights with the lowest training error seen (``w`` has ``error``, at this epoch)."""
+        if not error < self._best_train_error:
+            return
+        if w is self._spare_w:  # the lazy path's copy of w_k: keep it, take the old best as the spare
+            self._best_train_w, self._spare_w = w, self._best_train_w
         else:
-            where = "the initial weights already give a non-finite error"
+            if self._best_train_w is None:
+                self._best_train_w = np.empty_like(w)
+            self._best_train_w[:] = w
+        self._best_train_error, self._best_train_epoch = error, self.epoch
+
+    def _diverged(self, error: float | None = None) -> bool:
+        """Pause: go back to the weights with the lowest training error seen."""
+        lr = self.current_lr()
+        if error is None:
+            what = "the error became infinite or not a number"
+        else:
+            what = (f"the training error grew to {error:.3g} per point, more than {self._divergence_factor:,.0f} "
+                    "times what it was at the start and what always predicting the same output gives")
+        if self._best_train_w is not None:
+            self.net.w[:] = self._best_train_w
+            self.epoch = self._best_train_epoch
+            for series in self._series.values():
+                series.truncate(self.epoch + 1)
+            self._series["train"].set(self.epoch, self._best_train_error)
+            self._record_eval_sets()
+            where = (f"the weights with the lowest training error seen ({self._best_train_error:.4g} per point, "
+                     f"epoch {self.epoch}) were put back")
+        else:
+            where = "the starting weights already give a non-finite error"
         self.optimizer.reset()
         self._status = DIVERGED
-        self._message = (
-            f"Training diverged: the error became infinite or NaN; {where}. "
-            f"Try a smaller learning rate (now {self.current_lr():.3g})."
-        )
+        self._message = f"Training diverged: {what}; {where}. Try a smaller learning rate (now {lr:.3g})."
         return False
 
     def _check_early_stopping_candidate(self) -> None:
@@ -484,11 +658,14 @@ class Trainer:
     # ------------------------------------------------------------------ snapshots
     def snapshot(self) -> Snapshot:
         net = self.net
-        head = net.head
-        results = {}
-        for name, (X, T) in self.sets.items():
-            a = net.forward_pass(X).out
-            results[name] = (head.error(a, T) / X.shape[0], head.accuracy(a, T))
+        cached = self._evaluated
+        if cached is not None and np.array_equal(cached[0], net.w):
+            # Same weights (an interrupted advance, a frame after a step): no new pass over all
+            # points, which takes seconds for 100,000 points through a large network.
+            results = cached[1]
+        else:
+            results = {name: self._evaluate(name) for name in self.sets}
+            self._evaluated = (net.w.copy(), results)
         restored_best = self._status == EARLY_STOPPED and self._options.early_stopping.restore_best
         if not restored_best:
             # Keep the curve's last entry equal to what the snapshot reports.
@@ -503,7 +680,7 @@ class Trainer:
         objective = results["train"][0] + self.regularizer.value(net.w) / self.n_train
         self._serial += 1
         get = lambda name, i: results[name][i] if name in results else None  # noqa: E731
-        return Snapshot(
+        snap = Snapshot(
             epoch=self.epoch,
             steps=self.steps,
             weights=_readonly(net.w),
@@ -522,6 +699,7 @@ class Trainer:
             history=history,
             serial=self._serial,
         )
+        return snap
 
 
 def _flatten(options: TrainingOptions) -> dict:
