@@ -54,6 +54,7 @@ from scipy.linalg.blas import dger
 from scipy.sparse.linalg import LinearOperator, eigsh
 
 from .memory import require_dense
+from .objective import Interrupted
 from .regularizers import BoundRegularizer, Regularization
 
 Array = np.ndarray
@@ -354,7 +355,7 @@ def _add_transpose_in_place(H: Array, tile: int = 256) -> None:
             H[b, a] = S.T
 
 
-def _curvature_matrix(net, X, T, regularization, gauss_newton: bool) -> Array:
+def _curvature_matrix(net, X, T, regularization, gauss_newton: bool, progress=None) -> Array:
     what = ("The outer-product (Gauss-Newton) Hessian" if gauss_newton else "The exact Hessian") + " of this network"
     require_dense(net.n_params, what, _MATRIX_FREE)
     X, T = _prepare(net, X, T)
@@ -366,7 +367,10 @@ def _curvature_matrix(net, X, T, regularization, gauss_newton: bool) -> Array:
     per_point = (sum(p * p for p in P) + sum(p * q for p, q in zip(P[:-1], P[1:])) + 4 * max(P) ** 2
                  + 8 * sum(net.layer_sizes))
     H = np.zeros((n_w, n_w))
-    for rows in _point_chunks(X.shape[0], per_point):
+    n = X.shape[0]
+    for rows in _point_chunks(n, per_point):
+        if progress is not None and progress(rows.start, n) is False:
+            raise Interrupted()
         _accumulate(net, X[rows], T[rows], H, gauss_newton)
     # only blocks l <= m were filled: H <- H + H^T with the diagonal blocks halved first
     # mirrors them and symmetrises the diagonal blocks (done tile by tile, in place)
@@ -378,25 +382,29 @@ def _curvature_matrix(net, X, T, regularization, gauss_newton: bool) -> Array:
     return H
 
 
-def exact(net, X, T, regularization=None) -> Array:
+def exact(net, X, T, regularization=None, progress=None) -> Array:
     """The exact Hessian d2E/dw dw^T, (W, W), by extended back-propagation (PRML 5.4.5).
 
     Works for any depth, activation and head; see the module docstring for the
     recursion. Symmetric to round-off (symmetrised at the end).
+
+    ``progress(points_done, n_points)`` is called before every chunk of points; if it
+    returns False the computation stops by raising ``Interrupted``. A matrix that
+    would not fit in memory is refused first (``memory.TooLargeError``).
     """
-    return _curvature_matrix(net, X, T, regularization, gauss_newton=False)
+    return _curvature_matrix(net, X, T, regularization, gauss_newton=False, progress=progress)
 
 
-def outer_product(net, X, T, regularization=None) -> Array:
+def outer_product(net, X, T, regularization=None, progress=None) -> Array:
     """Outer-product / generalised Gauss-Newton approximation sum_n J_n^T M_n J_n, (W, W).
 
     J_n = d a_out,n / dw (output pre-activations), M_n the head's curvature: the
     identity for the linear head (PRML 5.84-5.85, sum b b^T), y(1-y) for sigmoid,
     diag y - y y^T for softmax, the MDN head's (possibly indefinite) M. Equals the
     exact Hessian at zero residual with the linear head and for any head when the
-    network has no hidden layer.
+    network has no hidden layer. ``progress`` as for :func:`exact`.
     """
-    return _curvature_matrix(net, X, T, regularization, gauss_newton=True)
+    return _curvature_matrix(net, X, T, regularization, gauss_newton=True, progress=progress)
 
 
 def weight_jacobian(net, X) -> Array:

@@ -628,10 +628,13 @@ class Newton(Optimizer):
 
         method = getattr(hessian, self.curvature)
         net, reg = objective.net, objective.regularizer
+        interrupt = getattr(objective, "interrupt", None)
+        progress = None if interrupt is None else (lambda done, total: not interrupt())  # a long epoch
         if objective.data_weight == 1.0:
-            H = np.asarray(method(net, objective.X, objective.T, regularization=reg), dtype=float)
+            H = np.asarray(method(net, objective.X, objective.T, regularization=reg, progress=progress), dtype=float)
         else:
-            H = objective.data_weight * np.asarray(method(net, objective.X, objective.T), dtype=float)
+            H = objective.data_weight * np.asarray(method(net, objective.X, objective.T, progress=progress),
+                                                   dtype=float)
             if reg is not None:
                 H[np.diag_indices_from(H)] += reg.curvature_diagonal()
         _symmetrise_in_place(H)  # no second and third W x W temporary

@@ -11,6 +11,7 @@ from playground.core import MLP, Trainer, fit, hessian, memory
 from playground.core.datasets import make_dataset
 from playground.core.heads import SigmoidHead, SoftmaxHead
 from playground.core.memory import TooLargeError
+from playground.core.objective import Interrupted
 
 
 # ---------------------------------------------------------------------------- errors are never negative
@@ -265,3 +266,55 @@ def test_advance_never_trains_more_epochs_than_asked(budget):
         assert before + 1 <= trainer.epoch == snap.epoch <= before + epochs
         if budget is None or budget >= 60:
             assert trainer.epoch == before + epochs
+
+
+def test_should_stop_while_the_new_epoch_is_evaluated_discards_that_epoch_too():
+    # Mini-batch steps change the weights batch by batch; the epoch ends with error
+    # evaluations over all points (validation first), which are interruptible too.
+    X, T = _moderate(1500)
+    Xv, Tv = _moderate(600, seed=1)
+    options = dict(optimizer="adam", lr=0.01, batch_size=500, validation=(Xv, Tv))
+    trainer, reference = _trainer(X, T, **options), _trainer(X, T, **options)
+    trainer.advance(1)
+    reference.advance(1)
+    w1 = trainer.net.w.copy()
+    snap = trainer.advance(3, should_stop=lambda: trainer.epoch == 2)  # True once the epoch is counted
+    assert snap.epoch == trainer.epoch == 1 and len(snap.history) == 2
+    assert np.isnan(trainer._series["val"].get(2))
+    assert np.array_equal(trainer.net.w, w1)
+    assert snap.val_error == pytest.approx(trainer.net.error(Xv, Tv) / len(Xv), rel=1e-12)
+    trainer.advance(2)
+    reference.advance(2)
+    assert np.array_equal(trainer.net.w, reference.net.w)
+    assert np.array_equal(trainer.snapshot().history.val_error, reference.snapshot().history.val_error)
+
+
+def test_exact_hessian_reports_progress_and_can_be_cancelled():
+    X, T = _moderate(3000)
+    net = MLP([2, 20, 20, 1], hidden="tanh", output="sigmoid", seed=0)
+    calls = []
+    H = hessian.exact(net, X, T, progress=lambda done, total: calls.append((done, total)))
+    assert len(calls) > 1 and calls[0] == (0, 3000) and all(t == 3000 for _, t in calls)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    assert np.allclose(H, hessian.exact(net, X, T))
+    w = net.w.copy()
+    with pytest.raises(Interrupted):
+        hessian.outer_product(net, X, T, progress=lambda done, total: done == 0)
+    assert np.array_equal(net.w, w)
+
+
+def test_should_stop_reaches_into_the_curvature_matrix_of_a_newton_step():
+    X, T = _moderate(1600)  # two chunks of points (1,517 + 83) for H of this 501-weight network
+    make = lambda: Trainer(MLP([2, 20, 20, 1], hidden="tanh", output="sigmoid", seed=0), X, T,  # noqa: E731
+                           optimizer="newton")
+    trainer, reference = make(), make()
+    trainer.advance(1)
+    reference.advance(1)
+    w1, mu = trainer.net.w.copy(), trainer.optimizer.mu
+    stop = Counter(3)  # between epochs, then the first and second chunk of points of H
+    snap = trainer.advance(2, should_stop=stop)
+    assert stop.calls == 3 and snap.epoch == 1
+    assert np.array_equal(trainer.net.w, w1) and trainer.optimizer.mu == mu
+    trainer.advance(1)
+    reference.advance(1)
+    assert np.array_equal(trainer.net.w, reference.net.w)
