@@ -21,8 +21,9 @@ __all__ = [
     "make_head",
 ]
 
-from . import hessian
-from .objective import Objective
+from . import hessian, memory
+from .memory import TooLargeError
+from .objective import Interrupted, Objective
 from .optimizers import OPTIMIZERS, SCHEDULE_NAMES, Optimizer, Schedule, make_optimizer, register_optimizer
 from .regularizers import GROUP_NAMES, Regularization
 from .training import EarlyStopping, FitResult, History, Snapshot, Trainer, TrainingOptions, fit
@@ -34,6 +35,7 @@ __all__ += [
     "FitResult",
     "GROUP_NAMES",
     "History",
+    "Interrupted",
     "OPTIMIZERS",
     "Objective",
     "Optimizer",
@@ -41,10 +43,12 @@ __all__ += [
     "SCHEDULE_NAMES",
     "Schedule",
     "Snapshot",
+    "TooLargeError",
     "Trainer",
     "TrainingOptions",
     "fit",
     "hessian",
     "make_optimizer",
+    "memory",
     "register_optimizer",
 ]

@@ -98,7 +98,7 @@ class Objective:
         self._load(w)
         net = self.net
         data_scale = self.scale * self.data_weight
-        if self._blocked():
+        if self.interrupt is not None and self.X.shape[0] > self.block_rows:
             E = self._blocked_gradient(out, data_scale)
         else:
             cache = net.forward_pass(self.X)

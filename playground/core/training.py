@@ -362,12 +362,17 @@ class Trainer:
         self._check_early_stopping_candidate()
 
     def _restart_divergence_watch(self) -> None:
-        """Forget the best weights seen; the current weights set the yardstick anew."""
+        """Forget the best weights seen; the next training error measured (that of the
+        current weights) sets the yardstick anew (``_note_train_error``)."""
         self._best_train_w, self._best_train_error, self._best_train_epoch = None, math.inf, None
         self._spare_w = None
-        start = self._train_error_now()
-        constant = self.net.head.constant_error(self.T)
-        self._divergence_factor = factor = DIVERGENCE_FACTORS.get(self.net.head.name)
+        self._divergence_limit = None  # known once the starting error is: no extra pass over the data here
+        if not hasattr(self, "_constant_error"):
+            self._constant_error = self.net.head.constant_error(self.T)
+            self._divergence_factor = DIVERGENCE_FACTORS.get(self.net.head.name)
+
+    def _set_divergence_limit(self, start: float) -> None:
+        constant, factor = self._constant_error, self._divergence_factor
         if constant is None or factor is None or not math.isfinite(start):
             self._divergence_limit = math.inf  # only a non-finite error counts
         else:
@@ -403,7 +408,7 @@ class Trainer:
         return self._options.schedule.lr(self._options.lr, self.epoch)
 
     # ------------------------------------------------------------------ evaluation
-    def _evaluate(self, name: str) -> tuple[float, float | None]:
+    def _evaluate(self, name: str, accuracy: bool = True) -> tuple[float, float | None]:
         """(per-point error, accuracy) on a set, in blocks: the forward pass of 100,000
         points through a large network would otherwise hold gigabytes of activations."""
         X, T = self.sets[name]
@@ -412,7 +417,7 @@ class Trainer:
         rows = self.objective.block_rows
         if n <= rows:
             a = net.forward_pass(X).out
-            return head.error(a, T) / n, head.accuracy(a, T)
+            return head.error(a, T) / n, head.accuracy(a, T) if accuracy else None
         E, hits = 0.0, 0.0
         for start in range(0, n, rows):
             if self._interrupt is not None and self._interrupt():
@@ -420,12 +425,12 @@ class Trainer:
             block = slice(start, min(n, start + rows))
             a = net.forward_pass(X[block]).out
             E += head.error(a, T[block])
-            accuracy = head.accuracy(a, T[block])
-            hits = None if accuracy is None else hits + accuracy * a.shape[0]
+            share = head.accuracy(a, T[block]) if accuracy else None
+            hits = None if share is None else hits + share * a.shape[0]
         return E / n, None if hits is None else hits / n
 
     def _mean_error(self, name: str) -> float:
-        return self._evaluate(name)[0]
+        return self._evaluate(name, accuracy=False)[0]
 
     def _record_eval_sets(self) -> None:
         """Validation and test errors at the current weights, entry ``self.epoch``."""
@@ -545,7 +550,8 @@ class Trainer:
                 return self._diverged()
             error = E_data / self.n_train
             self._series["train"].set(self.epoch, error)
-            self._note_train_error(error, prev)
+            if error < self._best_train_error or self._divergence_limit is None:
+                self._note_train_error(error, prev)
             if error > self._divergence_limit:
                 return self._diverged(error)
         else:
@@ -600,6 +606,8 @@ class Trainer:
 
     def _note_train_error(self, error: float, w: Array) -> None:
         """Keep the weights with the lowest training error seen (``w`` has ``error``, at this epoch)."""
+        if self._divergence_limit is None:
+            self._set_divergence_limit(error)
         if not error < self._best_train_error:
             return
         if w is self._spare_w:  # the lazy path's copy of w_k: keep it, take the old best as the spare
