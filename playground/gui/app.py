@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 import traceback
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from .settings import SettingsReader, app_settings
 from .theme import THEMES, apply_theme
 
 
@@ -36,20 +37,28 @@ def prepare_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv)
     app.setApplicationName("nn-playground")
     app.setOrganizationName("nn-playground")
-    theme = THEMES.get(QSettings("nn-playground", "nn-playground").value("view/theme", "light"), THEMES["light"])
-    apply_theme(app, theme)
+    theme = SettingsReader(app_settings()).choice("view/theme", "light", THEMES)  # the window notes a bad one
+    apply_theme(app, THEMES[theme])
     return app
+
+
+def open_main_window(session: str | None = None, autosave_dir: str | None = None, settings=None):
+    """The window as the app starts it: autosave on, an unclean exit's autosave offered back, then ``session``."""
+    from .file_actions import autosave_folder
+    from .main_window import MainWindow
+
+    window = MainWindow(settings=settings, autosave_dir=autosave_dir or autosave_folder())
+    window.show()
+    window.files.offer_recovery()
+    if session is not None:
+        window.open_session(session)
+    return window
 
 
 def run(argv: list[str] | None = None, session: str | None = None, play: bool = False) -> int:
     app = prepare_application(argv)
     _install_excepthook()
-    from .main_window import MainWindow
-
-    window = MainWindow()
-    window.show()
-    if session is not None:
-        window.open_session(session)
+    window = open_main_window(session)
     if play:
         QTimer.singleShot(300, lambda: window.play(True))
     code = app.exec()

@@ -13,40 +13,39 @@ import os
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer, Slot
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QDockWidget, QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
+    QApplication, QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
     QScrollArea, QVBoxLayout, QWidget,
 )
 
 from playground import __version__
-from playground.session import ConfigError, DataFileError, prepare
+from playground.session import ConfigError, prepare
 from playground.session.config import DataConfig, ExperimentConfig
-from playground.session.datafile import read_csv, write_csv
 from playground.session.document import (
-    Document, SessionFileError, default_document, empty_dataset, load_session, save_session,
+    Document, default_document, empty_dataset,
 )
 
 from .data_view import DataView
 from .document_model import DocumentModel
 from .drawing import DrawingTool
+from .file_actions import FileActions
 from .frames import ViewSpec
 from .panels.data_panel import DataPanel
 from .panels.network_panel import NetworkPanel
 from .panels.regularization_panel import RegularizationPanel
-from .panels.training_panel import TrainingPanel
+from .panels.training_panel import SPEED_LEVELS, TrainingPanel
 from .plots.hessian_view import HessianView
 from .plots.loss_plot import LossPlot
 from .plots.network_diagram import NetworkDiagram
 from .plots.weights_plot import WeightsPlot
 from .race_window import open_race_window
-from .theme import DARK, LIGHT, apply_theme
+from .settings import SettingsReader, app_settings
+from .theme import DARK, LIGHT, THEMES, apply_theme
 from .worker import TrainingController
 
 RENDER_INTERVAL_MS = 33
-SESSION_FILTER = "nn-playground sessions (*.nnp.json *.json)"
-CSV_FILTER = "CSV data (*.csv)"
 
 GUIDE = """
 <h3>The views</h3>
@@ -76,11 +75,21 @@ scaled conjugate gradients, L-BFGS and Newton, error against steps and against s
 
 
 def _settings() -> QSettings:
-    return QSettings("nn-playground", "nn-playground")
+    return app_settings()
+
+
+def _unique_keys(sequences) -> list[QKeySequence]:
+    """Each key once: a key bound twice to one action is ambiguous in Qt and never fires."""
+    unique = {}
+    for seq in sequences:
+        unique.setdefault(QKeySequence(seq).toString(), QKeySequence(seq))
+    return [seq for text, seq in unique.items() if text]
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, document: Document | None = None, settings: QSettings | None = None):
+    def __init__(self, document: Document | None = None, settings: QSettings | None = None,
+                 autosave_dir: str | None = None):
+        """``autosave_dir``: where crash-safe snapshots go (the app passes its data folder; None: no autosave)."""
         super().__init__()
         self.setWindowTitle("nn-playground")
         self.settings = settings if settings is not None else _settings()
@@ -102,6 +111,7 @@ class MainWindow(QMainWindow):
         self.model = DocumentModel(document if document is not None else default_document(), self)
         self.controller = TrainingController(self)
         self.tool = DrawingTool(self.model)
+        self.files = FileActions(self, autosave_dir)  # title, unsaved changes, autosave
 
         self._render_timer = QTimer(self, interval=RENDER_INTERVAL_MS)
         self._render_timer.timeout.connect(self._render_newest_frame)
@@ -122,6 +132,7 @@ class MainWindow(QMainWindow):
 
         self._show_document(self.model.document, fit=True)
         self._schedule_rebuild(reset=True, message="")
+        self.files.mark_saved()  # the document as it opens is the baseline for unsaved changes
 
     # ================================================================== construction
     def _build_central(self) -> None:
@@ -221,7 +232,8 @@ class MainWindow(QMainWindow):
         self.undo_action = self.model.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.Undo)
         self.redo_action = self.model.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
+        self.redo_action.setShortcuts(_unique_keys(QKeySequence.keyBindings(QKeySequence.Redo)
+                                                   + [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]))
         self.addAction(self.undo_action)
         self.addAction(self.redo_action)
         self.clear_action = self._action("&Clear points", self.clear_points, "Ctrl+Shift+Del")
@@ -311,24 +323,29 @@ class MainWindow(QMainWindow):
 
     # ================================================================== settings
     def _restore_settings(self) -> None:
-        s = self.settings
-        geometry = s.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
+        read = SettingsReader(self.settings)  # a bad value falls back to its default, with a note
+        geometry = read.byte_array("window/geometry")
+        if geometry is not None and not self.restoreGeometry(geometry):
+            read.note("window/geometry", geometry)
+            geometry = None
+        if geometry is None:
             self.resize(1500, 940)
-        state = s.value("window/state")
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self.restoreState(state)
-        self.dark_action.setChecked(s.value("view/theme", "light") == "dark")
-        self.hidden_action.setChecked(s.value("view/hidden_units", False, type=bool))
-        self.discretize_action.setChecked(s.value("view/discretize", False, type=bool))
-        self.loss_plot.set_log_y(s.value("view/log_loss", False, type=bool))
-        speed = s.value("training/speed", "max")
-        speed = None if speed in (None, "max") else int(speed)
+        state = read.byte_array("window/state")
+        if state is not None and not self.restoreState(state):
+            read.note("window/state", state)
+        self.dark_action.setChecked(read.choice("view/theme", "light", THEMES) == "dark")
+        self.hidden_action.setChecked(read.boolean("view/hidden_units", False))
+        self.discretize_action.setChecked(read.boolean("view/discretize", False))
+        self.loss_plot.set_log_y(read.boolean("view/log_loss", False))
+        speed = read.one_of("training/speed", None, SPEED_LEVELS, lambda v: None if v == "max" else int(v))
+        self._speed = speed
         self.training_panel.set_speed(speed)
         self.controller.set_speed(speed)
-        self._last_dir = s.value("files/last_dir", QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation))
+        self._last_dir = read.directory("files/last_dir",
+                                        QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation))
+        self.settings_notes = read.notes
+        if read.notes:
+            self.show_notice(read.message())
 
     def _save_settings(self) -> None:
         s = self.settings
@@ -337,7 +354,7 @@ class MainWindow(QMainWindow):
         s.setValue("view/theme", "dark" if self.dark_action.isChecked() else "light")
         s.setValue("view/hidden_units", self.hidden_action.isChecked())
         s.setValue("view/discretize", self.discretize_action.isChecked())
-        s.setValue("view/log_loss", bool(getattr(self.loss_plot, "log_y", False)))
+        s.setValue("view/log_loss", self.loss_plot.log_y())
         s.setValue("training/speed", "max" if self._speed is None else str(self._speed))
         s.setValue("files/last_dir", self._last_dir)
         s.sync()
@@ -476,7 +493,7 @@ class MainWindow(QMainWindow):
         self._turn = 1 - self._turn
         if not frame.running or self._turn == 0:
             if self.loss_dock.isVisible():
-                self.loss_plot.render(snap.history, snap.best_epoch)
+                self.loss_plot.render(self.files.history_to_show(snap), snap.best_epoch)
         if not frame.running or self._turn == 1:
             if self.weights_dock.isVisible() and not self.weights_dock.visibleRegion().isEmpty():
                 self.weights_plot.render(snap.weights)
@@ -672,11 +689,14 @@ class MainWindow(QMainWindow):
             self.model.edit(doc.cleared(), "Clear points")
 
     def new_drawing(self) -> None:
+        if not self.files.new_drawing():  # unsaved changes: save, discard or cancel
+            return
         kind = self.model.document.dataset.kind
         doc = Document.with_new_dataset(empty_dataset(kind), ExperimentConfig())
         self.session_path = None
         self._schedule_rebuild(reset=True, message="New drawing.")
         self.model.reset(doc)
+        self.files.mark_saved()  # an empty new drawing has nothing to lose
         self.zoom_to_data()
 
     @Slot(int, int)
@@ -707,85 +727,27 @@ class MainWindow(QMainWindow):
     def zoom_to_data(self) -> None:
         self.data_view.fit_to(self.model.document.dataset.view_bounds)
 
-    # ================================================================== files
-    def _ask_path(self, save: bool, caption: str, filters: str, suffix: str) -> str | None:
-        if save:
-            path, _ = QFileDialog.getSaveFileName(self, caption, self._last_dir, filters)
-        else:
-            path, _ = QFileDialog.getOpenFileName(self, caption, self._last_dir, filters)
-        if not path:
-            return None
-        if save and not os.path.splitext(path)[1]:
-            path += suffix
-        self._last_dir = os.path.dirname(path)
-        return path
+    # ================================================================== files (file_actions.py)
+    def _ask_path(self, save: bool, caption: str, filters: str, suffix: str, proposed: str = "") -> str | None:
+        return self.files._ask_path(save, caption, filters, suffix, proposed)
 
     def open_session(self, path: str | None = None) -> bool:
-        path = path or self._ask_path(False, "Open session", SESSION_FILTER, ".nnp.json")
-        if not path:
-            return False
-        try:
-            session = load_session(path)
-        except SessionFileError as err:
-            QMessageBox.warning(self, "Cannot open the session", str(err))
-            return False
-        self.session_path = path
-        self._restored_weights = session.weights
-        self._schedule_rebuild(reset=True, message=f"Opened {os.path.basename(path)}.")
-        self.model.reset(session.document)
-        self.zoom_to_data()
-        self.setWindowTitle(f"nn-playground — {os.path.basename(path)}")
-        return True
+        return self.files.open_session(path)
 
     def save_session(self) -> bool:
-        if self.session_path is None:
-            return self.save_session_as()
-        return self._write_session(self.session_path)
+        return self.files.save_session()
 
     def save_session_as(self, path: str | None = None) -> bool:
-        path = path or self._ask_path(True, "Save session", SESSION_FILTER, ".nnp.json")
-        return bool(path) and self._write_session(path)
+        return self.files.save_session_as(path)
 
     def _write_session(self, path: str) -> bool:
-        snap = self._last_snapshot
-        try:
-            save_session(path, self.model.document, None if snap is None else snap.weights,
-                         None if snap is None else snap.history)
-        except (OSError, ValueError) as err:
-            QMessageBox.warning(self, "Cannot save the session", f"{path}: {err}")
-            return False
-        self.session_path = path
-        self.setWindowTitle(f"nn-playground — {os.path.basename(path)}")
-        self.show_notice(f"Saved {path}")
-        return True
+        return self.files.write_session(path)
 
     def import_csv(self, path: str | None = None) -> bool:
-        path = path or self._ask_path(False, "Import CSV", CSV_FILTER, ".csv")
-        if not path:
-            return False
-        try:
-            dataset = read_csv(path)
-        except DataFileError as err:
-            QMessageBox.warning(self, "Cannot import the file", str(err))
-            return False
-        doc = self.model.document
-        config = replace(doc.config, data=replace(doc.config.data, features=None))
-        self._schedule_rebuild(reset=True, message=f"Imported {dataset.n} points from {os.path.basename(path)}.")
-        self.model.edit(Document.with_new_dataset(dataset, config), f"Import {os.path.basename(path)}")
-        self.zoom_to_data()
-        return True
+        return self.files.import_csv(path)
 
     def export_csv(self, path: str | None = None) -> bool:
-        path = path or self._ask_path(True, "Export CSV", CSV_FILTER, ".csv")
-        if not path:
-            return False
-        try:
-            write_csv(self.model.document.dataset, path)
-        except (OSError, ValueError) as err:
-            QMessageBox.warning(self, "Cannot export", f"{path}: {err}")
-            return False
-        self.show_notice(f"Exported {self.model.document.dataset.n} points to {path}")
-        return True
+        return self.files.export_csv(path)
 
     # ================================================================== help
     def show_guide(self) -> None:
@@ -802,6 +764,9 @@ class MainWindow(QMainWindow):
 
     # ================================================================== closing
     def closeEvent(self, event) -> None:
+        if not self.files.may_close():  # cancelled: the window stays, the document unchanged
+            event.ignore()
+            return
         self._render_timer.stop()
         self._save_settings()
         self.controller.shutdown()

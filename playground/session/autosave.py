@@ -33,7 +33,7 @@ from .document import Document, Session, SessionFileError, load_session, session
 
 AUTOSAVE_PREFIX = "autosave-"
 AUTOSAVE_SUFFIX = ".nnp.json"
-CHUNK = 4000  # values per json.dumps call: a few milliseconds each
+CHUNK = 2000  # values per json.dumps call: a few milliseconds each
 _NAME = re.compile(re.escape(AUTOSAVE_PREFIX) + r"([0-9]+)" + re.escape(AUTOSAVE_SUFFIX) + "$")
 
 

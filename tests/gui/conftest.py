@@ -6,6 +6,13 @@ from PySide6.QtCore import QThread
 
 
 @pytest.fixture(autouse=True)
+def _unsaved_changes_are_discarded(monkeypatch):
+    """Closing a window with unsaved changes asks in a modal box, which would wait for ever here:
+    tests answer 'discard' unless they answer the question themselves (file_actions.ask_save_changes)."""
+    monkeypatch.setattr("playground.gui.file_actions.ask_save_changes", lambda parent, name: "discard")
+
+
+@pytest.fixture(autouse=True)
 def _no_dangling_qthreads(monkeypatch):
     """Fail a test that leaves a QThread running (napari's _dangling_qthreads is the model)."""
     started = []
