@@ -292,12 +292,18 @@ class Race:
         return lane.status in (FINISHED, DIVERGED, ERROR, EARLY_STOPPED)
 
     # ------------------------------------------------------------------ running
-    def advance(self, max_seconds: float | None = None) -> RaceSnapshot:
+    def advance(self, max_seconds: float | None = None, should_stop=None) -> RaceSnapshot:
         """Run slices until ``max_seconds`` of wall time have passed (at least one slice,
         unless the race is finished) or the race is finished (``None``: run to the end,
-        which max_steps bounds), and return a snapshot."""
+        which max_steps bounds), and return a snapshot.
+
+        ``should_stop()`` (no arguments) is asked between slices and handed to
+        ``Trainer.advance``, which asks it inside long steps too; when it answers True
+        the race returns promptly, each contender at its last completed step."""
         deadline = None if max_seconds is None else time.perf_counter() + float(max_seconds)
         while True:
+            if should_stop is not None and should_stop():
+                break
             active = [lane for lane in self._lanes if not self._done(lane)]
             if not active:
                 break
@@ -308,12 +314,12 @@ class Race:
             budget = self.slice_seconds
             if deadline is not None:
                 budget = min(budget, max(deadline - time.perf_counter(), 0.0))
-            self._run_slice(lane, budget)
+            self._run_slice(lane, budget, should_stop)
             if deadline is not None and time.perf_counter() >= deadline:
                 break
         return self.snapshot()
 
-    def _run_slice(self, lane: _Lane, budget: float) -> None:
+    def _run_slice(self, lane: _Lane, budget: float, should_stop=None) -> None:
         trainer = lane.trainer
         e0, s0 = trainer.epoch, trainer.seconds
         remaining = self.max_steps - e0
@@ -324,7 +330,7 @@ class Race:
                 remaining = min(remaining, max(min(others) - e0 + 1, 1))
         lane.status = RUNNING
         try:
-            snap = trainer.advance(remaining, max_seconds=budget)
+            snap = trainer.advance(remaining, max_seconds=budget, should_stop=should_stop)
         except Exception as err:  # one contender failing must not end the race for the others
             lane.status = ERROR
             lane.message = f"{lane.contender.label} stopped: {type(err).__name__}: {err}"

@@ -318,3 +318,18 @@ def test_should_stop_reaches_into_the_curvature_matrix_of_a_newton_step():
     trainer.advance(1)
     reference.advance(1)
     assert np.array_equal(trainer.net.w, reference.net.w)
+
+
+def test_a_race_stops_when_asked_with_every_contender_at_a_completed_step():
+    from playground.core.race import Race
+
+    X, T = _moderate(2000)
+    net = MLP([2, 128, 128, 1], hidden="tanh", output="sigmoid", seed=0)
+    race = Race(net, X, T, max_steps=50)
+    assert race.advance(None, should_stop=lambda: True).contenders[0].n_steps == 0  # asked first
+    stop = Counter(6)
+    snap = race.advance(None, should_stop=stop)
+    assert not snap.finished and stop.calls >= 6  # the race asks once more after a trainer stopped
+    for contender, trainer in zip(snap.contenders, race.trainers):
+        assert contender.n_steps == trainer.epoch
+        assert contender.errors[-1] == pytest.approx(trainer.net.error(X, T) / len(X), rel=1e-12)
