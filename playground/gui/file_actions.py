@@ -148,6 +148,9 @@ class Autosaver(QObject):
         if self._thread is not None and self._thread.is_alive():
             self._timer.start(500)
             return
+        if self.error:  # the last write failed (disk full, folder not writable): say so, keep trying
+            self.window.show_notice(self.error)
+            self.error = None
         state = self._state()
         if self._written is not None and all(a is b for a, b in zip(state, self._written)):
             return

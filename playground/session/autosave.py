@@ -5,7 +5,8 @@ While the app runs it keeps one autosave file per process in its data folder,
 see document.py) whose ``extra.autosave`` says when it was written, by which process and for
 which session file. A clean exit removes it; a file left by a process that no longer runs is
 what an unclean exit (kill -9, power loss) left behind, and the next start offers it back.
-Files of processes that still run belong to another open window and are left alone.
+Files of processes that still run belong to another open window and are left alone (unless
+the file is from an earlier boot: then that process id was merely given out again).
 
 Writing 100,000 points as JSON takes a few hundred milliseconds of pure C calls that hold the
 GIL, so ``iter_session_json`` encodes the big arrays in slices: a writer thread then gives the
@@ -39,6 +40,15 @@ _NAME = re.compile(re.escape(AUTOSAVE_PREFIX) + r"([0-9]+)" + re.escape(AUTOSAVE
 
 def autosave_path(folder, pid: int | None = None) -> Path:
     return Path(folder) / f"{AUTOSAVE_PREFIX}{os.getpid() if pid is None else pid}{AUTOSAVE_SUFFIX}"
+
+
+def boot_id() -> str | None:
+    """This boot's id (Linux): after a power loss the old process ids mean nothing."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as fh:
+            return fh.read().strip() or None
+    except OSError:
+        return None
 
 
 def pid_alive(pid: int) -> bool:
@@ -116,7 +126,8 @@ def write_autosave(folder, document: Document, weights=None, history=None, sessi
     """Write this process's autosave file atomically; ``cancelled()`` is asked between slices."""
     pid = os.getpid() if pid is None else pid
     now = datetime.now() if now is None else now
-    meta = {"autosave": {"saved_at": now.isoformat(timespec="seconds"), "pid": pid, "session_path": session_path}}
+    meta = {"autosave": {"saved_at": now.isoformat(timespec="seconds"), "pid": pid, "boot": boot_id(),
+                         "session_path": session_path}}
     parts = []
     for piece in iter_session_json(document, weights, history, meta):
         if cancelled():
@@ -152,6 +163,7 @@ def find_recoverable(folder) -> list[Recoverable]:
     the latter stay on disk untouched rather than being deleted unseen.
     """
     found = []
+    this_boot = boot_id()
     try:
         names = os.listdir(folder)
     except OSError:
@@ -161,8 +173,11 @@ def find_recoverable(folder) -> list[Recoverable]:
         if match is None:
             continue
         pid = int(match.group(1))
-        if pid == os.getpid() or pid_alive(pid):
+        if pid == os.getpid():
             continue
+        alive = pid_alive(pid)
+        if alive and (this_boot is None or not _mentions_another_boot(Path(folder) / name, this_boot)):
+            continue  # another window's (the usual case: its file is not even read)
         path = Path(folder) / name
         try:
             session = load_session(path)
@@ -170,11 +185,24 @@ def find_recoverable(folder) -> list[Recoverable]:
             saved_at = datetime.fromisoformat(str(meta.get("saved_at")))
         except (SessionFileError, ValueError, TypeError, AttributeError, RecursionError):
             continue
+        if alive and meta.get("boot") in (None, this_boot):
+            continue
         session_path = meta.get("session_path")
         found.append(Recoverable(path, pid, saved_at, session_path if isinstance(session_path, str) else None,
                                  replace(session, extra={k: v for k, v in session.extra.items() if k != "autosave"})))
     found.sort(key=lambda r: r.saved_at, reverse=True)
     return found
+
+
+def _mentions_another_boot(path: Path, this_boot: str) -> bool:
+    """Whether the file was written before this boot (a process id reused since): a cheap text check."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(max(0, os.path.getsize(path) - 4096))  # "extra" is the last entry of the file
+            tail = fh.read().decode("utf-8", "replace")
+    except OSError:
+        return False
+    return '"boot": "' in tail and f'"boot": "{this_boot}"' not in tail
 
 
 def describe_time(saved_at: datetime, now: datetime | None = None) -> str:

@@ -67,6 +67,17 @@ def test_an_undo_is_autosaved_too(qtbot, tmp_path, monkeypatch):
     qtbot.waitUntil(lambda: load_session(path).document.dataset.n == 1, timeout=5000)
 
 
+def test_a_failing_autosave_is_said_in_the_status_bar(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(file_actions, "AUTOSAVE_INTERVAL_S", 0.2)
+    (tmp_path / "data").write_text("a file where the folder should be")
+    window = window_with_autosave(qtbot, tmp_path)
+    saver = window.files.autosaver
+    click(qtbot, window, 0.2, 0.2)
+    qtbot.waitUntil(lambda: saver.error is not None, timeout=5000)
+    click(qtbot, window, -0.2, 0.2)
+    qtbot.waitUntil(lambda: "Autosave failed" in window.statusBar().currentMessage(), timeout=5000)
+
+
 def test_another_running_windows_autosave_is_neither_offered_nor_touched(qtbot, tmp_path, monkeypatch):
     answer = RestoreAnswer(monkeypatch, "restore")
     other = write_autosave(tmp_path / "data", spiral_document(20), pid=os.getppid())  # a live process

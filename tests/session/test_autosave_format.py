@@ -77,6 +77,13 @@ def test_autosaves_of_running_processes_are_not_offered(tmp_path):
     assert len(os.listdir(tmp_path)) == 2  # and nothing is deleted
 
 
+def test_a_file_from_before_a_reboot_is_offered_though_its_process_id_runs_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(autosave, "boot_id", lambda: "the-boot-before")
+    write_autosave(tmp_path, spiral(), pid=os.getppid())
+    monkeypatch.setattr(autosave, "boot_id", lambda: "this-boot")
+    assert [f.pid for f in find_recoverable(tmp_path)] == [os.getppid()]
+
+
 def test_newest_first_and_unreadable_files_are_skipped_not_deleted(tmp_path):
     older, newer = ended_pid(), ended_pid()
     write_autosave(tmp_path, spiral(), now=datetime(2026, 1, 1, 9, 0), pid=older)
