@@ -7,6 +7,7 @@ function each, so tests and later lessons can answer or capture them.
 
 from __future__ import annotations
 
+import gc
 import os
 import stat
 import threading
@@ -166,6 +167,11 @@ class Autosaver(QObject):
         self._thread.start()
 
     def _write(self, document, weights, history, session_path) -> None:
+        # The slices allocate many small lists, which sets off full garbage collections (50-70 ms
+        # in the app's process, during which every thread stops). Those lists are freed by
+        # reference counting, so pausing the collector for the write leaves no garbage behind.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             write_autosave(self.folder, document, weights, history, session_path,
                            cancelled=lambda: self._closing)
@@ -175,6 +181,9 @@ class Autosaver(QObject):
             pass
         except (OSError, ValueError) as err:
             self.error = f"Autosave failed: {_plain(err)}"
+        finally:
+            if collecting:
+                gc.enable()
 
     def wait(self, timeout: float = 10.0) -> None:
         if self._thread is not None:
