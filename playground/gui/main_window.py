@@ -8,13 +8,14 @@ view with set_* methods and change signals. A timer draws the newest frame about
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QRect, QSettings, QStandardPaths, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
     QScrollArea, QVBoxLayout, QWidget,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 from playground import __version__
 from playground.session import ConfigError, prepare
 from playground.session.config import DataConfig, ExperimentConfig
+from playground.session.experiment import output_for_data, resolve_output
 from playground.session.document import (
     Document, default_document, empty_dataset,
 )
@@ -46,6 +48,7 @@ from .theme import DARK, LIGHT, THEMES, apply_theme
 from .worker import TrainingController
 
 RENDER_INTERVAL_MS = 33
+_log = logging.getLogger("playground.window")
 
 GUIDE = """
 <h3>The views</h3>
@@ -74,6 +77,40 @@ scaled conjugate gradients, L-BFGS and Newton, error against steps and against s
 """
 
 
+DEFAULT_SIZE = (1500, 940)
+TITLE_BAR = 32  # room above the window for the window manager's title bar
+
+
+def default_geometry(screen) -> QRect:
+    """1500 x 940 where it fits, else the screen's free area less a margin (1264 x 680 on a
+    1280 x 720 display), centred there: the window always opens within the screen."""
+    if screen is None:
+        return QRect(0, 0, *DEFAULT_SIZE)
+    area = screen.availableGeometry()
+    width = min(DEFAULT_SIZE[0], area.width() - 16)
+    height = min(DEFAULT_SIZE[1], area.height() - TITLE_BAR - 8)
+    x = area.x() + (area.width() - width) // 2
+    y = area.y() + TITLE_BAR + (area.height() - TITLE_BAR - 8 - height) // 2
+    return QRect(x, y, width, height)
+
+
+NOTICE_LIMIT = 400  # characters a banner shows; a longer text is cut to its first line
+
+
+def notice_text(text: str) -> str:
+    """What a notice may say: plain words, never a traceback, at most NOTICE_LIMIT characters
+    (the full text goes to the log)."""
+    text = text.strip()
+    if "Traceback" not in text and len(text) <= NOTICE_LIMIT:
+        return text
+    lines = [line.strip() for line in text.splitlines()]
+    first = next((line for line in lines if line and not line.startswith("Traceback")), "Something went wrong.")
+    suffix = " (details in the log)"
+    if len(first) > NOTICE_LIMIT - len(suffix):
+        first = first[: NOTICE_LIMIT - len(suffix) - 1].rstrip() + "\u2026"
+    return first + suffix
+
+
 def _settings() -> QSettings:
     return app_settings()
 
@@ -100,6 +137,7 @@ class MainWindow(QMainWindow):
         self._rebuild_pending = False
         self._pending_reset = True
         self._pending_message = ""
+        self._rebuild_notice: str | None = None  # the banner text of the last failed rebuild
         self._last_snapshot = None
         self._last_frame = None
         self._turn = 0  # which secondary views draw the next running frame (render_frame)
@@ -258,11 +296,14 @@ class MainWindow(QMainWindow):
         self.discretize_action = self._action("Discretize output", self.data_view.set_discretize, "D",
                                               checkable=True)
         self.test_action = self._action("Show test points", self._toggle_test_points, checkable=True, checked=True)
+        self._toggle_test_points(self.test_action.isChecked())  # the action is the one source of truth
         self.fit_action = self._action("Zoom to data", self.zoom_to_data, "Ctrl+0")
+        self.equal_aspect_action = self._action("Equal aspect", self.data_view.set_equal_aspect, checkable=True,
+                                                tip="one unit across as long as one unit up: circles look round")
         self.dark_action = self._action("Dark theme", self._toggle_dark, checkable=True)
         self.reset_layout_action = self._action("Reset layout", self.reset_layout)
         view_menu.addActions([self.hidden_action, self.bayes_action, self.discretize_action, self.test_action,
-                              self.fit_action])
+                              self.equal_aspect_action, self.fit_action])
         view_menu.addSeparator()
         view_menu.addActions([self.dark_action, self.reset_layout_action])
 
@@ -328,14 +369,18 @@ class MainWindow(QMainWindow):
         if geometry is not None and not self.restoreGeometry(geometry):
             read.note("window/geometry", geometry)
             geometry = None
-        if geometry is None:
-            self.resize(1500, 940)
+        if geometry is not None:
+            self._keep_on_screen()
+        else:
+            self.setGeometry(default_geometry(QGuiApplication.primaryScreen()))
+            self._default_dock_sizes()
         state = read.byte_array("window/state")
         if state is not None and not self.restoreState(state):
             read.note("window/state", state)
         self.dark_action.setChecked(read.choice("view/theme", "light", THEMES) == "dark")
         self.hidden_action.setChecked(read.boolean("view/hidden_units", False))
         self.discretize_action.setChecked(read.boolean("view/discretize", False))
+        self.equal_aspect_action.setChecked(read.boolean("view/equal_aspect", False))
         self.loss_plot.set_log_y(read.boolean("view/log_loss", False))
         speed = read.one_of("training/speed", None, SPEED_LEVELS, lambda v: None if v == "max" else int(v))
         self._speed = speed
@@ -354,6 +399,7 @@ class MainWindow(QMainWindow):
         s.setValue("view/theme", "dark" if self.dark_action.isChecked() else "light")
         s.setValue("view/hidden_units", self.hidden_action.isChecked())
         s.setValue("view/discretize", self.discretize_action.isChecked())
+        s.setValue("view/equal_aspect", self.equal_aspect_action.isChecked())
         s.setValue("view/log_loss", self.loss_plot.log_y())
         s.setValue("training/speed", "max" if self._speed is None else str(self._speed))
         s.setValue("files/last_dir", self._last_dir)
@@ -363,12 +409,40 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state)
         for dock in self.docks:
             dock.show()
+        self._default_dock_sizes()
+
+    def _keep_on_screen(self) -> None:
+        """A geometry saved on a larger or a detached monitor would open the window off screen."""
+        screen = QGuiApplication.screenAt(self.geometry().center())
+        if screen is None:
+            self.setGeometry(default_geometry(QGuiApplication.primaryScreen()))
+            return
+        if self.isMaximized() or self.isFullScreen():
+            return
+        room = screen.availableGeometry().adjusted(8, TITLE_BAR, -8, -8)  # the frame must fit too
+        geometry = self.geometry()
+        if geometry.width() > room.width() or geometry.height() > room.height():
+            self.setGeometry(default_geometry(screen))
+        elif not room.contains(geometry):
+            geometry.moveLeft(min(max(geometry.left(), room.left()), room.right() + 1 - geometry.width()))
+            geometry.moveTop(min(max(geometry.top(), room.top()), room.bottom() + 1 - geometry.height()))
+            self.setGeometry(geometry)
+
+    def _default_dock_sizes(self) -> None:
+        """Side columns of 300 and 400 px; on the right, Training, Loss and the plots share the
+        height (the state saved before the window is shown holds no sensible heights)."""
+        height = max(self.height() - self.menuBar().height() - self.statusBar().height(), 300)
+        self.resizeDocks([self.data_dock, self.training_dock], [300, 400], Qt.Horizontal)
+        self.resizeDocks([self.data_dock, self.network_dock], [height // 2, height - height // 2], Qt.Vertical)
+        self.resizeDocks([self.training_dock, self.loss_dock, self.diagram_dock],
+                         [int(height * 0.38), int(height * 0.30), height - int(height * 0.38) - int(height * 0.30)],
+                         Qt.Vertical)
 
     # ================================================================== document -> views
     def _show_document(self, document: Document, fit: bool = False) -> None:
         self.data_view.set_document(document)
         d = document.dataset
-        self.data_panel.set_data_config(document.config.data)
+        self.data_panel.set_data_config(document.config.data, shown=d.name)
         self.data_panel.set_dataset_info(d.kind, d.n_inputs, d.n_classes, d.n)
         self.network_panel.set_network_config(document.config.network)
         features = document.config.data.features
@@ -383,6 +457,14 @@ class MainWindow(QMainWindow):
 
     @Slot(object, object)
     def _document_changed(self, new: Document, old: Document) -> None:
+        network = new.config.network
+        output = output_for_data(network.output, new.dataset, old.dataset)
+        if output != network.output:  # the head follows the data (PRML 5.2): the panel then shows "auto"
+            self._schedule_rebuild(reset=True, message=(
+                f"{self._pending_message} The {network.output} output does not fit this data: the network "
+                f"now uses the matched one (auto \u2192 {resolve_output(new.dataset, output)}).").strip())
+            self.model.set_config(replace(new.config, network=replace(network, output=output, n_components=None)))
+            return  # set_config comes back here with the new head
         data_changed = new.dataset is not old.dataset or not np.array_equal(new.parts, old.parts)
         self._show_document(new, fit=False)
         if data_changed or new.config.network != old.config.network or new.config.data.features != old.config.data.features:
@@ -406,6 +488,7 @@ class MainWindow(QMainWindow):
         reset, message = self._pending_reset, self._pending_message
         self._rebuild_pending, self._pending_reset, self._pending_message = False, False, ""
         doc = self.model.document
+        experiment = None
         try:
             experiment = prepare(doc.config, dataset=doc.dataset, split=doc.split())
             if doc.counts()[0] == 0:
@@ -421,18 +504,22 @@ class MainWindow(QMainWindow):
             trainer = experiment.make_trainer()
         except (ConfigError, ValueError) as err:
             self._experiment = None
-            self.controller.play(False)
+            self.controller.clear_job()  # its frames would bring the old network's shading back
+            self._clear_trained_views(experiment)
             self.show_notice(str(err), banner=True)
+            self._rebuild_notice = self.banner_label.text()
             return
         self._experiment = experiment
+        new_network = reset or self._net_signature != self._architecture(experiment.net)
         self._net_signature = self._architecture(experiment.net)
         self._net_template = experiment.net.copy()
-        self._last_snapshot = None
-        input_names = list(experiment.features) if experiment.features else (
-            ["x1", "x2"][: experiment.dataset.n_inputs] if experiment.dataset.n_inputs > 1 else ["x"])
-        self.diagram.set_network(self._net_template, input_names)
-        self.weights_plot.set_network(self._net_template)
-        self.loss_plot.clear()
+        if new_network:
+            self._clear_trained_views(experiment)
+        else:
+            self._last_snapshot = None
+            self.diagram.set_network(self._net_template, self._input_names(experiment))
+            self.weights_plot.set_network(self._net_template)
+            self.loss_plot.clear()
         if self._selected_unit is not None and not self._unit_exists(self._selected_unit):
             self._selected_unit = None
         self.controller.set_job(trainer, experiment.features, experiment.dataset.kind, experiment.dataset.n_inputs)
@@ -441,8 +528,48 @@ class MainWindow(QMainWindow):
             self.controller.play(True)
         if message:
             self.show_notice(message)
-        elif self.banner.isVisible() and "no training points" in self.banner_label.text():
+        self._hide_rebuild_notice()
+
+    def _hide_rebuild_notice(self) -> None:
+        """The banner said why there was nothing to train (no training points yet): it goes now,
+        but not under a stroke in progress (the data view would move under the pointer)."""
+        if self._rebuild_notice is None:
+            return
+        if self.banner_label.text() != self._rebuild_notice:
+            self._rebuild_notice = None
+        elif self.tool.active:
+            QTimer.singleShot(100, self, self._hide_rebuild_notice)
+        else:
             self.banner.hide()
+            self._rebuild_notice = None
+
+    @staticmethod
+    def _input_names(experiment) -> list[str]:
+        if experiment.features:
+            return list(experiment.features)
+        return ["x1", "x2"][: experiment.dataset.n_inputs] if experiment.dataset.n_inputs > 1 else ["x"]
+
+    def _clear_trained_views(self, experiment=None) -> None:
+        """Forget what the previous network drew: shading and curves, loss, weights, Hessian, status.
+
+        With ``experiment`` (its network built, perhaps without training points yet) the diagram
+        and histograms show that network's initial weights instead.
+        """
+        self._last_snapshot = self._last_frame = None
+        self.data_view.clear_overlays()
+        self.loss_plot.clear()
+        self.hessian_view.clear("Press Play or \u201cRecompute\u201d to compute the Hessian.")
+        if experiment is not None:
+            net = experiment.net
+            self.diagram.set_network(net, self._input_names(experiment))
+            self.diagram.render(net.w)
+            self.weights_plot.set_network(net)
+            self.weights_plot.render(net.w)
+        else:
+            self.weights_plot.clear()
+        self.epoch_label.setText("epoch 0")
+        for label in (self.error_label, self.accuracy_label, self.speed_label):
+            label.setText("")
 
     def _unit_exists(self, unit) -> bool:
         layer, index = unit
@@ -523,9 +650,12 @@ class MainWindow(QMainWindow):
 
     # ================================================================== notices
     def show_notice(self, text: str, banner: bool = False) -> None:
-        self.statusBar().showMessage(text, 8000)
+        short = notice_text(text)
+        if short != text.strip():
+            _log.warning("notice shortened for the banner; in full:\n%s", text)
+        self.statusBar().showMessage(short.splitlines()[0] if short else "", 8000)
         if banner:
-            self.banner_label.setText(text)
+            self.banner_label.setText(short)
             self.banner.show()
 
     @Slot(str, str)

@@ -222,6 +222,12 @@ class TrainingWorker(Worker):
         self._restart_rate()
         self._report_now()  # a new job interrupts the report of the old one
 
+    def _on_no_job(self) -> None:
+        """Nothing to train (no training points): forget the trainer, draw nothing more."""
+        self.job = None
+        self.running = False
+        self._cancel_report()
+
     def _on_play(self, running: bool) -> None:
         self.running = bool(running) and self.job is not None
         self._restart_rate()
@@ -405,6 +411,16 @@ class TrainingController(QObject):
         self._hessian_progress = None
         self.mailbox.post("job", Job(self._experiment_id, trainer, features, dataset_kind, n_inputs))
         return self._experiment_id
+
+    def clear_job(self) -> None:
+        """No experiment (e.g. no training points): the worker drops its trainer, so that a new
+        view or theme does not bring the old network's frames back; late frames are ignored."""
+        self.play(False)
+        self._experiment_id += 1
+        self._frame = None
+        self._hessian = None
+        self._hessian_progress = None
+        self.mailbox.post("no_job")
 
     def play(self, running: bool) -> None:
         if running != self._running:

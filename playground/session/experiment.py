@@ -57,6 +57,24 @@ def resolve_output(dataset: Dataset, output: str) -> str:
     return matched_output(dataset) if output == "auto" else output
 
 
+def output_for_data(output: str, dataset: Dataset, previous: Dataset | None = None) -> str:
+    """The head to train after the data changed from ``previous`` to ``dataset``.
+
+    A head the user chose stays while the kind of problem stays (a linear head on class labels
+    is a lesson of PRML 4.1.3); when the kind changes, or the head cannot train on the data at
+    all (mdn on class labels), the head follows the data again: "auto", the matched one.
+    """
+    if output == "auto":
+        return output
+    if previous is not None and previous.kind != dataset.kind:
+        return "auto"
+    try:
+        dataset.targets(output)
+    except ValueError:
+        return "auto"
+    return output
+
+
 def load_dataset(config: DataConfig, base_dir: str | os.PathLike = ".") -> Dataset:
     """The configured data (a CSV path is relative to ``base_dir``); DataFileError on a bad file."""
     if config.csv is not None:

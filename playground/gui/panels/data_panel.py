@@ -50,6 +50,15 @@ def feature_label(name: str) -> str:
     return name.replace("x1", "x\u2081").replace("x2", "x\u2082").replace("^2", "\u00b2").replace("*", "\u00b7")
 
 
+def shown_data_label(config: DataConfig, shown: str | None) -> str:
+    """What the preset combo says when the data on screen are not the config's preset sample."""
+    if shown in GENERATORS:
+        return f"{GENERATORS[shown].label} (earlier sample)"
+    if shown not in (None, "drawing"):
+        return f"file: {shown}"
+    return f"CSV: {os.path.basename(config.csv)}" if config.csv else "drawn data"
+
+
 def _inputs_needed(features) -> int:
     one = set(features_for_inputs(1))
     return 1 if all(f in one for f in features) else 2
@@ -280,15 +289,20 @@ class DataPanel(Panel):
         return box
 
     # ------------------------------------------------------------------------------- public API
-    def set_data_config(self, config: DataConfig) -> None:
-        """Show ``config`` (preset settings, split, features) without emitting."""
+    def set_data_config(self, config: DataConfig, shown: str | None = None) -> None:
+        """Show ``config`` (preset settings, split, features) without emitting.
+
+        ``shown`` is the name of the data set on screen: when it is not the config's preset
+        (an imported file, an undone preset, a new drawing) the combo names it instead.
+        """
         with self._quietly():
             info = GENERATORS.get(config.generator) if config.generator else None
+            if info is not None and shown is not None and shown != info.name:
+                info = None
             if info is not None:
                 self.preset_combo.setCurrentIndex(self.preset_combo.findData(info.name))
             else:
-                text = f"CSV: {os.path.basename(config.csv)}" if config.csv else "drawn data"
-                self.preset_combo.setPlaceholderText(text)
+                self.preset_combo.setPlaceholderText(shown_data_label(config, shown))
                 self.preset_combo.setCurrentIndex(-1)
             self._update_preset_controls()
             if info is not None:
