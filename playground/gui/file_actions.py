@@ -189,6 +189,16 @@ class Autosaver(QObject):
         if self._thread is not None:
             self._thread.join(timeout)
 
+    def forget(self) -> None:
+        """The document was saved, opened or discarded: an older snapshot would only mislead."""
+        self._timer.stop()
+        self.wait()
+        self._written = None
+        try:
+            remove_autosave(self.folder)
+        except OSError:
+            pass
+
     def remove(self) -> None:
         """A clean exit: stop writing and delete this process's autosave."""
         self._closing = True
@@ -228,6 +238,9 @@ class FileActions(QObject):
                 or self.model.document.config != self._saved_config)
 
     def mark_saved(self) -> None:
+        """The document now matches its file (saved or opened) or is new: nothing unsaved."""
+        if self.autosaver is not None:
+            self.autosaver.forget()
         self.model.undo_stack.setClean()
         self._saved_config = self.model.document.config
         self._force_modified = False

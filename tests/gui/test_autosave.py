@@ -67,6 +67,18 @@ def test_an_undo_is_autosaved_too(qtbot, tmp_path, monkeypatch):
     qtbot.waitUntil(lambda: load_session(path).document.dataset.n == 1, timeout=5000)
 
 
+def test_saving_removes_the_older_autosave_and_the_next_edit_writes_a_new_one(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(file_actions, "AUTOSAVE_INTERVAL_S", 0.2)
+    window = window_with_autosave(qtbot, tmp_path)
+    path = autosave_path(tmp_path / "data")
+    click(qtbot, window, 0.2, 0.2)
+    qtbot.waitUntil(path.exists, timeout=5000)
+    assert window.save_session_as(str(tmp_path / "saved.nnp.json"))
+    assert not path.exists()  # after a crash it would offer less than the saved file holds
+    click(qtbot, window, -0.2, 0.2)
+    qtbot.waitUntil(lambda: path.exists() and load_session(path).document.dataset.n == 2, timeout=5000)
+
+
 def test_a_failing_autosave_is_said_in_the_status_bar(qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(file_actions, "AUTOSAVE_INTERVAL_S", 0.2)
     (tmp_path / "data").write_text("a file where the folder should be")
