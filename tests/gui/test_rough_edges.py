@@ -5,6 +5,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
+from playground.session import prepare
 from playground.session.config import DataConfig, ExperimentConfig
 from playground.session.document import Document
 from playground.gui.main_window import MainWindow
@@ -118,6 +119,7 @@ def test_new_drawing_forgets_the_old_networks_shading_weights_and_curves(qtbot, 
     qtbot.waitUntil(lambda: len(window.loss_plot.curve_data("train")[0]) > 10, timeout=5000)
     window.play_action.trigger()
     assert shaded(window)
+    trained = window._last_snapshot.weights.copy()
     window.new_action.trigger()
     qtbot.waitUntil(lambda: not window._rebuild_pending, timeout=3000)
     qtbot.wait(200)  # a frame of the old network, had it been asked for, would arrive now
@@ -127,8 +129,10 @@ def test_new_drawing_forgets_the_old_networks_shading_weights_and_curves(qtbot, 
     assert not shaded(window) and window.data_view.last_frame is None
     assert len(window.loss_plot.curve_data("train")[0]) == 0
     assert window.epoch_label.text() == "epoch 0"
-    edges, weights, biases = window.weights_plot.histogram_data(0)
-    assert weights.sum() == 0 or window._last_snapshot is None
+    # the diagram shows the new network's initial weights, not the trained ones
+    doc = window.model.document
+    fresh = prepare(doc.config, dataset=doc.dataset, split=doc.split()).net.w
+    assert np.array_equal(window.diagram._weights, fresh) and not np.array_equal(fresh, trained)
     assert window.hessian_view.report() is None
 
 
