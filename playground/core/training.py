@@ -20,7 +20,8 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from .objective import BLOCK_FLOPS, Interrupted, Objective, gradient_flops_per_point
+from . import objective as _objective
+from .objective import Interrupted, Objective, gradient_flops_per_point
 from .optimizers import OPTIMIZERS, Optimizer, Schedule, make_optimizer
 from .regularizers import Regularization
 
@@ -37,6 +38,14 @@ READY, TRAINING, DIVERGED, EARLY_STOPPED = "ready", "training", "diverged", "ear
 # outputs and Adam's first steps with lr ~ 1 spike by 10^4 and recover, hence 10^6 there.
 # Mixture densities have no such yardstick (their errors can be negative): non-finite only.
 DIVERGENCE_FACTORS = {"sigmoid": 30.0, "softmax": 30.0, "linear": 1e6}
+
+# The fixed cost of one optimiser step (~20 us of Python), in the operations of
+# objective.BLOCK_FLOPS: many tiny mini-batches make a long epoch too.
+_STEP_OVERHEAD_FLOPS = 2e5
+
+# Points per block of an evaluation that need not be interruptible (snapshots): as many as
+# keep the activations of one block under this many bytes; big blocks run fastest.
+_EVALUATION_BYTES = 64 * 2**20
 
 # Between epochs, ``should_stop`` is asked at most this often (seconds): cheap epochs of small
 # networks then pay nothing measurable for it.
@@ -415,6 +424,8 @@ class Trainer:
         net, head = self.net, self.net.head
         n = X.shape[0]
         rows = self.objective.block_rows
+        if self._interrupt is None:
+            rows = max(rows, int(_EVALUATION_BYTES / (16 * sum(net.layer_sizes))))
         if n <= rows:
             a = net.forward_pass(X).out
             return head.error(a, T) / n, head.accuracy(a, T) if accuracy else None
@@ -506,15 +517,17 @@ class Trainer:
         return self.snapshot()  # cheap after an interruption: the weights' errors are cached
 
     def _epoch_is_long(self) -> bool:
-        """Whether one epoch costs more than one interruptible block (objective.BLOCK_FLOPS)."""
+        """Whether one epoch costs more than one interruptible block (objective.BLOCK_FLOPS, ~0.05 s)."""
         opt = self.optimizer
         W = self.net.n_params
         work = self.n_train * gradient_flops_per_point(self.net)
+        if not self.full_batch:  # each mini-batch step costs ~20 us of Python besides its arithmetic
+            work += math.ceil(self.n_train / self._batch) * _STEP_OVERHEAD_FLOPS
         if opt.full_batch_only:
             work *= 4  # several evaluations per step (line searches, SCG's curvature probe)
         if getattr(opt, "curvature", None) is not None:
             work += W**3 / 3  # Newton / Levenberg-Marquardt: a Cholesky factorisation per try
-        return work > BLOCK_FLOPS
+        return work > _objective.BLOCK_FLOPS
 
     def _save_epoch(self) -> tuple:
         """What an epoch changes before its last interruptible evaluation (a few W-vectors)."""

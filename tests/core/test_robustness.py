@@ -11,6 +11,7 @@ from playground.core import MLP, Trainer, fit, hessian, memory
 from playground.core.datasets import make_dataset
 from playground.core.heads import SigmoidHead, SoftmaxHead
 from playground.core.memory import TooLargeError
+from playground.core import objective
 from playground.core.objective import Interrupted
 
 
@@ -191,6 +192,13 @@ def test_available_memory_is_read_and_capped():
 
 
 # ---------------------------------------------------------------------------- interruptible training
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Blocks of ~2e7 operations (about 200 points of a 2 x 128 network), so that these
+    tests see many blocks on small, quick problems."""
+    monkeypatch.setattr(objective, "BLOCK_FLOPS", 2e7)
+
+
 class Counter:
     """should_stop that answers True from its n-th call on."""
 
@@ -219,7 +227,7 @@ def _trainer(X, T, **kw):
     dict(optimizer="scg"),
     dict(optimizer="lbfgs"),
 ])
-def test_should_stop_discards_the_partial_epoch_and_training_carries_on_exactly(options):
+def test_should_stop_discards_the_partial_epoch_and_training_carries_on_exactly(small_blocks, options):
     X, T = _moderate()
     trainer, reference = _trainer(X, T, **options), _trainer(X, T, **options)
     trainer.advance(1)
@@ -246,7 +254,7 @@ def test_should_stop_before_anything_returns_at_once():
     assert snap.epoch == 0 and trainer.steps == 0
 
 
-def test_a_time_budget_cuts_a_long_epoch_only_after_one_has_completed():
+def test_a_time_budget_cuts_a_long_epoch_only_after_one_has_completed(small_blocks):
     X, T = _moderate()
     trainer = _trainer(X, T, optimizer="adam", lr=0.01)
     snap = trainer.advance(5, max_seconds=1e-9)  # every call makes progress
@@ -268,7 +276,7 @@ def test_advance_never_trains_more_epochs_than_asked(budget):
             assert trainer.epoch == before + epochs
 
 
-def test_should_stop_while_the_new_epoch_is_evaluated_discards_that_epoch_too():
+def test_should_stop_while_the_new_epoch_is_evaluated_discards_that_epoch_too(small_blocks):
     # Mini-batch steps change the weights batch by batch; the epoch ends with error
     # evaluations over all points (validation first), which are interruptible too.
     X, T = _moderate(1500)
@@ -303,7 +311,7 @@ def test_exact_hessian_reports_progress_and_can_be_cancelled():
     assert np.array_equal(net.w, w)
 
 
-def test_should_stop_reaches_into_the_curvature_matrix_of_a_newton_step():
+def test_should_stop_reaches_into_the_curvature_matrix_of_a_newton_step(small_blocks):
     X, T = _moderate(1600)  # two chunks of points (1,517 + 83) for H of this 501-weight network
     make = lambda: Trainer(MLP([2, 20, 20, 1], hidden="tanh", output="sigmoid", seed=0), X, T,  # noqa: E731
                            optimizer="newton")
@@ -320,7 +328,7 @@ def test_should_stop_reaches_into_the_curvature_matrix_of_a_newton_step():
     assert np.array_equal(trainer.net.w, reference.net.w)
 
 
-def test_a_race_stops_when_asked_with_every_contender_at_a_completed_step():
+def test_a_race_stops_when_asked_with_every_contender_at_a_completed_step(small_blocks):
     from playground.core.race import Race
 
     X, T = _moderate(2000)
