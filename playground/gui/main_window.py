@@ -32,7 +32,7 @@ from playground.session.document import (
 from .data_view import DataView
 from .document_model import DocumentModel
 from .drawing import DrawingTool
-from .file_actions import FileActions
+from .file_actions import FileActions, build_file_menu
 from .frames import ViewSpec
 from .panels.data_panel import DataPanel
 from .panels.network_panel import NetworkPanel
@@ -59,7 +59,7 @@ probable class changes). Outlined points are test points, never used for trainin
 regression they are the hidden units' outputs (PRML fig. 5.3). The green dashed line is the
 Bayes-optimal boundary where it is known.</p>
 <p><b>Drawing</b>: left click or drag adds points of the current class (keys 1-6); right click or
-shift-click erases the nearest point; the wheel zooms. Ctrl+Z undoes, Ctrl+Shift+Z redoes.</p>
+shift-click erases the nearest point; the wheel zooms. Ctrl+Z undoes, Ctrl+Shift+Z or Ctrl+Y redoes.</p>
 <p><b>Loss</b>: training, validation and test error per epoch (per-point mean of the error the network
 minimises); tick "log scale" for a logarithmic axis; hover to read values.</p>
 <p><b>Weights</b>: histograms of each layer's weights and biases. <b>Network</b>: links are
@@ -254,17 +254,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        self.new_action = self._action("&New drawing", self.new_drawing, QKeySequence.New)
-        self.open_action = self._action("&Open session…", self.open_session, QKeySequence.Open)
-        self.save_action = self._action("&Save session", self.save_session, QKeySequence.Save)
-        self.save_as_action = self._action("Save session &as…", self.save_session_as, QKeySequence.SaveAs)
-        self.import_action = self._action("&Import CSV…", self.import_csv, "Ctrl+I")
-        self.export_action = self._action("&Export CSV…", self.export_csv, "Ctrl+E")
-        self.quit_action = self._action("&Quit", self.close, QKeySequence.Quit)
-        for a in (self.new_action, self.open_action, self.save_action, self.save_as_action, None,
-                  self.import_action, self.export_action, None, self.quit_action):
-            file_menu.addSeparator() if a is None else file_menu.addAction(a)
+        build_file_menu(self, bar.addMenu("&File"))  # the table is in file_actions.py
 
         edit_menu = bar.addMenu("&Edit")
         self.undo_action = self.model.undo_stack.createUndoAction(self, "&Undo")
@@ -858,9 +848,6 @@ class MainWindow(QMainWindow):
         self.data_view.fit_to(self.model.document.dataset.view_bounds)
 
     # ================================================================== files (file_actions.py)
-    def _ask_path(self, save: bool, caption: str, filters: str, suffix: str, proposed: str = "") -> str | None:
-        return self.files._ask_path(save, caption, filters, suffix, proposed)
-
     def open_session(self, path: str | None = None) -> bool:
         return self.files.open_session(path)
 
@@ -869,9 +856,6 @@ class MainWindow(QMainWindow):
 
     def save_session_as(self, path: str | None = None) -> bool:
         return self.files.save_session_as(path)
-
-    def _write_session(self, path: str) -> bool:
-        return self.files.write_session(path)
 
     def import_csv(self, path: str | None = None) -> bool:
         return self.files.import_csv(path)
