@@ -341,3 +341,30 @@ def test_a_race_stops_when_asked_with_every_contender_at_a_completed_step(small_
     for contender, trainer in zip(snap.contenders, race.trainers):
         assert contender.n_steps == trainer.epoch
         assert contender.errors[-1] == pytest.approx(trainer.net.error(X, T) / len(X), rel=1e-12)
+
+
+class _TickingClock:
+    """perf_counter that advances one second per reading."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def perf_counter(self):
+        self.now += 1.0
+        return self.now
+
+
+def test_a_time_budget_cuts_a_long_epoch_after_the_first_and_discards_it(small_blocks, monkeypatch):
+    import playground.core.training as training
+
+    X, T = _moderate()
+    trainer, reference = _trainer(X, T, optimizer="adam", lr=0.01), _trainer(X, T, optimizer="adam", lr=0.01)
+    reference.advance(1, should_stop=lambda: False)  # summed in the same blocks
+    clock = _TickingClock()
+    monkeypatch.setattr(training, "time", clock)
+    # The first epoch reads the clock once (it may not be cut); the second one, predicted to fit
+    # (it took 1 "second"), reads it before each of its ~16 blocks and is cut at the 10 s budget.
+    snap = trainer.advance(5, max_seconds=10.0)
+    assert snap.epoch == trainer.epoch == 1
+    assert 10 <= clock.now < 20
+    assert np.array_equal(trainer.net.w, reference.net.w)
