@@ -78,15 +78,15 @@ def ask_save_changes(parent, name: str) -> str:
 
 
 def ask_restore(parent, when: str, name: str) -> str:
-    """'restore' or 'discard'."""
+    """'restore', 'discard', or 'keep' when the box is closed otherwise (asked again next start)."""
     box = QMessageBox(QMessageBox.Question, "Restore unsaved work",
                       f"nn-playground did not close properly last time.\n\nRestore the drawing ({name}) "
                       f"autosaved at {when}?", QMessageBox.NoButton, parent)
     restore = box.addButton("Restore", QMessageBox.AcceptRole)
-    box.addButton("Discard", QMessageBox.DestructiveRole)
+    discard = box.addButton("Discard", QMessageBox.DestructiveRole)
     box.setDefaultButton(restore)
     box.exec()
-    return "restore" if box.clickedButton() is restore else "discard"
+    return {restore: "restore", discard: "discard"}.get(box.clickedButton(), "keep")
 
 
 def show_problem(parent, title: str, text: str) -> None:
@@ -465,10 +465,11 @@ class FileActions(QObject):
             self.load(newest.session, newest.session_path, f"Restored the drawing autosaved at "
                       f"{describe_time(newest.saved_at)}.", modified=True)
             self.autosaver.schedule()  # it lives on in this process's autosave
-        try:  # handled: restored into this window (and its autosave), or discarded
-            os.unlink(newest.path)
-        except OSError:
-            pass
+        if answer in ("restore", "discard"):  # handled: restored into this window (and its autosave), or discarded
+            try:
+                os.unlink(newest.path)
+            except OSError:
+                pass
         return restored
 
     def may_close(self) -> bool:

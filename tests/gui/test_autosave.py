@@ -9,7 +9,8 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
 
 from playground.gui import file_actions
 from playground.gui.app import open_main_window
@@ -110,6 +111,21 @@ def test_discarding_the_offer_deletes_the_old_autosave(qtbot, tmp_path, monkeypa
     window = window_with_autosave(qtbot, tmp_path)
     assert not window.files.offer_recovery()
     assert len(answer.asked) == 1 and not old.exists() and window.model.document.dataset.n == 0
+
+
+def test_closing_the_offer_without_an_answer_keeps_the_autosave_for_next_time(qtbot, tmp_path, monkeypatch):
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    old = write_autosave(tmp_path / "data", spiral_document(20), pid=child.pid)
+    window = window_with_autosave(qtbot, tmp_path)
+
+    def close_the_box():
+        qtbot.waitUntil(lambda: QApplication.activeModalWidget() is not None)
+        QApplication.activeModalWidget().reject()  # Escape, or the window's close button
+
+    QTimer.singleShot(0, close_the_box)
+    assert not window.files.offer_recovery()
+    assert old.exists() and window.model.document.dataset.n == 0
 
 
 CHILD = textwrap.dedent("""
