@@ -1,6 +1,7 @@
 """The headless command line: train from a config, write metrics and network, clean errors."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -105,3 +106,135 @@ def test_the_module_runs_as_a_program(tmp_path):
     assert missing.returncode == 2 and "no such file" in missing.stderr and "Traceback" not in missing.stderr
     usage = subprocess.run([sys.executable, "-m", "playground", "train"], capture_output=True, text=True)
     assert usage.returncode == 2 and "--out" in usage.stderr
+
+
+# ---------------------------------------------------------------------------- bad input: exit 2, one line
+def one_line_error(capsys) -> str:
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nn-playground: error: ") and "Traceback" not in err, err
+    return lines[0]
+
+
+def train_text(tmp_path, text, capsys, *extra):
+    path = tmp_path / "config.json"
+    path.write_text(text)
+    code = main(["train", str(path), "--out", str(tmp_path / "o"), *extra])
+    return code, one_line_error(capsys)
+
+
+def with_changes(mutate):
+    raw = json.loads(json.dumps(CONFIG))
+    mutate(raw)
+    return json.dumps(raw)
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ('{"version": 1, "data": ' + "[" * 1000 + "]" * 1000 + "}", "nested too deeply"),
+    (with_changes(lambda r: r["data"].update(split={"train": 0.7, "validation": 0.15, "test": 0.15, "seed": -1})),
+     "data.split.seed: must be from 0 to"),
+    (with_changes(lambda r: r["training"].update(seed=-1)), "training.seed: must be from 0 to"),
+    (with_changes(lambda r: r["training"].update(lr=10**400)), "training.lr: must be a finite number"),
+    (with_changes(lambda r: r["training"].update(epochs=10**400)), "training.epochs: must be from 0 to 10000000"),
+    (json.dumps(CONFIG).replace('"lr": 0.05', '"lr": ' + "9" * 5000), "line 1: a number of 5,000 digits"),
+    (with_changes(lambda r: r.update(version=True)), "version: this build reads config version 1, the file says true"),
+    (with_changes(lambda r: r["network"].update(activation="v" * 4096)), "network.activation: unknown value 'vvv"),
+])
+def test_bad_input_in_a_config_exits_2_with_one_line(tmp_path, capsys, text, fragment):
+    code, line = train_text(tmp_path, text, capsys)
+    assert code == 2 and fragment in line and len(line) < 400
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("epochs, fragment", [
+    ("10000001", "must be from 0 to 10000000, got 10000001"),
+    ("-1", "must be from 0 to 10000000, got -1"),
+    ("9" * 5000, "must be from 0 to 10000000, got 999"),
+    ("ten", "must be a whole number, got 'ten'"),
+])
+def test_epochs_on_the_command_line_have_the_configs_cap(tmp_path, capsys, monkeypatch, epochs, fragment):
+    monkeypatch.setattr("playground.session.prepare", lambda *a, **k: pytest.fail("the bad --epochs was accepted"))
+    with pytest.raises(SystemExit) as caught:
+        main(["train", str(write_config(tmp_path)), "--out", str(tmp_path / "o"), "--epochs", epochs])
+    line = one_line_error(capsys)
+    assert caught.value.code == 2 and "--epochs" in line and fragment in line and len(line) < 250
+
+
+def test_a_named_pipe_as_config_or_csv_exits_2_without_hanging(tmp_path):
+    os.mkfifo(tmp_path / "pipe.json")
+    os.mkfifo(tmp_path / "pipe.csv")
+    csv_config = write_config(tmp_path, {"version": 1, "data": {"csv": "pipe.csv"}, "network": {"hidden": [2]}},
+                              name="csv.json")
+    for config in (tmp_path / "pipe.json", csv_config):
+        # a reader blocked on the pipe would run into the timeout (and the test fail), not hang
+        run = subprocess.run([sys.executable, "-m", "playground", "train", str(config), "--out", str(tmp_path / "o")],
+                             capture_output=True, text=True, timeout=60)
+        assert run.returncode == 2 and "not a regular file" in run.stderr
+        assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
+
+
+def test_a_named_pipe_as_session_exits_2_before_the_window_opens(tmp_path, capsys, monkeypatch):
+    os.mkfifo(tmp_path / "pipe.nnp.json")
+    monkeypatch.setattr("playground.cli.launch_gui", lambda *a, **k: pytest.fail("the app was started"))
+    assert main([str(tmp_path / "pipe.nnp.json")]) == 2
+    assert "not a regular file" in one_line_error(capsys)
+    assert main([str(tmp_path)]) == 2
+    assert "folder" in one_line_error(capsys)
+
+
+def test_a_folder_or_an_unreadable_file_as_config_exits_2(tmp_path, capsys, monkeypatch):
+    assert main(["train", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
+    assert "this is a folder, not a file" in one_line_error(capsys)
+    config = write_config(tmp_path)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("playground.session.atomic.os.open", refuse)
+    assert main(["train", str(config), "--out", str(tmp_path / "o")]) == 2
+    assert "permission denied" in one_line_error(capsys)
+
+
+def test_an_output_folder_that_cannot_be_made_or_written_exits_2(tmp_path, capsys, monkeypatch):
+    config = write_config(tmp_path, {**CONFIG, "training": {**CONFIG["training"], "epochs": 2}})
+    (tmp_path / "file").write_text("")
+    for out in (tmp_path / "file", tmp_path / "file" / "run"):
+        assert main(["train", str(config), "--out", str(out), "--quiet"]) == 2
+        assert "cannot create or write the output folder" in one_line_error(capsys)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("playground.session.atomic.tempfile.NamedTemporaryFile", refuse)
+    assert main(["train", str(config), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    assert "cannot write to" in one_line_error(capsys)
+
+
+def test_ctrl_c_exits_130_quietly(tmp_path, capsys, monkeypatch):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("playground.cli.train_command", interrupted)
+    try:
+        code = main(["train", str(write_config(tmp_path)), "--out", str(tmp_path / "o")])
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl+C escaped main() as a traceback")
+    assert code == 130
+    assert capsys.readouterr().err.strip() == ""
+
+
+def test_an_internal_error_is_one_line_too(tmp_path, capsys, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("x" * 5000)
+
+    monkeypatch.setattr("playground.session.prepare", broken)
+    assert main(["train", str(write_config(tmp_path)), "--out", str(tmp_path / "o")]) == 1
+    line = one_line_error(capsys)
+    assert "internal error (RuntimeError)" in line and len(line) < 300
+
+
+def test_usage_errors_are_one_line(tmp_path, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["train", str(write_config(tmp_path)), "--out", str(tmp_path / "o"), "--colour", "y" * 3000])
+    line = one_line_error(capsys)
+    assert caught.value.code == 2 and "unrecognized arguments: --colour" in line and len(line) < 300

@@ -7,7 +7,10 @@ from .atomic import atomic_write_bytes, atomic_write_text
 from .config import ConfigError, DataConfig, ExperimentConfig, NetworkConfig
 from .datafile import DataFileError, read_csv, write_csv
 from .experiment import Experiment, matched_output, output_mismatch, prepare
-from .network_io import NetworkFileError, load_network, read_network_file, save_network
+from .messages import excerpt
+from .network_io import (
+    MAX_WEIGHTS, NetworkFileError, load_network, network_from_document, read_network_file, save_network,
+)
 
 __all__ = [
     "ConfigError",
@@ -15,12 +18,15 @@ __all__ = [
     "DataFileError",
     "Experiment",
     "ExperimentConfig",
+    "MAX_WEIGHTS",
     "NetworkConfig",
     "NetworkFileError",
     "atomic_write_bytes",
     "atomic_write_text",
+    "excerpt",
     "load_network",
     "matched_output",
+    "network_from_document",
     "output_mismatch",
     "prepare",
     "read_csv",

@@ -36,12 +36,17 @@ from playground.core import (
 from playground.core.datasets import FEATURES, GENERATORS
 from playground.core.regularizers import GROUP_NAMES
 
+from .atomic import read_json_file
+from .messages import excerpt
+
 CONFIG_VERSION = 1
 MAX_HIDDEN_LAYERS = 8
 MAX_UNITS = 256
 MAX_POINTS = 100_000
 MAX_COMPONENTS = 10
 MAX_EPOCHS = 10_000_000
+MAX_SEED = 2**31 - 1  # the seed spin boxes' range; numpy refuses negative seeds
+MAX_CONFIG_BYTES = 16 * 2**20  # a config is a few hundred bytes; this refuses a data dump early
 
 
 class ConfigError(ValueError):
@@ -137,17 +142,7 @@ class ExperimentConfig:
     @classmethod
     def load(cls, path: str | os.PathLike) -> "ExperimentConfig":
         """Read and validate a config file; every failure is a ConfigError."""
-        try:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: no such file") from None
-        except (OSError, UnicodeDecodeError) as err:
-            raise ConfigError(f"{path}: cannot read the file ({err})") from None
-        try:
-            raw = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise ConfigError(f"{path}, line {err.lineno}: not valid JSON ({err.msg})") from None
+        raw = read_json_file(path, ConfigError, MAX_CONFIG_BYTES)
         try:
             return _parse(raw)
         except ConfigError as err:
@@ -167,15 +162,30 @@ def _fail(path: str, message: str):
     raise ConfigError(f"{path}: {message}" if path else message)
 
 
+_JSON_TYPES = {dict: "an object", list: "a list", str: "a string", bool: "true or false", int: "a number",
+               float: "a number", type(None): "null"}
+
+
+def _json_type(value) -> str:
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _close_match(value, choices) -> str:
+    """' (did you mean 'x'?)' for a near miss of a short string, else ''."""
+    if not isinstance(value, str) or len(value) > 100:
+        return ""
+    close = difflib.get_close_matches(value, [str(c) for c in choices], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def _check_keys(obj: Any, path: str, allowed: set[str], required: set[str] = frozenset()) -> dict:
     where = path or "the top level"
     if not isinstance(obj, dict):
-        _fail(path, f"must be a JSON object, got {type(obj).__name__}")
+        _fail(path, f"must be a JSON object, got {_json_type(obj)}")
     for key in obj:
         if key not in allowed:
-            close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else f"; allowed: {', '.join(sorted(allowed))}"
-            raise ConfigError(f"unknown key {key!r} in {where}{hint}")
+            hint = _close_match(key, sorted(allowed)) or f"; allowed: {', '.join(sorted(allowed))}"
+            raise ConfigError(f"unknown key {excerpt(key)} in {where}{hint}")
     for key in sorted(required - set(obj)):
         raise ConfigError(f"{where} needs the key {key!r}")
     return obj
@@ -185,19 +195,30 @@ def _int(value, path, lo=None, hi=None, allow_none=False):
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        _fail(path, f"must be a whole number, got {value!r}")
+        _fail(path, f"must be a whole number, got {excerpt(value)}")
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        rng = f"from {lo} to {hi}" if hi is not None else f">= {lo}"
-        _fail(path, f"must be {rng}, got {value}")
+        rng = f"from {lo} to {hi}" if hi is not None and lo is not None else (
+            f">= {lo}" if lo is not None else f"<= {hi}")
+        _fail(path, f"must be {rng}, got {excerpt(value)}")
     return value
+
+
+def _seed(value, path):
+    return _int(value, path, 0, MAX_SEED)
 
 
 def _float(value, path, lo=None, hi=None, positive=False, allow_none=False):
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        _fail(path, f"must be a finite number, got {value!r}")
-    value = float(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        _fail(path, f"must be a finite number, got {excerpt(value)}")
+    try:
+        number = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        _fail(path, f"must be a finite number, got {excerpt(value)}, which is far too large")
+    if not math.isfinite(number):
+        _fail(path, f"must be a finite number, got {excerpt(value)}")
+    value = number
     if positive and value <= 0:
         _fail(path, f"must be a positive number, got {value!r}")
     if (lo is not None and value < lo) or (hi is not None and value > hi):
@@ -207,16 +228,15 @@ def _float(value, path, lo=None, hi=None, positive=False, allow_none=False):
 
 
 def _choice(value, path, choices):
-    if value not in choices:
-        close = difflib.get_close_matches(str(value), list(choices), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        _fail(path, f"unknown value {value!r}{hint}; choose one of: {', '.join(choices)}")
+    if not isinstance(value, str) or value not in choices:
+        _fail(path, f"unknown value {excerpt(value)}{_close_match(value, choices)}; "
+                    f"choose one of: {', '.join(choices)}")
     return value
 
 
 def _bool(value, path):
     if not isinstance(value, bool):
-        _fail(path, f"must be true or false, got {value!r}")
+        _fail(path, f"must be true or false, got {excerpt(value)}")
     return value
 
 
@@ -224,11 +244,11 @@ def _parse(raw: Any) -> ExperimentConfig:
     raw = _check_keys(raw, "", {"version", "name", "data", "network", "training", "regularization"},
                       {"version", "data", "network"})
     version = raw["version"]
-    if version != CONFIG_VERSION:
-        _fail("version", f"this build reads config version {CONFIG_VERSION}, the file says {version!r}")
+    if type(version) is not int or version != CONFIG_VERSION:  # true == 1 in Python, not a version
+        _fail("version", f"this build reads config version {CONFIG_VERSION}, the file says {excerpt(version)}")
     name = raw.get("name", "")
     if not isinstance(name, str):
-        _fail("name", "must be a string")
+        _fail("name", f"must be a string, got {_json_type(name)}")
     data = _parse_data(raw["data"])
     network = _parse_network(raw["network"])
     training, epochs = _parse_training(raw.get("training", {}), raw.get("regularization", {}))
@@ -248,7 +268,7 @@ def _parse_data(raw) -> DataConfig:
             _fail("data.split", f"train + validation + test must add up to 1, got {sum(split):.6g}")
         if split[0] <= 0:
             _fail("data.split.train", "the training share must be positive")
-        split_seed = _int(s.get("seed", 0), "data.split.seed")
+        split_seed = _seed(s.get("seed", 0), "data.split.seed")
     features = None
     if "features" in raw:
         names = raw["features"]
@@ -272,7 +292,7 @@ def _parse_data(raw) -> DataConfig:
         generator=generator,
         n_points=_int(raw.get("n_points"), "data.n_points", 1, MAX_POINTS, allow_none=True),
         noise=_float(raw.get("noise"), "data.noise", lo=0.0, allow_none=True),
-        seed=_int(raw.get("seed", 0), "data.seed"),
+        seed=_seed(raw.get("seed", 0), "data.seed"),
         n_classes=n_classes,
         split=split,
         split_seed=split_seed,
@@ -309,7 +329,7 @@ def _parse_network(raw) -> NetworkConfig:
         n_components=n_components,
         init=_choice(raw.get("init", "xavier"), "network.init", INIT_NAMES),
         init_scale=_float(raw.get("init_scale"), "network.init_scale", positive=True, allow_none=True),
-        seed=_int(raw.get("seed", 0), "network.seed"),
+        seed=_seed(raw.get("seed", 0), "network.seed"),
     )
 
 
@@ -319,7 +339,7 @@ def _parse_training(raw, reg_raw) -> tuple[TrainingOptions, int]:
     lr = _float(raw.pop("lr", 0.01), "training.lr", positive=True)
     epochs = _int(raw.pop("epochs", 500), "training.epochs", 0, MAX_EPOCHS)
     batch_size = _int(raw.pop("batch_size", None), "training.batch_size", 1, allow_none=True)
-    seed = _int(raw.pop("seed", 0), "training.seed")
+    seed = _seed(raw.pop("seed", 0), "training.seed")
     schedule = Schedule()
     if raw.get("schedule") is not None:
         s = _check_keys(raw.pop("schedule"), "training.schedule", {"kind", "drop", "every", "decay"})
@@ -364,4 +384,5 @@ def _parse_training(raw, reg_raw) -> tuple[TrainingOptions, int]:
 def _training_keys(raw) -> list[str]:
     base = ["optimizer", "lr", "epochs", "batch_size", "seed", "schedule", "early_stopping"]
     optimizer = raw.get("optimizer", "adam") if isinstance(raw, dict) else "adam"
-    return base + list(OPTIMIZERS[optimizer].defaults if optimizer in OPTIMIZERS else [])
+    known = isinstance(optimizer, str) and optimizer in OPTIMIZERS  # a list here is not hashable
+    return base + list(OPTIMIZERS[optimizer].defaults if known else [])

@@ -39,7 +39,8 @@ import numpy as np
 
 from playground.core.datasets import MAX_POINTS, Dataset
 
-from .atomic import atomic_write_text
+from .atomic import atomic_write_text, read_regular_file
+from .messages import excerpt
 
 MAX_FILE_BYTES = 128 * 2**20  # far above 100 000 rows of numbers; refuses e.g. a video early
 MAX_CLASSES = 100  # a class label of 10**9 would otherwise ask for 10**9 one-hot columns
@@ -71,20 +72,16 @@ def read_csv(path) -> Dataset:
     """Read a data file (format above); any problem raises DataFileError."""
     path = Path(path)
     source = path.name
-    try:
-        with open(path, "rb") as file:
-            data = file.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise DataFileError("file not found", source) from None
-    except IsADirectoryError:
-        raise DataFileError("this is a folder, not a file", source) from None
-    except PermissionError:
-        raise DataFileError("permission denied: the file cannot be read", source) from None
-    except OSError as exc:
-        raise DataFileError(f"the file cannot be read: {exc.strerror or exc}", source) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise DataFileError(f"the file is larger than {MAX_FILE_BYTES // 2**20} MB; "
-                            f"a data file holds at most {MAX_POINTS} points", source)
+
+    def fail(message: str) -> DataFileError:
+        if message == "no such file":
+            message = "file not found"
+        elif message.startswith("the file is larger than"):
+            message += f"; a data file holds at most {MAX_POINTS} points"
+        return DataFileError(message, source)
+
+    # checked before reading: a named pipe given as a file would block forever
+    data = read_regular_file(path, MAX_FILE_BYTES, fail)
     return parse_csv(_decode(data, source), source, name=path.stem)
 
 
@@ -102,11 +99,62 @@ def _decode(data: bytes, source: str) -> str:
 
 def parse_csv(text: str, source: str = "<text>", name: str = "custom") -> Dataset:
     """A data set from CSV text (format above); any problem raises DataFileError."""
+    text = text.removeprefix("\ufeff")
+    quick = _parse_plain_numbers(text)
+    if quick is not None:
+        header, values = quick
+        return header.dataset(values, name, source)
+    return _parse_line_by_line(text, source, name)
+
+
+def _parse_plain_numbers(text: str) -> tuple["_Header", np.ndarray] | None:
+    """The common case fast (numpy's C reader): a header, then plain numbers and nothing else.
+
+    Returns None whenever anything is unusual (comments or blank lines among the rows, quotes,
+    a bad number, a bad label, too many rows...); the careful line-by-line parser then reads
+    the file again and names the line at fault. Both accept the same files with the same values.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # universal newlines, as below
+    start = 0
+    while True:  # comments and blank lines before the header
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        if line.strip() and not line.lstrip().startswith("#"):
+            break
+        if end < 0:
+            return None
+        start = end + 1
+    if end < 0:
+        return None
+    body = text[end + 1:]
+    if "#" in body or '"' in body or not body.strip() or body.count("\n") > 2 * MAX_POINTS:
+        return None
+    try:
+        header = _Header(_split_fields(line))
+    except _Problem:
+        return None
+    try:
+        values = np.loadtxt(io.StringIO(body), delimiter=",", comments=None, dtype=np.float64, ndmin=2)
+    except (ValueError, TypeError):
+        return None
+    if values.shape[1] != len(header.names) or not 0 < values.shape[0] <= MAX_POINTS:
+        return None
+    if not np.all(np.isfinite(values)):
+        return None
+    if header.kind == "classification":
+        labels = values[:, header.target_columns[0]]
+        if not np.all((labels >= 0) & (labels < MAX_CLASSES) & (labels == np.floor(labels))):
+            return None
+    return header, values
+
+
+def _parse_line_by_line(text: str, source: str, name: str) -> Dataset:
     header = None
     header_line = None
     rows: list[list[float]] = []
     # universal newlines, as when reading a text file, so line numbers match an editor's
-    lines = io.StringIO(text.removeprefix("\ufeff"), newline=None)
+    lines = io.StringIO(text, newline=None)
     for line_number, line in enumerate(lines, start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -142,9 +190,9 @@ def _number(field: str, column: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise _Problem(f"column {column!r} is not a number: {text!r}") from None
+        raise _Problem(f"column {column!r} is not a number: {excerpt(text)}") from None
     if not math.isfinite(value):
-        raise _Problem(f"column {column!r} is not a finite number: {text!r}")
+        raise _Problem(f"column {column!r} is not a finite number: {excerpt(text)}")
     return value
 
 
@@ -162,10 +210,10 @@ class _Header:
             if not key:
                 raise _Problem(f"column {column + 1} of the header has no name")
             if key != "label" and not _NUMBERED_COLUMN.fullmatch(key):
-                raise _Problem(f"unknown column {name!r}; inputs are named x or x1, x2, ..., "
+                raise _Problem(f"unknown column {excerpt(name)}; inputs are named x or x1, x2, ..., "
                                "targets label (classes) or t, t1, t2, ... (regression)")
             if key in positions:
-                raise _Problem(f"column {name!r} appears twice")
+                raise _Problem(f"column {excerpt(name)} appears twice")
             positions[key] = column
         self.input_columns = _numbered_columns(positions, "x", "input")
         target_columns = _numbered_columns(positions, "t", "target")
@@ -228,9 +276,9 @@ def _numbered_columns(positions: dict[str, int], letter: str, role: str) -> list
 
 def _check_label(value: float, text: str) -> None:
     if value < 0 or not value.is_integer():
-        raise _Problem(f"column 'label' must hold whole numbers 0, 1, 2, ..., got {text!r}")
+        raise _Problem(f"column 'label' must hold whole numbers 0, 1, 2, ..., got {excerpt(text)}")
     if value >= MAX_CLASSES:
-        raise _Problem(f"label {text} is too large: at most {MAX_CLASSES} classes "
+        raise _Problem(f"label {excerpt(text, quoted=False)} is too large: at most {MAX_CLASSES} classes "
                        f"(labels 0..{MAX_CLASSES - 1})")
 
 

@@ -23,6 +23,8 @@ from playground.core.training import History
 
 from .atomic import atomic_write_text, read_json_file
 from .config import ConfigError, DataConfig, ExperimentConfig
+from .datafile import MAX_CLASSES
+from .messages import excerpt
 
 SESSION_FORMAT = "nn-playground-session"
 SESSION_VERSION = 1
@@ -178,10 +180,14 @@ def save_session(path: str | os.PathLike, document: Document, weights=None, hist
 
 @dataclass(frozen=True, eq=False)
 class Session:
+    """A reopened session. ``notes`` are plain sentences about what could not be restored as
+    saved (e.g. weights that do not fit the network); the app shows them, nothing is lost silently."""
+
     document: Document
     weights: np.ndarray | None
     history: History | None
     extra: dict
+    notes: tuple[str, ...] = ()
 
 
 def load_session(path: str | os.PathLike) -> Session:
@@ -189,45 +195,124 @@ def load_session(path: str | os.PathLike) -> Session:
     raw = read_json_file(path, SessionFileError)
     try:
         return parse_session(raw)
-    except (ConfigError, ValueError, TypeError, KeyError, IndexError) as err:
+    except (ConfigError, ValueError, TypeError, KeyError, IndexError, OverflowError) as err:
         raise SessionFileError(f"{path}: {err}") from None
 
 
 def parse_session(raw) -> Session:
+    """A Session from parsed JSON; ValueError (ConfigError for the config) names the bad entry."""
     if not isinstance(raw, dict) or raw.get("format") != SESSION_FORMAT:
         raise ValueError(f"not an nn-playground session (expected \"format\": \"{SESSION_FORMAT}\")")
-    if raw.get("version") != SESSION_VERSION:
-        raise ValueError(f"unsupported session version {raw.get('version')!r} (this build reads {SESSION_VERSION})")
-    config = ExperimentConfig.from_dict(raw.get("config"))
-    d = raw.get("dataset")
+    version = raw.get("version")
+    if type(version) is not int or version != SESSION_VERSION:  # true == 1 in Python, not a version
+        raise ValueError(f"unsupported session version {excerpt(version)} (this build reads {SESSION_VERSION})")
+    try:
+        config = ExperimentConfig.from_dict(raw.get("config"))
+    except ConfigError as err:
+        raise ConfigError(f"config: {err}") from None
+    dataset = _parse_dataset(raw.get("dataset"))
+    parts = _numbers(raw.get("parts", []), "parts")
+    if parts.ndim != 1 or parts.size != dataset.n or (parts.size and not np.all(np.isin(parts, (0, 1, 2)))):
+        raise ValueError(f"\"parts\" must give each of the {dataset.n} points its part of the split: "
+                         "0 (train), 1 (validation) or 2 (test)")
+    document = Document(dataset, parts.astype(np.int8), config)
+    weights = raw.get("weights")
+    if weights is not None:
+        weights = _numbers(weights, "weights")
+        if weights.ndim != 1 or not np.all(np.isfinite(weights)):
+            raise ValueError("the stored weights must be a list of finite numbers")
+    history = _parse_history(raw.get("history"))
+    extra = raw.get("extra") or {}
+    if not isinstance(extra, dict):
+        raise ValueError(f"\"extra\" must be an object, got {excerpt(extra)}")
+    notes = () if weights is None else _weights_note(document, weights)
+    return Session(document, weights, history, extra, notes)
+
+
+def _numbers(value, what: str) -> np.ndarray:
+    """A float array from a JSON list (of lists) of numbers; anything else raises ValueError.
+
+    numpy would read "1.5" as 1.5 when told dtype=float; left to choose, it gives strings,
+    None, objects and integers too large for 64 bits a dtype of their own, refused here.
+    """
+    if not isinstance(value, list):
+        raise ValueError(f"\"{what}\" must be a list of numbers, got {excerpt(value)}")
+    try:
+        array = np.array(value)
+    except (ValueError, TypeError, OverflowError):  # rows of different lengths
+        raise ValueError(f"\"{what}\" must be a list of numbers (rows of equal length)") from None
+    if array.size and array.dtype.kind not in "iuf":
+        raise ValueError(f"\"{what}\" must hold numbers only (no text, true/false, null or huge integers)")
+    return array.astype(float)
+
+
+def _parse_dataset(d) -> Dataset:
     if not isinstance(d, dict):
-        raise ValueError("the session lacks its data set")
+        raise ValueError("the session lacks its data set (\"dataset\" must be an object)")
     kind = d.get("kind")
-    X = np.asarray(d.get("X"), dtype=float)
-    t = np.asarray(d.get("t"), dtype=float)
+    if kind not in ("classification", "regression"):
+        raise ValueError(f"\"dataset.kind\" must be \"classification\" or \"regression\", got {excerpt(kind)}")
+    X = _numbers(d.get("X"), "dataset.X")
+    t = _numbers(d.get("t"), "dataset.t")
     if X.size == 0:
         X = X.reshape(0, 2 if kind == "classification" else 1)
         t = t.reshape(0) if kind == "classification" else t.reshape(0, 1)
-    dataset = Dataset(X, t, kind, n_classes=d.get("n_classes"), name=str(d.get("name", "session")))
-    document = Document(dataset, np.asarray(raw.get("parts", []), dtype=np.int64), config)
-    weights = raw.get("weights")
-    if weights is not None:
-        weights = np.asarray(weights, dtype=float)
-        if weights.ndim != 1 or not np.all(np.isfinite(weights)):
-            raise ValueError("the stored weights must be a list of finite numbers")
-    history = raw.get("history")
-    if history is not None:
-        curves = [np.array([np.nan if v is None else v for v in history.get(k, [])], dtype=float)
-                  for k in ("train_error", "val_error", "test_error")]
-        n = len(curves[0])
-        if any(len(c) != n for c in curves):
-            raise ValueError("the stored training curves have different lengths")
-        for c in curves:
-            c.flags.writeable = False
-        epochs = np.arange(n)
-        epochs.flags.writeable = False
-        history = History(epochs, *curves)
-    extra = raw.get("extra") or {}
-    if not isinstance(extra, dict):
-        raise ValueError("\"extra\" must be an object")
-    return Session(document, weights, history, extra)
+    if X.ndim != 2 or not np.all(np.isfinite(X)):
+        raise ValueError("\"dataset.X\" must be a list of points, each a list of finite numbers")
+    if not np.all(np.isfinite(t)):
+        raise ValueError("\"dataset.t\" must hold finite numbers")
+    n_classes = d.get("n_classes")
+    if kind == "classification":
+        if n_classes is not None and (type(n_classes) is not int or not 2 <= n_classes <= MAX_CLASSES):
+            raise ValueError(f"\"dataset.n_classes\" must be a whole number from 2 to {MAX_CLASSES}, "
+                             f"got {excerpt(n_classes)}")
+        if t.ndim != 1 or (t.size and (np.any(t != np.floor(t)) or t.min() < 0 or t.max() >= MAX_CLASSES)):
+            raise ValueError(f"\"dataset.t\" must hold one class label 0..{MAX_CLASSES - 1} per point")
+        t = t.astype(np.int64)
+    name = d.get("name", "session")
+    if not isinstance(name, str):
+        raise ValueError(f"\"dataset.name\" must be a string, got {excerpt(name)}")
+    try:
+        return Dataset(X, t, kind, n_classes=n_classes, name=name)
+    except ValueError as err:
+        raise ValueError(f"\"dataset\": {err}") from None
+
+
+def _parse_history(history) -> History | None:
+    if history is None:
+        return None
+    keys = ("train_error", "val_error", "test_error")
+    if not isinstance(history, dict):
+        raise ValueError(f"\"history\" must be an object with the lists {', '.join(keys)}, got {excerpt(history)}")
+    curves = []
+    for key in keys:
+        values = history.get(key, [])
+        if not isinstance(values, list):
+            raise ValueError(f"\"history.{key}\" must be a list of numbers, got {excerpt(values)}")
+        curve = _numbers([np.nan if v is None else v for v in values], f"history.{key}")
+        if curve.ndim != 1:
+            raise ValueError(f"\"history.{key}\" must be a flat list of numbers")
+        curves.append(curve)
+    n = len(curves[0])
+    if any(len(c) != n for c in curves):
+        raise ValueError("the stored training curves have different lengths")
+    for c in curves:
+        c.flags.writeable = False
+    epochs = np.arange(n)
+    epochs.flags.writeable = False
+    return History(epochs, *curves)
+
+
+def _weights_note(document: Document, weights: np.ndarray) -> tuple[str, ...]:
+    """A note when the saved weights do not fit the network the session's config builds."""
+    from .experiment import prepare  # the network the app and the CLI build for this document
+
+    try:
+        net = prepare(document.config, dataset=document.dataset, split=document.split()).net
+    except (ConfigError, ValueError):
+        return ()  # the app explains a config that builds no network when it tries
+    if weights.size == net.n_params:
+        return ()
+    architecture = "-".join(map(str, net.sizes))
+    return (f"The saved weights ({weights.size:,} numbers) do not fit the network {architecture} "
+            f"({net.n_params:,} weights): the network starts from new weights.",)

@@ -87,7 +87,7 @@ def test_load_reports_file_problems(tmp_path):
         ExperimentConfig.load(bad)
     binary = tmp_path / "binary.json"
     binary.write_bytes(b"\xff\xfe\x00garbage")
-    with pytest.raises(ConfigError, match="cannot read"):
+    with pytest.raises(ConfigError, match="binary.json: not UTF-8 text"):
         ExperimentConfig.load(binary)
 
 

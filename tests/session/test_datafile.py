@@ -174,7 +174,7 @@ def test_unreadable_files(tmp_path, monkeypatch, error, fragment):
     def refuse(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(datafile, "open", refuse, raising=False)
+    monkeypatch.setattr(atomic.os, "open", refuse)
     with pytest.raises(DataFileError, match=fragment):
         read_csv(path)
 
