@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         self._pending_reset = True
         self._pending_message = ""
         self._rebuild_notice: str | None = None  # the banner text of the last failed rebuild
+        self._head_data = (None, None)  # data and network of the last rebuild: the head follows a change of kind
         self._last_snapshot = None
         self._last_frame = None
         self._turn = 0  # which secondary views draw the next running frame (render_frame)
@@ -186,7 +187,12 @@ class MainWindow(QMainWindow):
         self.banner_label.setWordWrap(True)
         self.banner_close = QPushButton("Dismiss")
         self.banner_close.clicked.connect(self.banner.hide)
+        self.banner_fix = QPushButton()  # a notice may offer its remedy (show_notice(fix=...))
+        self.banner_fix.hide()
+        self.banner_fix.clicked.connect(self._apply_banner_fix)
+        self._banner_fix = None
         banner_layout.addWidget(self.banner_label, 1)
+        banner_layout.addWidget(self.banner_fix)
         banner_layout.addWidget(self.banner_close)
         self.banner.hide()
         central = QWidget()
@@ -447,14 +453,6 @@ class MainWindow(QMainWindow):
 
     @Slot(object, object)
     def _document_changed(self, new: Document, old: Document) -> None:
-        network = new.config.network
-        output = output_for_data(network.output, new.dataset, old.dataset)
-        if output != network.output:  # the head follows the data (PRML 5.2): the panel then shows "auto"
-            self._schedule_rebuild(reset=True, message=(
-                f"{self._pending_message} The {network.output} output does not fit this data: the network "
-                f"now uses the matched one (auto \u2192 {resolve_output(new.dataset, output)}).").strip())
-            self.model.set_config(replace(new.config, network=replace(network, output=output, n_components=None)))
-            return  # set_config comes back here with the new head
         data_changed = new.dataset is not old.dataset or not np.array_equal(new.parts, old.parts)
         self._show_document(new, fit=False)
         if data_changed or new.config.network != old.config.network or new.config.data.features != old.config.data.features:
@@ -478,6 +476,20 @@ class MainWindow(QMainWindow):
         reset, message = self._pending_reset, self._pending_message
         self._rebuild_pending, self._pending_reset, self._pending_message = False, False, ""
         doc = self.model.document
+        (previous, previous_network), self._head_data = self._head_data, (doc.dataset, doc.config.network)
+        network = doc.config.network
+        output = network.output  # chosen for these data (by hand, or an opened session's), it stays
+        if previous is not None and previous.kind != doc.dataset.kind and network == previous_network:
+            output = output_for_data(network.output, doc.dataset, previous)
+        if output != network.output:  # the head follows the data when its kind changed (PRML 5.2)
+            reset = True
+            message = (f"{message} The {network.output} output does not fit these data: the network now uses "
+                       f"the matched one (auto \u2192 {resolve_output(doc.dataset, output)}).").strip()
+            self.model.set_config(replace(doc.config, network=replace(network, output=output, n_components=None)))
+            self._rebuild_pending, self._pending_message = False, ""  # that change is built here and now
+            self._rebuild_timer.stop()
+            doc = self.model.document
+            self._head_data = (doc.dataset, doc.config.network)
         experiment = None
         try:
             experiment = prepare(doc.config, dataset=doc.dataset, split=doc.split())
@@ -496,7 +508,11 @@ class MainWindow(QMainWindow):
             self._experiment = None
             self.controller.clear_job()  # its frames would bring the old network's shading back
             self._clear_trained_views(experiment)
-            self.show_notice(str(err), banner=True)
+            output = doc.config.network.output
+            fix = None
+            if output_for_data(output, doc.dataset) != output:  # a head that cannot train on these data
+                fix = (f"Use a {resolve_output(doc.dataset, 'auto')} output", self._use_matched_head)
+            self.show_notice(str(err), banner=True, fix=fix)
             self._rebuild_notice = self.banner_label.text()
             return
         self._experiment = experiment
@@ -639,14 +655,30 @@ class MainWindow(QMainWindow):
         self.speed_label.setText(f"{frame.epochs_per_second:,.0f} epochs/s" if frame.running else "paused")
 
     # ================================================================== notices
-    def show_notice(self, text: str, banner: bool = False) -> None:
+    def show_notice(self, text: str, banner: bool = False, fix=None) -> None:
+        """Say ``text`` in the status bar (and the banner); ``fix`` = (button text, callable)
+        offers the remedy on the banner."""
         short = notice_text(text)
         if short != text.strip():
             _log.warning("notice shortened for the banner; in full:\n%s", text)
         self.statusBar().showMessage(short.splitlines()[0] if short else "", 8000)
         if banner:
             self.banner_label.setText(short)
+            self._banner_fix = fix[1] if fix else None
+            self.banner_fix.setText(fix[0] if fix else "")
+            self.banner_fix.setVisible(fix is not None)
             self.banner.show()
+
+    def _apply_banner_fix(self) -> None:
+        fix, self._banner_fix = self._banner_fix, None
+        self.banner.hide()
+        if fix is not None:
+            fix()
+
+    def _use_matched_head(self) -> None:
+        config = self._config()
+        self._schedule_rebuild(reset=True, message="The network now uses the output matched to the data.")
+        self.model.set_config(replace(config, network=replace(config.network, output="auto", n_components=None)))
 
     @Slot(str, str)
     def _trainer_stopped(self, status: str, message: str) -> None:

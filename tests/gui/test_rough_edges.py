@@ -233,3 +233,33 @@ def test_the_banner_never_shows_a_traceback_or_a_wall_of_text(qtbot, tmp_path):
     assert len(window.banner_label.text()) <= 400 and window.banner_label.wordWrap()
     window.banner_close.click()
     assert not window.banner.isVisible()
+
+
+def test_a_head_that_cannot_train_on_the_data_is_fixed_from_the_banner(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, generated("spiral"))
+    qtbot.waitUntil(lambda: window._experiment is not None, timeout=3000)
+    choose(window.network_panel.output_combo, "mdn")  # chosen by hand on class labels
+    qtbot.waitUntil(lambda: window.banner.isVisible() and window.banner_fix.isVisible(), timeout=3000)
+    assert window._experiment is None and "sigmoid" in window.banner_fix.text()
+    window.banner_fix.click()
+    qtbot.waitUntil(lambda: window._experiment is not None, timeout=3000)
+    assert window._experiment.output == "sigmoid" and window.network_panel.output_combo.currentData() == "auto"
+    assert not window.banner.isVisible()
+    window.play_action.trigger()
+    qtbot.waitUntil(lambda: window._last_snapshot is not None and window._last_snapshot.epoch > 10, timeout=8000)
+    window.play_action.trigger()
+
+
+def test_an_opened_mdn_session_keeps_its_head(qtbot, tmp_path):
+    from playground.session.config import NetworkConfig
+    from playground.session.document import save_session
+
+    config = ExperimentConfig(data=DataConfig(generator="inverse_problem", n_points=60, seed=1),
+                              network=NetworkConfig(output="mdn", n_components=3))
+    path = tmp_path / "mdn.nnp.json"
+    save_session(str(path), Document.generated(config))
+    window = make_window(qtbot, tmp_path, generated("spiral"))
+    qtbot.waitUntil(lambda: window._experiment is not None, timeout=3000)
+    assert window.open_session(str(path))
+    qtbot.waitUntil(lambda: not window._rebuild_pending and window._experiment is not None, timeout=3000)
+    assert window._experiment.output == "mdn" and window.model.document.config.network.output == "mdn"
