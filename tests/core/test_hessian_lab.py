@@ -326,3 +326,63 @@ def test_bad_requests_are_rejected():
     net, X, T = make_net([2, 3, 1], "linear", seed=20)
     with pytest.raises(TypeError):
         compute_report(net, X, T, request={"matrix": "exact"})
+
+
+# ---------------------------------------------------------------------------- progress, cancel, size
+def test_progress_is_reported_and_false_cancels_with_a_reason():
+    net, X, T = make_net([2, 5, 1], "sigmoid", n=60)
+    calls = []
+
+    def progress(done, total):
+        calls.append((done, total))
+        return len(calls) < 3
+
+    report = compute_report(net, X, T, HessianRequest(surface=True), progress=progress)
+    assert isinstance(report, HessianReport) and not report.ok and report.cancelled
+    assert "cancelled" in report.reason and len(calls) == 3
+    assert all(0 < done <= total for done, total in calls)
+    finished = []
+    full = compute_report(net, X, T, HessianRequest(surface=True), progress=lambda d, t: finished.append(d))
+    assert full.ok and not full.cancelled and full.reason == "" and finished == sorted(finished)
+
+
+@pytest.mark.parametrize("request_fields", [dict(compare=True, surface=True),
+                                            dict(dense_limit=10, n_extreme=3, surface=True)])
+def test_sums_over_row_blocks_equal_the_whole_data(monkeypatch, request_fields):
+    import playground.core.hessian_lab as lab
+
+    net, X, T = make_net([2, 4, 1], "sigmoid", n=50)
+    reg = Regularization(l2=0.1)
+    whole = compute_report(net, X, T, HessianRequest(**request_fields), regularization=reg)
+    monkeypatch.setattr(lab, "_HVP_BLOCK_COST", 7 * net.n_params)  # 7 rows a block: 8 blocks
+    monkeypatch.setattr(lab, "_DENSE_BLOCK_COST", 7 * net.n_params ** 2)
+    steps = []
+    blocked = compute_report(net, X, T, HessianRequest(**request_fields), regularization=reg,
+                             progress=lambda d, t: steps.append(d))
+    np.testing.assert_allclose(blocked.eigenvalues, whole.eigenvalues, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(blocked.surface.error, whole.surface.error, rtol=1e-10)
+    if whole.matrix is not None:
+        np.testing.assert_allclose(blocked.matrix, hessian.exact(net, X, T, regularization=reg), atol=1e-10)
+        for name in COMPARISON_NAMES:
+            np.testing.assert_allclose(blocked.comparison[name][1], whole.comparison[name][1], atol=1e-7)
+    else:
+        assert blocked.summary.trace == pytest.approx(whole.summary.trace, rel=1e-9)
+    assert len(steps) > 8  # many pieces, each a short one
+
+
+@pytest.mark.parametrize("failure", [ValueError("The exact Hessian of 60,000 weights needs 27 GB of memory; "
+                                                "use fewer units or the Lanczos view."), MemoryError()])
+def test_a_matrix_too_large_for_memory_gives_a_plain_reason(monkeypatch, failure):
+    def refuse(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(hessian, "exact", refuse)
+    net, X, T = make_net([2, 5, 1], "sigmoid", n=30)
+    report = compute_report(net, X, T, HessianRequest())
+    assert not report.ok and not report.cancelled
+    if isinstance(failure, ValueError):
+        assert report.reason == str(failure)
+    else:
+        assert "Not enough memory" in report.reason and f"{net.n_params:,}" in report.reason
+    assert "Traceback" not in report.reason
+

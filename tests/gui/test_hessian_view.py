@@ -349,3 +349,28 @@ def test_fits_a_small_dock(qtbot):
     view = HessianView()
     hint = view.minimumSizeHint()
     assert hint.width() <= 350 and hint.height() <= 300
+
+
+# ---------------------------------------------------------------------- progress and cancel
+def test_a_long_report_shows_its_progress_after_a_delay_and_cancel_is_offered(qtbot, full):
+    from playground.core.hessian_lab import HessianReport
+    from playground.gui.plots.hessian_view import PROGRESS_DELAY
+    from playground.gui.worker import HessianProgress
+
+    net, X, T, report = full
+    view = shown(qtbot, HessianView())
+    view.show_progress(HessianProgress(1, 3, 100, PROGRESS_DELAY / 2))
+    assert not view.progress_row.isVisible() and view.progress_text() == ""  # a short report never flickers
+    view.show_progress(HessianProgress(1, 30, 100, PROGRESS_DELAY + 0.5))
+    assert view.progress_row.isVisible() and view.cancel_button.isVisible()
+    assert view.progress_bar.value() == 300 and "30 %" in view.progress_text()
+    with qtbot.waitSignal(view.sigCancel, timeout=1000):
+        qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+    cancelled = HessianReport.empty("The Hessian report was cancelled.", epoch=5, layer_sizes=net.layer_sizes,
+                                    n_points=len(X), cancelled=True)
+    view.show_report(cancelled)
+    assert not view.progress_row.isVisible()
+    assert view.spectrum_placeholder.text() == cancelled.reason == "The Hessian report was cancelled."
+    view.show_progress(HessianProgress(1, 1, 100, 1.0))
+    view.show_report(report)  # a finished report hides the progress too
+    assert not view.progress_row.isVisible() and view.spectrum_stack.currentWidget() is view.spectrum_widget

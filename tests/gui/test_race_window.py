@@ -300,3 +300,36 @@ def test_thinning_keeps_the_start_the_end_and_every_blocks_extremes():
     assert keep[-1] == y.size - 1 and 5000 in keep
     assert np.nanargmin(y) in keep
     assert thin_curve(y[:1000], max_points=1000) is None
+
+
+def test_the_race_runs_on_a_background_worker_and_stops_with_the_registry(qtbot):
+    from playground.gui import background
+
+    net, X, T = xor_problem()
+    window = RaceWindow(net, X, T, max_steps=50_000)
+    window.show()
+    window.start()
+    qtbot.waitUntil(lambda: window.snapshot() is not None and window.snapshot().contenders[0].n_steps > 0,
+                    timeout=5000)
+    assert isinstance(window.worker, background.Worker)
+    assert any(handle.thread is window.thread for handle in background.live_workers())
+    assert background.shutdown_all(5.0)  # what the app does on quit, with no window closed
+    assert not window.thread.isRunning()
+    window.close()
+    window.deleteLater()
+
+
+def test_an_internal_error_of_the_race_is_said_in_words(qtbot, make_window, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    window = make_window(max_steps=50_000)
+
+    def broken(seconds):
+        raise RuntimeError("lost a lane")
+
+    qtbot.waitUntil(lambda: window.worker.race is not None, timeout=5000)
+    window.worker.race.advance = broken
+    window.start()
+    qtbot.waitUntil(lambda: "internal error" in window.status_text(), timeout=5000)
+    text = window.status_text()
+    assert "The optimiser race stopped because of an internal error while racing (RuntimeError: lost a lane)" in text
+    assert "Traceback" not in text and not window.start_button.isChecked()
