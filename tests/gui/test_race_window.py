@@ -212,13 +212,19 @@ def test_hover_reads_every_error_at_a_step(qtbot, make_window):
     assert f"Newton {snap['Newton'].errors[5]:.3g} (step 5)" in text
 
 
-def test_closing_the_window_stops_its_thread(qtbot):
+def racing_window(qtbot) -> RaceWindow:
+    """A shown race window whose race has started and runs long."""
     net, X, T = xor_problem()
     window = RaceWindow(net, X, T, max_steps=50_000)
     window.show()
     window.start()
     qtbot.waitUntil(lambda: window.snapshot() is not None and window.snapshot().contenders[0].n_steps > 0,
                     timeout=5000)
+    return window
+
+
+def test_closing_the_window_stops_its_thread(qtbot):
+    window = racing_window(qtbot)
     thread = window.thread
     assert thread.isRunning()
     window.close()
@@ -305,12 +311,7 @@ def test_thinning_keeps_the_start_the_end_and_every_blocks_extremes():
 def test_the_race_runs_on_a_background_worker_and_stops_with_the_registry(qtbot):
     from playground.gui import background
 
-    net, X, T = xor_problem()
-    window = RaceWindow(net, X, T, max_steps=50_000)
-    window.show()
-    window.start()
-    qtbot.waitUntil(lambda: window.snapshot() is not None and window.snapshot().contenders[0].n_steps > 0,
-                    timeout=5000)
+    window = racing_window(qtbot)
     assert isinstance(window.worker, background.Worker)
     assert any(handle.thread is window.thread for handle in background.live_workers())
     assert background.shutdown_all(5.0)  # what the app does on quit, with no window closed
