@@ -160,8 +160,9 @@ def train_command(args) -> int:
         os.makedirs(args.out, exist_ok=True)
         if not os.access(args.out, os.W_OK | os.X_OK):
             raise PermissionError(13, "permission denied")
-    except OSError as err:
-        raise _BadInput(f"cannot create or write the output folder {args.out}: {err.strerror or err}") from None
+    except (OSError, ValueError) as err:  # ValueError: a NUL character in the path
+        raise _BadInput(f"cannot create or write the output folder {args.out}: "
+                        f"{getattr(err, 'strerror', None) or err}") from None
 
     if not args.quiet:
         print(f"training {experiment.net.describe()} on {experiment.dataset.name} "

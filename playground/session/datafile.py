@@ -23,7 +23,10 @@ Writing uses the shortest repr that reads back to the same float, so a write-rea
 trip returns identical numbers. Only the numbers are stored: a read data set is named after
 its file, and classes above the largest label that has points are not remembered.
 
-Files are parsed with the csv module; nothing is ever loaded with pickle or eval.
+The common case (a header, then plain numbers) is read by numpy's C parser; anything else,
+and every file with a problem, goes through a careful line-by-line parser (the csv module)
+whose messages name the line. Both read the same numbers. A named pipe or device is refused
+before it is read (it would block forever). Nothing is ever loaded with pickle or eval.
 """
 
 from __future__ import annotations
