@@ -489,6 +489,7 @@ class Trainer:
         objective = self.objective
         done = 0
         last_epoch_seconds = 0.0
+        completed = None  # the state at the start of the last epoch completed in this call
         # Overflow on the way to divergence is expected and handled (_diverged).
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if long_epochs:
@@ -507,6 +508,7 @@ class Trainer:
                         self._restore_epoch(saved)
                         break
                     done += 1
+                    completed = saved
                     stop.deadline_applies = True  # the call has made progress: the budget may cut now
                     last_epoch_seconds = time.perf_counter() - now
                     if not ok or self._status == EARLY_STOPPED:
@@ -514,6 +516,19 @@ class Trainer:
             finally:
                 objective.interrupt = self._interrupt = None
         self.seconds += time.perf_counter() - start
+        if completed is not None and should_stop is not None and self._status == TRAINING:
+            # Evaluating the new weights is a pass over all points (seconds for 100,000 points
+            # through a large network). If asked to stop meanwhile, go back to the start of the
+            # last epoch instead, when that state's errors are known: a prompt, consistent answer.
+            cached = self._evaluated
+            if cached is not None and np.array_equal(cached[0], completed[0]):
+                self._interrupt = _StopCheck(should_stop, None)
+                try:
+                    return self.snapshot()
+                except Interrupted:
+                    self._restore_epoch(completed)
+                finally:
+                    self._interrupt = None
         return self.snapshot()  # cheap after an interruption: the weights' errors are cached
 
     def _epoch_is_long(self) -> bool:
@@ -530,18 +545,24 @@ class Trainer:
         return work > _objective.BLOCK_FLOPS
 
     def _save_epoch(self) -> tuple:
-        """What an epoch changes before its last interruptible evaluation (a few W-vectors)."""
+        """What an epoch changes (a few W-vectors), to go back to its start."""
+        best_train = (None if self._best_train_w is None else self._best_train_w.copy(),
+                      self._best_train_error, self._best_train_epoch)
+        best_val = (self._best_w, self._best_val, self._best_epoch)  # replaced, never changed in place
         return (self.net.w.copy(), self.optimizer.get_state(), self._rng.bit_generator.state, self.steps,
-                self.epoch)
+                self.epoch, best_train, best_val, self._message)
 
     def _restore_epoch(self, saved: tuple) -> None:
-        w, state, rng_state, steps, epoch = saved
+        w, state, rng_state, steps, epoch, best_train, best_val, message = saved
         self.net.w[:] = w
         self.optimizer.set_state(state)
         self._rng.bit_generator.state = rng_state
         self.steps = steps
         self.objective.X, self.objective.T = self.X, self.T
-        if self.epoch != epoch:  # cut off while evaluating the new epoch's validation/training error
+        self._best_train_w, self._best_train_error, self._best_train_epoch = best_train
+        self._best_w, self._best_val, self._best_epoch = best_val
+        self._message = message
+        if self.epoch != epoch:  # cut off after the epoch was counted (its evaluations)
             self.epoch = epoch
             for series in self._series.values():
                 series.truncate(epoch + 1)

@@ -368,3 +368,18 @@ def test_a_time_budget_cuts_a_long_epoch_after_the_first_and_discards_it(small_b
     assert snap.epoch == trainer.epoch == 1
     assert 10 <= clock.now < 20
     assert np.array_equal(trainer.net.w, reference.net.w)
+
+
+def test_should_stop_while_the_snapshot_evaluates_new_weights_goes_back_to_known_ones(small_blocks):
+    X, T = _moderate()
+    trainer, reference = _trainer(X, T, optimizer="adam", lr=0.01), _trainer(X, T, optimizer="adam", lr=0.01)
+    first = trainer.advance(1)  # its errors are known now
+    reference.advance(1)
+    # True once epoch 2 is counted: only the final snapshot's pass over the points asks then.
+    snap = trainer.advance(1, should_stop=lambda: trainer.epoch == 2)
+    assert snap.epoch == trainer.epoch == 1 and trainer.steps == 1
+    assert np.array_equal(trainer.net.w, first.weights) and np.array_equal(snap.weights, first.weights)
+    assert snap.train_error == first.train_error and len(snap.history) == 2
+    trainer.advance(1)
+    reference.advance(1)
+    assert np.array_equal(trainer.net.w, reference.net.w)
