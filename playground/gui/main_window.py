@@ -14,7 +14,7 @@ import os
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QRect, QSettings, QStandardPaths, Qt, QTimer, Slot
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
@@ -45,6 +45,7 @@ from .plots.weights_plot import WeightsPlot
 from .race_window import open_race_window
 from .settings import SettingsReader, app_settings
 from .theme import DARK, LIGHT, THEMES, apply_theme
+from .window_fit import default_geometry, notice_text, on_screen_geometry
 from .worker import TrainingController
 
 RENDER_INTERVAL_MS = 33
@@ -75,40 +76,6 @@ quadratic model of PRML 5.28 drawn over it.</p>
 scaled conjugate gradients, L-BFGS and Newton, error against steps and against seconds.</p>
 <p><b>Keys</b>: Space play/pause, S one step, R reset the weights.</p>
 """
-
-
-DEFAULT_SIZE = (1500, 940)
-TITLE_BAR = 32  # room above the window for the window manager's title bar
-
-
-def default_geometry(screen) -> QRect:
-    """1500 x 940 where it fits, else the screen's free area less a margin (1264 x 680 on a
-    1280 x 720 display), centred there: the window always opens within the screen."""
-    if screen is None:
-        return QRect(0, 0, *DEFAULT_SIZE)
-    area = screen.availableGeometry()
-    width = min(DEFAULT_SIZE[0], area.width() - 16)
-    height = min(DEFAULT_SIZE[1], area.height() - TITLE_BAR - 8)
-    x = area.x() + (area.width() - width) // 2
-    y = area.y() + TITLE_BAR + (area.height() - TITLE_BAR - 8 - height) // 2
-    return QRect(x, y, width, height)
-
-
-NOTICE_LIMIT = 400  # characters a banner shows; a longer text is cut to its first line
-
-
-def notice_text(text: str) -> str:
-    """What a notice may say: plain words, never a traceback, at most NOTICE_LIMIT characters
-    (the full text goes to the log)."""
-    text = text.strip()
-    if "Traceback" not in text and len(text) <= NOTICE_LIMIT:
-        return text
-    lines = [line.strip() for line in text.splitlines()]
-    first = next((line for line in lines if line and not line.startswith("Traceback")), "Something went wrong.")
-    suffix = " (details in the log)"
-    if len(first) > NOTICE_LIMIT - len(suffix):
-        first = first[: NOTICE_LIMIT - len(suffix) - 1].rstrip() + "\u2026"
-    return first + suffix
 
 
 def _settings() -> QSettings:
@@ -409,20 +376,8 @@ class MainWindow(QMainWindow):
 
     def _keep_on_screen(self) -> None:
         """A geometry saved on a larger or a detached monitor would open the window off screen."""
-        screen = QGuiApplication.screenAt(self.geometry().center())
-        if screen is None:
-            self.setGeometry(default_geometry(QGuiApplication.primaryScreen()))
-            return
-        if self.isMaximized() or self.isFullScreen():
-            return
-        room = screen.availableGeometry().adjusted(8, TITLE_BAR, -8, -8)  # the frame must fit too
-        geometry = self.geometry()
-        if geometry.width() > room.width() or geometry.height() > room.height():
-            self.setGeometry(default_geometry(screen))
-        elif not room.contains(geometry):
-            geometry.moveLeft(min(max(geometry.left(), room.left()), room.right() + 1 - geometry.width()))
-            geometry.moveTop(min(max(geometry.top(), room.top()), room.bottom() + 1 - geometry.height()))
-            self.setGeometry(geometry)
+        if not (self.isMaximized() or self.isFullScreen()):
+            self.setGeometry(on_screen_geometry(self.geometry()))
 
     def _default_dock_sizes(self) -> None:
         """Side columns of 300 and 400 px; on the right, Training, Loss and the plots share the
