@@ -12,14 +12,6 @@ from playground.gui.main_window import MainWindow
 from tests.gui.test_main_window import drag
 
 
-@pytest.fixture(autouse=True)
-def _discard_unsaved_changes_on_close(monkeypatch):
-    """These tests edit the drawing; closing the window then asks to save (a modal dialog)."""
-    from playground.gui import file_actions
-
-    monkeypatch.setattr(file_actions, "ask_save_changes", lambda parent, name: "discard")
-
-
 def make_window(qtbot, tmp_path, document=None, show=True):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
     window = MainWindow(document, settings=settings)
