@@ -73,7 +73,8 @@ def require_dense(n_weights: int, what: str, alternatives: str, copies: int = 1)
     if needed <= budget:
         return
     n = int(n_weights)
+    size = f"({format_bytes(needed)})" if copies == 1 else f"and working copies of it ({format_bytes(needed)} in all)"
     raise TooLargeError(
-        f"{what} needs a {n:,} x {n:,} matrix ({format_bytes(needed)} in all, "
-        f"but only {format_bytes(budget)} can be spared); {alternatives}."
+        f"{what} needs a {n:,} x {n:,} matrix {size}, more than the {format_bytes(budget)} "
+        f"this computer can spare; {alternatives}."
     )
