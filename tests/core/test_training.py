@@ -117,7 +117,7 @@ def test_bad_option_changes_are_rejected_and_change_nothing():
     assert trainer.options == TrainingOptions(optimizer="adam", lr=0.01)
 
 
-def test_divergence_restores_the_last_finite_weights_and_says_so():
+def test_divergence_restores_finite_weights_and_says_so():
     X, T = regression_problem(40)
     for batch in (None, 8):
         net = MLP([1, 8, 1], hidden="relu", seed=0)
