@@ -334,7 +334,7 @@ class Trainer:
             self._status, self._message = TRAINING, ""
         if new.early_stopping != current.early_stopping:
             self._best_epoch, self._best_val, self._best_w = None, math.inf, None
-            self._check_early_stopping_candidate()
+            self._candidate_due = True
         return new
 
     def _configure(self, options: TrainingOptions, new_optimizer: bool) -> None:
@@ -366,9 +366,10 @@ class Trainer:
         self._series = {name: _Series() for name in ("train", "val", "test")}
         self._status, self._message = READY, ""
         self._best_epoch, self._best_val, self._best_w = None, math.inf, None
-        self._record_eval_sets()
+        # The validation / test errors of the starting weights are measured when first needed
+        # (the first epoch or snapshot): building a Trainer makes no pass over the data.
+        self._eval_due = self._candidate_due = True
         self._restart_divergence_watch()
-        self._check_early_stopping_candidate()
 
     def _restart_divergence_watch(self) -> None:
         """Forget the best weights seen; the next training error measured (that of the
@@ -400,8 +401,9 @@ class Trainer:
         """Replace the weights (e.g. a symmetry transform); the optimiser state is cleared."""
         self.net.w = w
         self.optimizer.reset()
-        self._series["train"].truncate(self.epoch)
-        self._record_eval_sets()
+        for series in self._series.values():
+            series.truncate(self.epoch)
+        self._eval_due = True
         self._restart_divergence_watch()
 
     @property
@@ -442,6 +444,19 @@ class Trainer:
 
     def _mean_error(self, name: str) -> float:
         return self._evaluate(name, accuracy=False)[0]
+
+    def _ensure_evaluated(self, results: dict | None = None) -> None:
+        """Record what was left for later: the validation / test errors at this epoch
+        (from ``results`` when a snapshot has them) and the early-stopping check."""
+        if self._eval_due:
+            for name in ("val", "test"):
+                if name in self.sets:
+                    value = results[name][0] if results is not None else self._mean_error(name)
+                    self._series[name].set(self.epoch, value)
+            self._eval_due = False
+        if self._candidate_due:
+            self._candidate_due = False
+            self._check_early_stopping_candidate()
 
     def _record_eval_sets(self) -> None:
         """Validation and test errors at the current weights, entry ``self.epoch``."""
@@ -554,10 +569,11 @@ class Trainer:
                       self._best_train_error, self._best_train_epoch)
         best_val = (self._best_w, self._best_val, self._best_epoch)  # replaced, never changed in place
         return (self.net.w.copy(), self.optimizer.get_state(), self._rng.bit_generator.state, self.steps,
-                self.epoch, best_train, best_val, self._message)
+                self.epoch, best_train, best_val, self._message, (self._eval_due, self._candidate_due))
 
     def _restore_epoch(self, saved: tuple) -> None:
-        w, state, rng_state, steps, epoch, best_train, best_val, message = saved
+        w, state, rng_state, steps, epoch, best_train, best_val, message, due = saved
+        self._eval_due, self._candidate_due = due
         self.net.w[:] = w
         self.optimizer.set_state(state)
         self._rng.bit_generator.state = rng_state
@@ -574,6 +590,7 @@ class Trainer:
     def _run_epoch(self, stop: "_StopCheck | None" = None) -> bool:
         """One epoch; False when training diverged (the best weights are then restored).
         ``stop`` (long epochs only) is asked between mini-batches."""
+        self._ensure_evaluated()
         lr = self.current_lr()
         w = self.net.w
         opt = self.optimizer
@@ -712,6 +729,7 @@ class Trainer:
         else:
             results = {name: self._evaluate(name) for name in self.sets}
             self._evaluated = (net.w.copy(), results)
+        self._ensure_evaluated(results)
         restored_best = self._status == EARLY_STOPPED and self._options.early_stopping.restore_best
         if not restored_best:
             # Keep the curve's last entry equal to what the snapshot reports.

@@ -383,3 +383,25 @@ def test_should_stop_while_the_snapshot_evaluates_new_weights_goes_back_to_known
     trainer.advance(1)
     reference.advance(1)
     assert np.array_equal(trainer.net.w, reference.net.w)
+
+
+def test_building_a_trainer_makes_no_pass_over_the_data(monkeypatch):
+    # The GUI builds a Trainer on every edit; with 100,000 points through a large network a
+    # forward pass takes seconds. The starting errors are measured when first needed.
+    X, T = regression(60)
+    Xv, Tv = regression(30, seed=1)
+    net = MLP([1, 6, 1], seed=0)
+    calls = []
+    original = MLP.forward_pass
+    monkeypatch.setattr(MLP, "forward_pass", lambda self, X: calls.append(len(X)) or original(self, X))
+    trainer = Trainer(net, X, T, validation=(Xv, Tv), test=(Xv, Tv), optimizer="gd", lr=0.1, patience=5)
+    assert calls == []
+    snap = trainer.snapshot()
+    assert snap.history.val_error[0] == pytest.approx(net.error(Xv, Tv) / 30, rel=1e-12)
+    assert snap.history.test_error[0] == snap.val_error and snap.best_epoch == 0
+    trainer.set_weights(net.w * 0.5)
+    calls.clear()
+    trainer.advance(2)
+    later = trainer.snapshot()
+    assert later.history.val_error[0] == pytest.approx(trainer._series["val"].get(0))
+    assert np.all(np.isfinite(later.history.val_error)) and len(later.history) == 3
