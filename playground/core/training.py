@@ -487,7 +487,11 @@ class Trainer:
         steps included), so a call returns within about one block (~0.05 s of work)
         of it turning True. The epoch under way is then discarded: weights,
         optimiser state and step count are those at the end of the last completed
-        epoch, which the snapshot describes.
+        epoch, which the snapshot describes. The returned snapshot is cheap when the
+        weights are those of the last snapshot; when it must evaluate new weights (a
+        pass over all points) after a long epoch and ``should_stop`` turns True
+        meanwhile, that epoch is discarded too if the errors at its start are known,
+        so the answer stays prompt.
 
         ``max_seconds``: no epoch is started that the last epoch's duration says
         would end after the budget, and after the first completed epoch a long epoch
