@@ -3,7 +3,10 @@
 Evaluating the network over a 100 x 100 grid (and extracting contours) costs far
 more than drawing, and grows with the network, so it never runs on the GUI thread:
 the worker turns every snapshot into a ``Frame`` and the view only copies arrays
-into graphics items. Pure numpy; no Qt here.
+into graphics items. For a large network (an 8 x 256 net takes over a second on the
+grid) the grid is evaluated in row blocks, asking ``should_stop()`` between them, so
+that the worker answers a command instead of finishing a frame that is out of date.
+Pure numpy; no Qt here.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from playground.core.training import Snapshot
 
 from .contours import contour_segments
 
+FRAME_BLOCK_COST = 1.5e8  # grid points x weights per block of the grid's forward pass (~0.05 s)
 MAX_UNIT_CONTOURS = 32  # first-layer boundaries drawn at most (a 256-unit layer would be a hairball)
 DISPLAY_LIMIT = 1e30  # huge but finite weights (just before divergence) must not overflow float32 images
 
@@ -62,6 +66,26 @@ class Frame:
     density_mode: np.ndarray | None = None  # (nx,) approximate conditional mode (Netlab demmdn1)
 
 
+class FrameInterrupted(Exception):
+    """``should_stop()`` answered True while the frame was being computed."""
+
+
+def _forward(net, X: np.ndarray, should_stop):
+    """net.forward_pass(X), in row blocks with ``should_stop()`` asked between them when it is long."""
+    rows = max(1, int(FRAME_BLOCK_COST / max(1, net.n_params)))
+    if should_stop is None or X.shape[0] <= rows:
+        return net.forward_pass(X)
+    parts = []
+    for start in range(0, X.shape[0], rows):
+        if should_stop():
+            raise FrameInterrupted
+        parts.append(net.forward_pass(X[start:start + rows]))
+    first = parts[0]
+    return type(first)([np.concatenate([p.z[k] for p in parts]) for k in range(len(first.z))],
+                       [np.concatenate([p.a[k] for p in parts]) for k in range(len(first.a))],
+                       np.concatenate([p.out for p in parts]))
+
+
 def frame_kind(net, dataset_kind: str, n_inputs: int) -> str:
     if dataset_kind == "classification" and n_inputs == 2:
         return "classification2d"
@@ -101,8 +125,10 @@ def decision_boundary(probabilities: np.ndarray, gx: np.ndarray, gy: np.ndarray)
 
 
 def compute_frame(net, features, dataset_kind: str, n_inputs: int, snapshot: Snapshot, view: ViewSpec | None,
-                  experiment_id: int, running: bool, epochs_per_second: float) -> Frame:
-    """Evaluate the network for the data view. ``net`` already holds the snapshot's weights."""
+                  experiment_id: int, running: bool, epochs_per_second: float, should_stop=None) -> Frame:
+    """Evaluate the network for the data view. ``net`` already holds the snapshot's weights.
+
+    Raises FrameInterrupted when ``should_stop()`` (optional) answers True on the way."""
     kind = frame_kind(net, dataset_kind, n_inputs)
     base = dict(experiment_id=experiment_id, snapshot=snapshot, running=running,
                 epochs_per_second=epochs_per_second, view=view, kind=kind)
@@ -111,8 +137,8 @@ def compute_frame(net, features, dataset_kind: str, n_inputs: int, snapshot: Sna
     inputs = (lambda X: X) if features is None else (lambda X: map_features(X, features))
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         if kind == "regression1d":
-            return _regression_1d(net, inputs, view, base)
-        return _plane(net, inputs, view, base, kind)
+            return _regression_1d(net, inputs, view, base, should_stop)
+        return _plane(net, inputs, view, base, kind, should_stop)
 
 
 def _unit_label(net, selected) -> str:
@@ -124,13 +150,13 @@ def _valid_unit(net, selected) -> bool:
     return selected is not None and 0 <= selected[0] < net.n_layers - 1 and 0 <= selected[1] < net.layer_sizes[selected[0] + 1]
 
 
-def _plane(net, inputs, view: ViewSpec, base: dict, kind: str) -> Frame:
+def _plane(net, inputs, view: ViewSpec, base: dict, kind: str, should_stop=None) -> Frame:
     n = view.resolution
     gx = np.linspace(*view.x_range, n)
     gy = np.linspace(*view.y_range, n)
     XX, YY = np.meshgrid(gx, gy)
     X = np.column_stack([XX.ravel(), YY.ravel()])
-    cache = net.forward_pass(inputs(X))
+    cache = _forward(net, inputs(X), should_stop)
     extra = {}
     if kind == "classification2d":
         p = class_probabilities(net, cache.out).reshape(n, n, -1).astype(np.float32)
@@ -148,10 +174,10 @@ def _plane(net, inputs, view: ViewSpec, base: dict, kind: str) -> Frame:
     return Frame(**base, grid_x=gx, grid_y=gy, **extra)
 
 
-def _regression_1d(net, inputs, view: ViewSpec, base: dict) -> Frame:
+def _regression_1d(net, inputs, view: ViewSpec, base: dict, should_stop=None) -> Frame:
     nx = max(3 * view.resolution, 200)
     gx = np.linspace(*view.x_range, nx)
-    cache = net.forward_pass(inputs(gx[:, None]))
+    cache = _forward(net, inputs(gx[:, None]), should_stop)
     extra = {}
     if net.output == "mdn":
         head = net.head

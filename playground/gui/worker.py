@@ -30,7 +30,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from playground.core.hessian_lab import CANCELLED_REASON, HessianReport, compute_report
 
 from .background import FRAME_INTERVAL, SHUTDOWN_TIMEOUT, Mailbox, Worker, start_worker
-from .frames import Frame, ViewSpec, compute_frame
+from .frames import Frame, FrameInterrupted, ViewSpec, compute_frame
 
 __all__ = ["FRAME_INTERVAL", "MIN_HESSIAN_GAP", "HessianJob", "HessianProgress", "HessianWorker", "Job",
            "Mailbox", "TrainingController", "TrainingWorker"]
@@ -368,8 +368,13 @@ class TrainingWorker(Worker):
     def _emit_frame(self) -> None:
         job = self.job
         snap = job.trainer.snapshot()
-        frame = compute_frame(job.trainer.net, job.features, job.dataset_kind, job.n_inputs, snap, self.view,
-                              job.experiment_id, self.running, self._rate(snap.epoch))
+        try:
+            frame = compute_frame(job.trainer.net, job.features, job.dataset_kind, job.n_inputs, snap, self.view,
+                                  job.experiment_id, self.running, self._rate(snap.epoch),
+                                  should_stop=self.should_stop)
+        except FrameInterrupted:  # a command came first; the frame stays due and is made after it
+            self._frame_due = True
+            return
         self.sigFrame.emit(frame)
 
 

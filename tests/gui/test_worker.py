@@ -269,3 +269,26 @@ def test_an_idle_worker_sleeps_on_its_mailbox_with_or_without_a_job(qtbot, contr
     before = controller.worker.wakeups
     qtbot.wait(500)
     assert controller.worker.wakeups - before <= 2
+
+
+def test_a_frame_of_a_large_network_is_evaluated_in_blocks_and_gives_way_to_a_command(monkeypatch):
+    import playground.gui.frames as frames
+
+    trainer, net = spiral_trainer()
+    snap = trainer.snapshot()
+    view = ViewSpec((-1, 1), (-1, 1), 30, selected_unit=(1, 2), hidden_contours=True)
+    whole = compute_frame(net, None, "classification", 2, snap, view, 1, False, 0)
+    monkeypatch.setattr(frames, "FRAME_BLOCK_COST", 50 * net.n_params)  # 50 grid points a block: 18 blocks
+    asked = []
+
+    def never():
+        asked.append(1)
+        return False
+
+    blocked = compute_frame(net, None, "classification", 2, snap, view, 1, False, 0, should_stop=never)
+    assert len(asked) == 18
+    np.testing.assert_array_equal(blocked.probabilities, whole.probabilities)
+    np.testing.assert_array_equal(blocked.unit_map, whole.unit_map)
+    assert len(blocked.hidden_segments) == len(whole.hidden_segments)
+    with pytest.raises(frames.FrameInterrupted):  # a command is waiting: the frame gives way
+        compute_frame(net, None, "classification", 2, snap, view, 1, False, 0, should_stop=lambda: True)
