@@ -549,10 +549,9 @@ class MainWindow(QMainWindow):
     def _render_newest_frame(self) -> None:
         report = self.controller.take_hessian()
         if report is not None:
-            if isinstance(report, str):
-                self.hessian_view.clear(report)
-            else:
-                self.hessian_view.show_report(report)
+            self.hessian_view.show_report(report)  # a report with nothing to show says why
+        else:
+            self.hessian_view.show_progress(self.controller.hessian_progress())
         frame = self.controller.take_frame()
         if frame is None:
             return
@@ -560,6 +559,9 @@ class MainWindow(QMainWindow):
 
     @Slot(bool)
     def _hessian_visibility_changed(self, visible: bool) -> None:
+        if not getattr(self, "_hessian_cancel_connected", False):  # once: the view's Cancel button
+            self.hessian_view.sigCancel.connect(self.controller.cancel_hessian)
+            self._hessian_cancel_connected = True
         self._hessian_shown = visible
         self._hessian_request_changed()
 
