@@ -50,16 +50,27 @@ def test_playing_produces_frames_and_the_error_falls(qtbot, controller):
     assert len(later.boundary) > 0
 
 
-def test_frames_come_at_most_about_30_times_a_second(qtbot, controller):
+@pytest.mark.parametrize("epochs_per_frame", [None, 5])
+def test_frames_come_at_most_30_times_a_second_of_the_workers_clock(epochs_per_frame):
+    # Driven clock, no thread: the rate is a property of the loop, not of this machine's speed.
+    from playground.gui.worker import FRAME_INTERVAL, Job, TrainingWorker
+
+    clock = _Clock(0.01)
+    worker = TrainingWorker()
+    worker.clock = clock
+    frames = []
+    worker.sigFrame.connect(frames.append)
     trainer, _ = spiral_trainer()
-    controller.set_job(trainer, None, "classification", 2)
-    controller.set_view(ViewSpec(resolution=30))
-    controller.play(True)
-    wait_for_frame(qtbot, controller, lambda f: f.running)
-    start_count, start = controller.frames_received, time.perf_counter()
-    qtbot.wait(1000)
-    rate = (controller.frames_received - start_count) / (time.perf_counter() - start)
-    assert 5 < rate <= 36
+    worker.dispatch([("job", (Job(1, trainer, None, "classification", 2),)), ("view", (ViewSpec(resolution=20),)),
+                     ("speed", (epochs_per_frame,)), ("play", (True,))])
+    start = clock.now
+    for _ in range(30):
+        worker.work()
+    elapsed = clock.now - start
+    assert 5 <= len(frames) <= elapsed / FRAME_INTERVAL + 1, (len(frames), elapsed)
+    assert all(frame.running for frame in frames)
+    if epochs_per_frame:
+        assert trainer.epoch == epochs_per_frame * len(frames)  # each frame after one chunk of 5 epochs
 
 
 def test_pause_stops_and_step_advances_exactly_one_epoch(qtbot, controller):
