@@ -338,7 +338,10 @@ class _Blocks:
         total = None
         for k, block in enumerate(rows):
             part = fn(self.X[block], self.T[block], self.reg if k == 0 else None)
-            total = part if total is None else total + part
+            if total is None:
+                total = part
+            else:
+                total += part  # in place for arrays: no second W x W matrix per block
             self.progress.step()
         return total
 
