@@ -1,7 +1,9 @@
 """The central data view: points, output shading, decision boundary, contours, curves.
 
 Rendering only copies arrays from a Frame (computed in the training thread) into
-reused graphics items. Points are redrawn when the document changes, not per frame.
+reused graphics items. Points are redrawn only when the points, their parts, the
+theme or the test-point switch changed (not for a configuration edit, not per frame),
+through a PointCloud that takes arrays (100,000 points in milliseconds).
 Mouse: left click / drag paints the current class (regression: adds (x, t) points),
 right click / drag or shift-click erases, the wheel zooms, middle drag pans.
 """
@@ -13,13 +15,14 @@ import functools
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor, QImage, QPen
 
 from playground.session.document import TEST, Document
 
 from .contours import contour_segments, segments_to_pairs
 from .frames import Frame
 from .plots.common import clear_curve
+from .point_cloud import COORD_LIMIT, PointCloud, PointStyle
 from .theme import current_theme
 
 SHADE_STRENGTH = 0.55  # how far a confident region moves from neutral towards its class colour
@@ -109,23 +112,58 @@ def _finite_range(values: np.ndarray, default=(0.0, 1.0)) -> tuple[float, float]
     return (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
 
 
+def drawable_range(lo, hi) -> tuple[float, float]:
+    """(lo, hi) made something a view can show: NaN and infinities become the widest
+    drawable range, ends are clamped to +-COORD_LIMIT (near 1e308 a range's width, and
+    pyqtgraph's padding of it, overflow to inf), and an empty range is widened around its value."""
+    lo, hi = float(lo), float(hi)
+    lo = -COORD_LIMIT if not np.isfinite(lo) and not lo > 0 else min(max(lo, -COORD_LIMIT), COORD_LIMIT)
+    hi = COORD_LIMIT if not np.isfinite(hi) and not hi < 0 else min(max(hi, -COORD_LIMIT), COORD_LIMIT)
+    if lo > hi:
+        lo, hi = hi, lo
+    if hi - lo <= 1e-12 * max(abs(lo), abs(hi), 1.0):
+        half = max(0.5 * abs(lo) * 1e-3, 0.5) if abs(lo) < COORD_LIMIT / 2 else COORD_LIMIT * 1e-3
+        lo, hi = lo - half, hi + half
+    return lo, hi
+
+
 def _mix(a, b, s):
     return tuple((1 - s) * np.asarray(a) + s * np.asarray(b))
 
 
-class PassiveScatter(pg.ScatterPlotItem):
-    """Points that never take a click: pyqtgraph offers clicks to a ScatterPlotItem
-    first (whatever its accepted buttons), and a click on a point must still paint
-    or erase. The points change when the drawing does, not with every frame, so Qt
-    keeps them as a pixmap and repaints the shading under them without calling
-    pyqtgraph's scatter painting (about 0.6 ms a frame each)."""
+class CurveLegend(pg.TextItem):
+    """A key to some curves: a short line in each curve's colour and dash, then its name.
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.setCacheMode(pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    A TextItem in the view box's corner rather than pyqtgraph's LegendItem, whose layout of
+    label widgets asks Python for size hints while a closing view is torn down."""
 
-    def mouseClickEvent(self, ev):
-        ev.ignore()
+    DASHES = {Qt.PenStyle.SolidLine: "━━", Qt.PenStyle.DashLine: "╍╍",
+              Qt.PenStyle.DotLine: "┉┉"}
+
+    def __init__(self, entries):
+        super().__init__(anchor=(1, 0))
+        self.entries = list(entries)  # (curve, label)
+        self._theme = current_theme()
+
+    def labels(self) -> list[str]:
+        return [label for _, label in self.entries]
+
+    def set_theme(self, theme) -> None:
+        self._theme = theme
+        self.fill = pg.mkBrush(theme.faint(0.0))
+        self.border = pg.mkPen(theme.faint(0.3))
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw the key from the curves' current pens."""
+        rows = []
+        for curve, label in self.entries:
+            pen = curve.opts["pen"]
+            pen = pen if isinstance(pen, QPen) else pg.mkPen(pen)
+            mark = self.DASHES.get(pen.style(), self.DASHES[Qt.PenStyle.SolidLine])
+            rows.append(f"<span style='color:{pen.color().name()}'>{mark}</span>&nbsp;"
+                        f"<span style='color:{QColor(self._theme.foreground).name()}'>{label}</span>")
+        self.setHtml("<div style='font-size:9pt'>" + "<br>".join(rows) + "</div>")
 
 
 class PaintViewBox(pg.ViewBox):
@@ -194,8 +232,8 @@ class DataView(pg.PlotWidget):
         self.unit_curve = pg.PlotCurveItem(pen=pg.mkPen("#CC79A7", width=3))
         self.mean_curve = pg.PlotCurveItem(pen=pg.mkPen(current_theme().foreground, width=2))
         self.mode_curve = pg.PlotCurveItem(pen=pg.mkPen("#D55E00", width=2, style=Qt.DashLine))
-        self.points = PassiveScatter(pxMode=True)
-        self.test_points = PassiveScatter(pxMode=True)
+        self.points = PointCloud()
+        self.test_points = PointCloud()  # outlined, and on top of the others
         for z, item in enumerate([self.hidden_lines, self.bayes, self.true_curve, self.boundary, self.unit_curve,
                                   self.mean_curve, self.mode_curve, self.points, self.test_points]):
             item.setZValue(z)
@@ -203,6 +241,11 @@ class DataView(pg.PlotWidget):
         self.caption = pg.TextItem(anchor=(0, 0), color=current_theme().foreground)
         self.caption.setParentItem(self.vb)
         self.caption.setPos(8, 4)
+        # Names the MDN's curves (PRML 5.6); shown only while they are drawn.
+        self.legend = CurveLegend([(self.mean_curve, "conditional mean"), (self.mode_curve, "conditional mode")])
+        self.legend.setParentItem(self.vb)
+        self.legend.setVisible(False)
+        self.vb.sigResized.connect(self._place_legend)
 
         self.show_test = True
         self.show_hidden = False
@@ -211,6 +254,9 @@ class DataView(pg.PlotWidget):
         self.document: Document | None = None
         self.last_frame: Frame | None = None
         self._bayes_key = None
+        self._points_key = None  # what the drawn points show: see _points_state
+        self._overlay_key = None  # (kind, inputs, classes) the frame overlays were drawn for
+        self.set_theme(current_theme())
         self.vb.sigRangeChanged.connect(self._range_changed)
 
     # ------------------------------------------------------------------ drawing tool
@@ -230,6 +276,34 @@ class DataView(pg.PlotWidget):
 
     def set_grid_color(self, theme) -> None:
         self.grid.setPen(pg.mkPen(theme.faint(theme.grid_alpha), width=1))
+
+    def set_theme(self, theme) -> None:
+        """Re-colour everything the view draws itself for a theme (theme.LIGHT / DARK): background,
+        grid, both axes (lines and tick labels: pyqtgraph keeps the colours they were made with),
+        boundary, MDN mean, caption, legend and the points."""
+        self._theme = theme
+        fg = pg.mkColor(theme.foreground)
+        self.setBackground(theme.background)
+        self.set_grid_color(theme)
+        for name in ("left", "bottom"):
+            axis = self.getAxis(name)
+            axis.setPen(pg.mkPen(fg))
+            axis.setTextPen(pg.mkPen(fg))
+        self.boundary.setPen(pg.mkPen(fg, width=2))
+        self.mean_curve.setPen(pg.mkPen(fg, width=2))
+        self.caption.setColor(fg)
+        self.legend.set_theme(theme)
+        self._draw_points()
+
+    def _place_legend(self, *args) -> None:
+        self.legend.setPos(self.vb.width() - 8, 4)
+
+    def set_equal_aspect(self, on: bool) -> None:
+        """One data unit is as long across as up (circles look round), or each axis fits the view."""
+        self.vb.setAspectLocked(bool(on), ratio=1.0)
+
+    def equal_aspect(self) -> bool:
+        return bool(self.vb.state["aspectLocked"])
 
     def _update_grid(self) -> None:
         """Faint lines at the axes' major ticks."""
@@ -251,12 +325,22 @@ class DataView(pg.PlotWidget):
         return (x0, x1), (y0, y1)
 
     def fit_to(self, bounds) -> None:
+        """Show the rectangle ``bounds``; huge, infinite or empty ranges become drawable ones."""
         (x0, x1), (y0, y1) = bounds
-        self.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self.vb.setRange(xRange=drawable_range(x0, x1), yRange=drawable_range(y0, y1), padding=0)
 
     # ------------------------------------------------------------------ points
     def set_document(self, document: Document) -> None:
+        """Show ``document``: its points are redrawn only if they (or their parts) changed;
+        a document of another kind (classification / regression, inputs, classes) also
+        clears the previous network's shading and curves."""
+        old = self.document
         self.document = document
+        dataset = document.dataset
+        shape = (dataset.kind, dataset.n_inputs, dataset.n_classes if dataset.kind == "classification" else 0)
+        if old is not None and shape != self._overlay_key:
+            self.clear_overlays()
+        self._overlay_key = shape
         self._draw_points()
         self._draw_true_function()
 
@@ -271,40 +355,62 @@ class DataView(pg.PlotWidget):
             return dataset.X[:, 0], dataset.t[:, 0]
         return dataset.X[:, 0], np.zeros(dataset.n)
 
-    def _draw_points(self) -> None:
+    def _points_state(self):
         doc = self.document
-        if doc is None:
-            return
-        theme = current_theme()
-        dataset = doc.dataset
-        x, y = self._point_xy(dataset)
-        if dataset.kind == "classification":
-            colors = [theme.class_color(int(k)) for k in dataset.t]
-        elif dataset.n_inputs >= 2:
-            colors = [pg.mkColor(c) for c in self._value_colors(dataset.t[:, 0])]
-        else:
-            colors = [QColor(theme.foreground)] * dataset.n
-        test = doc.parts == TEST
-        outline = pg.mkPen(theme.point_outline, width=1)
-        brushes = [pg.mkBrush(c) for c in colors]
-        keep = np.flatnonzero(~test)
-        self.points.setData(x=x[keep], y=y[keep], brush=[brushes[i] for i in keep], pen=outline, size=9,
-                            symbol="o")
-        if self.show_test:
-            idx = np.flatnonzero(test)
-            ring = pg.mkPen(theme.foreground, width=2)
-            self.test_points.setData(x=x[idx], y=y[idx], brush=[brushes[i] for i in idx], pen=ring, size=10,
-                                     symbol="o")
-        else:
-            self.test_points.setData(x=[], y=[])
+        return (doc.dataset, doc.parts, self._theme, self.show_test)
 
-    def _value_colors(self, values: np.ndarray) -> np.ndarray:
-        lut = self._diverging_lut()
+    def _points_unchanged(self) -> bool:
+        """Is what the points show the same as when drawn? Identity first, then cheap equality
+        (an undo brings back equal arrays in other objects; the parts are int8)."""
+        key = self._points_key
+        if key is None:
+            return False
+        dataset, parts, theme, show_test = self._points_state()
+        old_dataset, old_parts, old_theme, old_show = key
+        if theme is not old_theme or show_test != old_show:
+            return False
+        if parts is not old_parts and not np.array_equal(parts, old_parts):
+            return False
+        if dataset is old_dataset:
+            return True
+        return (dataset.kind == old_dataset.kind and dataset.n_classes == old_dataset.n_classes
+                and np.array_equal(dataset.X, old_dataset.X) and np.array_equal(dataset.t, old_dataset.t))
+
+    def _draw_points(self) -> None:
+        if self.document is None or self._points_unchanged():
+            return
+        self._points_key = self._points_state()
+        theme = self._theme
+        dataset = self.document.dataset
+        x, y = self._point_xy(dataset)
+        # Fill colours as a table plus an index per point: the point items take arrays.
+        if dataset.kind == "classification":
+            fills = [theme.class_color(k) for k in range(max(dataset.n_classes, 1))]
+            fill_index = np.asarray(dataset.t, dtype=np.intp).ravel() % len(fills)
+        elif dataset.n_inputs >= 2:
+            lut = self._diverging_lut()
+            fills = [QColor(*row[:3]) for row in lut.tolist()]
+            fill_index = self._value_indices(dataset.t[:, 0], len(lut))
+        else:
+            fills = [QColor(theme.foreground)]
+            fill_index = np.zeros(dataset.n, dtype=np.intp)
+        plain = [PointStyle(c, theme.point_outline, 1.0, 9.0) for c in fills]
+        ringed = [PointStyle(c, theme.foreground, 2.0, 10.0) for c in fills]
+        test = np.asarray(self.document.parts) == TEST
+        self.points.set_points(x[~test], y[~test], fill_index[~test], plain)
+        if self.show_test:
+            self.test_points.set_points(x[test], y[test], fill_index[test], ringed)
+        else:
+            self.test_points.set_points([], [], [], ringed)
+
+    @staticmethod
+    def _value_indices(values: np.ndarray, n: int) -> np.ndarray:
+        """Row of an n-entry colour table for each value, min to max."""
         if values.size == 0:
-            return np.zeros((0, 4), dtype=np.uint8)
-        lo, hi = float(values.min()), float(values.max())
-        idx = np.zeros(values.shape, int) if hi <= lo else np.round((values - lo) / (hi - lo) * 255).astype(int)
-        return lut[idx]
+            return np.zeros(0, dtype=np.intp)
+        lo, hi = _finite_range(values)
+        scaled = (np.nan_to_num(values, nan=lo) - lo) / (hi - lo) * (n - 1)
+        return np.clip(np.round(scaled), 0, n - 1).astype(np.intp)
 
     def _draw_true_function(self) -> None:
         doc = self.document
@@ -422,6 +528,9 @@ class DataView(pg.PlotWidget):
         else:
             clear_curve(self.mean_curve)
             clear_curve(self.mode_curve)
+        if self.legend.isVisible() != (frame.density is not None):
+            self.legend.setVisible(frame.density is not None)
+            self._place_legend()
         hidden = frame.hidden_curves if (self.show_hidden and frame.hidden_curves is not None) else np.zeros((0, 0))
         pen = pg.mkPen((128, 128, 128), width=1, style=Qt.DashLine)
         while len(self.hidden_curves) < len(hidden):
@@ -452,6 +561,19 @@ class DataView(pg.PlotWidget):
         elif self.bayes.xData is not None and len(self.bayes.xData) == len(self._bayes_pairs[0]):
             return  # already drawn
         self.bayes.setData(*self._bayes_pairs)
+
+    def clear_overlays(self) -> None:
+        """Forget the last network's drawing: shading, boundary, output, hidden-unit, unit and
+        MDN density / mean / mode curves, the caption and the legend (e.g. when the network or
+        its head changes, before the new network's first frame). The points stay."""
+        self.last_frame = None
+        self.image.clear()
+        for curve in [self.boundary, self.bayes, self.hidden_lines, self.unit_curve, self.mean_curve,
+                      self.mode_curve, *self.output_curves, *self.hidden_curves]:
+            clear_curve(curve)
+        self._bayes_key = None
+        self.caption.setText("")
+        self.legend.setVisible(False)
 
     def set_show_hidden(self, show: bool) -> None:
         self.show_hidden = show

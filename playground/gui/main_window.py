@@ -824,13 +824,8 @@ class MainWindow(QMainWindow):
     def _toggle_dark(self, on: bool) -> None:
         theme = DARK if on else LIGHT
         apply_theme(QApplication.instance(), theme)
-        self.data_view.setBackground(theme.background)
-        self.data_view.set_grid_color(theme)
-        for view in (self.loss_plot, self.weights_plot, self.diagram, self.hessian_view):
+        for view in (self.data_view, self.loss_plot, self.weights_plot, self.diagram, self.hessian_view):
             view.set_theme(theme)
-        self.data_view.boundary.setPen(theme.foreground, width=2)
-        self.data_view.caption.setColor(theme.foreground)
-        self.data_view.set_document(self.model.document)
         self.controller.request_frame()
 
     def zoom_to_data(self) -> None:

@@ -290,19 +290,26 @@ class NetworkDiagram(QWidget):
         """Lay out ``net`` (an MLP: its ``layer_sizes`` and ``unpack``); inputs are named
         ``input_names`` (e.g. ["x1", "x2", "x1*x2"]) or x1, x2, ..."""
         sizes = [int(s) for s in net.layer_sizes]
-        n_in = sizes[0]
         if input_names is None:
-            input_names = [f"x{i + 1}" for i in range(n_in)]
+            input_names = [f"x{i + 1}" for i in range(sizes[0])]
         input_names = [str(s) for s in input_names]
-        if len(input_names) != n_in:
-            raise ValueError(f"{len(input_names)} input names for {n_in} inputs")
+        if len(input_names) != sizes[0]:
+            raise ValueError(f"{len(input_names)} input names for {sizes[0]} inputs")
         self._clear_geometry()
         self._sizes = sizes
         self._input_names = input_names
         self._hidden_names = list(net.hidden_names)
         self._output_kind = str(getattr(net, "output", ""))
-        n_cols = len(sizes)
+        self._place_units(sizes)
+        self._names = self._unit_names()
+        self._index_links(net)
+        self._style_links()
+        self._reset_drawing()
+        self._relayout()
+        self._update_caption()
 
+    def _place_units(self, sizes: list[int]) -> None:
+        """Column c at x = c; a column's units 1 apart, squeezed into MAX_SLOTS slots when bigger."""
         slots = max(min(max(sizes), MAX_SLOTS) - 1, 0)
         self._half_height = slots / 2.0
         xs, ys, cols, units, spacing = [], [], [], [], []
@@ -321,16 +328,22 @@ class NetworkDiagram(QWidget):
         self._spacing = np.concatenate(spacing)
         self._col_start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
 
+    def _unit_names(self) -> list[str]:
+        """x1.. (or the input names), h<layer>,<unit> for hidden units, y or y1.. for outputs."""
+        sizes, n_cols = self._sizes, len(self._sizes)
+
         def name(c, k):
             if c == 0:
-                return input_names[k]
+                return self._input_names[k]
             if c == n_cols - 1:
                 return "y" if sizes[c] == 1 else f"y{k + 1}"
             return f"h{c},{k + 1}"
-        self._names = [name(c, k) for c, k in zip(self._node_col.tolist(), self._node_unit.tolist())]
+        return [name(c, k) for c, k in zip(self._node_col.tolist(), self._node_unit.tolist())]
 
-        probe = np.arange(net.n_params, dtype=float)
-        weights, biases = net.unpack(probe)
+    def _index_links(self, net) -> None:
+        """Every link as (source node, destination node, index into w), found by unpacking a
+        probe vector 0, 1, 2, ... (so the layout of ``w`` is the network's own)."""
+        weights, biases = net.unpack(np.arange(net.n_params, dtype=float))
         src, dst, param, slices = [], [], [], []
         start = 0
         for layer, W in enumerate(weights):
@@ -346,18 +359,21 @@ class NetworkDiagram(QWidget):
         self._link_param = np.concatenate(param)
         self._pair_slices = slices
         self._pair_caps = self._share_cap([s.stop - s.start for s in slices])
-        # Many links between two columns: thinner lines, or they merge into one blob.
+        self._bias_param = np.concatenate([b.astype(np.intp) for b in biases])
+        self._n_params = net.n_params
+
+    def _style_links(self) -> None:
+        """Many links between two columns: thinner lines, or they merge into one blob; thousands
+        of antialiased strokes cost tens of ms a frame, and a dense picture needs no smoothing."""
         densest = max(self._pair_caps) if self._pair_caps else 0
         scale = min(1.0, math.sqrt(80.0 / densest)) if densest else 1.0
         self._link_scale = scale
         for g in range(2 * N_WIDTHS):
             self._links.set_pen(int(self._layer_of_group[g]), self._link_pen(g, scale))
-        # Thousands of antialiased strokes cost tens of ms a frame; a dense picture
-        # does not need the smoothing.
         self._links.antialias = sum(self._pair_caps) <= ANTIALIAS_LINKS
-        self._bias_param = np.concatenate([b.astype(np.intp) for b in biases])
-        self._n_params = net.n_params
 
+    def _reset_drawing(self) -> None:
+        """No weights drawn yet, nothing selected or hovered; new labels, units in the input fill."""
         self._selected = (-1, -1)
         self._ring.setData([], [])
         self._weights = None
@@ -369,8 +385,6 @@ class NetworkDiagram(QWidget):
         self._hide_tip()
         self._make_texts()
         self._nodes.setData(self._node_x, self._node_y, size=8, brush=self._input_brush)
-        self._relayout()
-        self._update_caption()
 
     @staticmethod
     def _share_cap(counts: list[int]) -> list[int]:

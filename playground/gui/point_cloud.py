@@ -1,0 +1,195 @@
+"""Many points in a few styles, painted fast enough for 100,000 of them.
+
+pyqtgraph's ScatterPlotItem with one brush per point spent 7-11 s in ``setData`` for
+100,000 points (a Python object and a style lookup per point), and the data view
+redrew them on every edit. Here a point is two floats and a small style number:
+each style (fill, outline, size) is rendered once into a strip of symbol pixmaps,
+and painting maps all points to pixels with numpy and draws them with one
+``QPainter.drawPixmapFragments`` call (sizes are in pixels, as pyqtgraph's pxMode).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph.Qt import internals
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QGraphicsItem
+
+# Coordinates beyond this are clamped for drawing and bounds: Qt's geometry overflows
+# (a width of 2e308 is inf) long before a float does.
+COORD_LIMIT = 1e300
+_FRAGMENT_FIELDS = 10  # QPainter.PixmapFragment: x, y, sx, sy, sw, sh, scaleX, scaleY, rotation, opacity
+
+
+class PointStyle:
+    """A round symbol: fill colour, outline pen colour and width, diameter in pixels."""
+
+    __slots__ = ("fill", "outline", "outline_width", "size")
+
+    def __init__(self, fill, outline, outline_width: float, size: float):
+        self.fill = QColor(fill)
+        self.outline = QColor(outline)
+        self.outline_width = float(outline_width)
+        self.size = float(size)
+
+    def key(self) -> tuple:
+        return (self.fill.rgba(), self.outline.rgba(), self.outline_width, self.size)
+
+
+class PointCloud(pg.GraphicsObject):
+    """Points ``(x[i], y[i])`` drawn in ``styles[style[i]]``, in array order.
+
+    ``set_points`` takes arrays as they are (no per-point objects); painting culls to the
+    exposed rectangle. The item takes no mouse events: clicks on a point paint or erase.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.x = np.zeros(0)
+        self.y = np.zeros(0)
+        self.style = np.zeros(0, dtype=np.intp)
+        self.styles: list[PointStyle] = []
+        self._atlas: QPixmap | None = None
+        self._atlas_key = None
+        self._atlas_dpr = 1.0
+        self._cell = 1
+        self._source = np.zeros((0, 4))  # per style: source rect (x, y, w, h) in the atlas, device pixels
+        self._rect = QRectF()
+        self._pad = None
+        self._fragments = internals.PrimitiveArray(QPainter.PixmapFragment, _FRAGMENT_FIELDS)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setAcceptHoverEvents(False)
+        # The points change with edits, not with frames: Qt keeps them as a pixmap and
+        # repaints the shading under them without calling paint() again.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    # ------------------------------------------------------------------ data
+    def set_points(self, x, y, style, styles) -> None:
+        x = np.asarray(x, dtype=float).ravel()
+        y = np.asarray(y, dtype=float).ravel()
+        style = np.asarray(style, dtype=np.intp).ravel()
+        if not (x.shape == y.shape == style.shape):
+            raise ValueError("x, y and style need one entry per point")
+        if style.size and (style.min() < 0 or style.max() >= len(styles)):
+            raise ValueError("a point's style is not among the styles")
+        keep = np.isfinite(x) & np.isfinite(y)
+        if not keep.all():
+            x, y, style = x[keep], y[keep], style[keep]
+        self.x, self.y, self.style = x, y, style
+        self.styles = list(styles)
+        if tuple(s.key() for s in self.styles) != self._atlas_key:
+            self._atlas = None
+        self._update_rect()
+
+    def clear(self) -> None:
+        self.set_points([], [], [], self.styles)
+
+    def __len__(self) -> int:
+        return int(self.x.size)
+
+    def colors(self) -> list[QColor]:
+        """The fill colour of every point, in order (for inspection)."""
+        return [self.styles[k].fill for k in self.style.tolist()]
+
+    def dataBounds(self, ax, frac=1.0, orthoRange=None):  # noqa: N802 (pyqtgraph hook for auto range)
+        values = self.x if ax == 0 else self.y
+        if not values.size:
+            return None, None
+        lo, hi = float(values.min()), float(values.max())
+        return max(lo, -COORD_LIMIT), min(hi, COORD_LIMIT)
+
+    def pixelPadding(self) -> float:  # noqa: N802 (pyqtgraph hook)
+        return max([s.size / 2 + s.outline_width for s in self.styles] + [0.0])
+
+    def _update_rect(self) -> None:
+        self.prepareGeometryChange()
+        self._pad = None
+        if self.x.size:
+            x0, x1 = np.clip([self.x.min(), self.x.max()], -COORD_LIMIT, COORD_LIMIT)
+            y0, y1 = np.clip([self.y.min(), self.y.max()], -COORD_LIMIT, COORD_LIMIT)
+            self._rect = QRectF(float(x0), float(y0), float(x1 - x0), float(y1 - y0))
+        else:
+            self._rect = QRectF()
+        self.update()
+
+    # ------------------------------------------------------------------ geometry
+    def viewTransformChanged(self):  # noqa: N802 (pyqtgraph hook)
+        self.prepareGeometryChange()
+        self._pad = None
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        if not self.x.size:
+            return QRectF()
+        if self._pad is None:
+            px, py = self.pixelVectors()
+            if px is None:
+                return QRectF(self._rect)
+            half = self.pixelPadding() + 1
+            self._pad = (half * (abs(px.x()) + abs(py.x())), half * (abs(px.y()) + abs(py.y())))
+        dx, dy = self._pad
+        return self._rect.adjusted(-dx, -dy, dx, dy)
+
+    # ------------------------------------------------------------------ painting
+    def _build_atlas(self, dpr: float) -> None:
+        """One cell per style in a strip, each symbol drawn antialiased once."""
+        sizes = [s.size + 2 * s.outline_width for s in self.styles] or [1.0]
+        cell = int(np.ceil(max(sizes) * dpr)) + 2
+        n = max(len(self.styles), 1)
+        columns = min(n, 64)
+        rows = -(-n // columns)
+        atlas = QPixmap(columns * cell, rows * cell)
+        atlas.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(atlas)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for k, s in enumerate(self.styles):
+            cx = (k % columns) * cell + cell / 2
+            cy = (k // columns) * cell + cell / 2
+            pen = QPen(s.outline, s.outline_width * dpr) if s.outline_width > 0 else Qt.PenStyle.NoPen
+            painter.setPen(pen)
+            painter.setBrush(s.fill)
+            r = s.size * dpr / 2
+            painter.drawEllipse(QPointF(cx, cy), r, r)
+        painter.end()
+        k = np.arange(n)
+        self._source = np.column_stack([(k % columns) * cell, (k // columns) * cell,
+                                        np.full(n, cell), np.full(n, cell)]).astype(float)
+        self._cell = cell
+        self._atlas = atlas
+        self._atlas_dpr = dpr
+        self._atlas_key = tuple(s.key() for s in self.styles)
+
+    def paint(self, painter, option, widget=None) -> None:
+        if not self.x.size or not self.styles:
+            return
+        dpr = widget.devicePixelRatioF() if widget is not None else 1.0
+        if self._atlas is None or dpr != self._atlas_dpr:
+            self._build_atlas(dpr)
+        tr = painter.transform()
+        px = tr.m11() * self.x + tr.m21() * self.y + tr.dx()
+        py = tr.m12() * self.x + tr.m22() * self.y + tr.dy()
+        # Only what can show: the exposed rectangle in device pixels plus a symbol's reach.
+        exposed = tr.mapRect(option.exposedRect) if option is not None else None
+        reach = self._cell / dpr
+        if exposed is not None and exposed.isValid():
+            inside = ((px >= exposed.left() - reach) & (px <= exposed.right() + reach)
+                      & (py >= exposed.top() - reach) & (py <= exposed.bottom() + reach))
+            if not inside.all():
+                px, py, style = px[inside], py[inside], self.style[inside]
+            else:
+                style = self.style
+        else:
+            style = self.style
+        if not px.size:
+            return
+        self._fragments.resize(px.size)
+        frags = self._fragments.ndarray()
+        frags[:, 0] = px
+        frags[:, 1] = py
+        frags[:, 2:6] = self._source[style]
+        frags[:, 6:10] = (1 / dpr, 1 / dpr, 0.0, 1.0)
+        painter.save()
+        painter.resetTransform()
+        painter.drawPixmapFragments(*self._fragments.drawargs(), self._atlas)
+        painter.restore()
