@@ -20,6 +20,8 @@ from PySide6.QtWidgets import QGraphicsItem
 # Coordinates beyond this are clamped for drawing and bounds: Qt's geometry overflows
 # (a width of 2e308 is inf) long before a float does.
 COORD_LIMIT = 1e300
+DEDUPE_ABOVE = 5000  # more points than this: only the topmost one per device pixel is drawn
+COARSE_ABOVE = 20000  # still more: the topmost per 2 x 2 pixels (Qt's cost is ~1.6 us a symbol)
 _FRAGMENT_FIELDS = 10  # QPainter.PixmapFragment: x, y, sx, sy, sw, sh, scaleX, scaleY, rotation, opacity
 
 
@@ -183,13 +185,44 @@ class PointCloud(pg.GraphicsObject):
             style = self.style
         if not px.size:
             return
+        if px.size > DEDUPE_ABOVE and len({(st.size, st.outline_width) for st in self.styles}) == 1:
+            px, py, style = _topmost_per_pixel(px, py, style, 1.0)
+            if px.size > COARSE_ABOVE:
+                px, py, style = _topmost_per_pixel(px, py, style, 2.0)
         self._fragments.resize(px.size)
         frags = self._fragments.ndarray()
-        frags[:, 0] = px
-        frags[:, 1] = py
+        # Whole-pixel target rectangles: Qt then blits each symbol instead of resampling it
+        # (about 5x faster); a point moves by at most half a pixel.
+        half = self._cell / (2 * dpr)
+        frags[:, 0] = np.floor(px - half + 0.5) + half
+        frags[:, 1] = np.floor(py - half + 0.5) + half
         frags[:, 2:6] = self._source[style]
         frags[:, 6:10] = (1 / dpr, 1 / dpr, 0.0, 1.0)
         painter.save()
         painter.resetTransform()
         painter.drawPixmapFragments(*self._fragments.drawargs(), self._atlas)
         painter.restore()
+
+
+def _topmost_per_pixel(px: np.ndarray, py: np.ndarray, style: np.ndarray, cell: float):
+    """The points that can show when all symbols of an item have one size: of those whose
+    centres fall in the same ``cell`` x ``cell`` device pixels, the last drawn covers the others
+    (up to a cell's width of their edge). Keeps drawing order. Dense clouds of 100,000 points
+    repaint in a fraction of the time, since Qt's cost is per symbol drawn."""
+    ix = np.floor(np.clip(px, -1e9, 1e9) / cell).astype(np.int64)
+    iy = np.floor(np.clip(py, -1e9, 1e9) / cell).astype(np.int64)
+    ix -= ix.min()
+    iy -= iy.min()
+    width, height = int(ix.max()) + 1, int(iy.max()) + 1
+    if width * height > 1 << 24:  # not a view's pixels (nothing culled): draw them all
+        return px, py, style
+    # Last writer wins in numpy's fancy assignment: owner[c] is the last point in cell c
+    # (an argsort-free np.unique: 2 ms instead of 20 for 100,000 points).
+    owner = np.full(width * height, -1, dtype=np.int64)
+    owner[ix * height + iy] = np.arange(px.size)
+    owner = owner[owner >= 0]
+    if owner.size == px.size:
+        return px, py, style
+    keep = np.zeros(px.size, dtype=bool)
+    keep[owner] = True
+    return px[keep], py[keep], style[keep]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from widget_lifetime import delete_widgets_at_a_safe_point as _delete_widgets
 from widget_lifetime import shown
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QPointF, QSettings
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
@@ -254,3 +254,29 @@ def test_clear_overlays_forgets_shading_and_boundary_but_keeps_the_points(qtbot)
     view.clear_overlays()
     assert view.image.image is None and curve_points(view.boundary) == 0
     assert len(view.points) == n
+
+
+# ---------------------------------------------------------------------- the point item itself
+def test_a_dense_cloud_draws_only_the_topmost_point_of_each_pixel_in_order():
+    from playground.gui.point_cloud import _topmost_per_pixel
+    px = np.array([10.2, 10.4, 30.0, 10.1, 50.0])
+    py = np.array([5.0, 5.1, 5.0, 5.3, 5.0])
+    style = np.array([0, 1, 2, 3, 4])
+    kx, ky, ks = _topmost_per_pixel(px, py, style, 1.0)
+    np.testing.assert_array_equal(ks, [2, 3, 4])  # point 3 is drawn last at (10, 5): it covers 0 and 1
+    np.testing.assert_array_equal(kx, [30.0, 10.1, 50.0])
+
+
+def test_points_are_painted_in_their_colours_where_they_lie(qtbot):
+    view = shown(qtbot, DataView(), 400, 400)
+    doc = Document.with_new_dataset(
+        replace(generated("blobs", n=30, n_classes=2).dataset.subset(np.arange(2)),
+                X=np.array([[0.25, 0.5], [0.75, 0.5]]), t=np.array([0, 1])),
+        replace(ExperimentConfig(), data=replace(ExperimentConfig().data, split=(1.0, 0.0, 0.0))))
+    view.set_document(doc)
+    view.fit_to(((0.0, 1.0), (0.0, 1.0)))
+    QApplication.processEvents()
+    image = view.grab().toImage()
+    for (x, y), k in zip(doc.dataset.X, doc.dataset.t):
+        pos = view.mapFromScene(view.vb.mapViewToScene(QPointF(x, y)))
+        assert QColor(image.pixel(pos.x(), pos.y())).name() == CLASS_COLORS[k].lower()
