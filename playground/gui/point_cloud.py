@@ -66,6 +66,8 @@ class PointCloud(pg.GraphicsObject):
         # The points change with edits, not with frames: Qt keeps them as a pixmap and
         # repaints the shading under them without calling paint() again.
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        # paint() is told which part is exposed, and draws only the points there.
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
     # ------------------------------------------------------------------ data
     def set_points(self, x, y, style, styles) -> None:
@@ -79,11 +81,38 @@ class PointCloud(pg.GraphicsObject):
         keep = np.isfinite(x) & np.isfinite(y)
         if not keep.all():
             x, y, style = x[keep], y[keep], style[keep]
+        old_x, old_y, old_style = self.x, self.y, self.style
+        same_styles = tuple(s.key() for s in styles) == tuple(s.key() for s in self.styles)
         self.x, self.y, self.style = x, y, style
         self.styles = list(styles)
         if tuple(s.key() for s in self.styles) != self._atlas_key:
             self._atlas = None
-        self._update_rect()
+        # A click adds a point at the end and undo takes it away: repaint only around it
+        # (Qt re-renders that part of the cached picture), not all 100,000 points.
+        changed = _tail_change(old_x, old_y, old_style, x, y, style) if same_styles else None
+        if changed is not None and not self._grows_bounds(*changed):
+            self.update(self._around(*changed))
+        else:
+            self._update_rect()
+
+    def _grows_bounds(self, cx: np.ndarray, cy: np.ndarray) -> bool:
+        if not self._rect.isValid() or not self.x.size:
+            return True
+        x0, x1 = float(self.x.min()), float(self.x.max())
+        y0, y1 = float(self.y.min()), float(self.y.max())
+        r = self._rect
+        return not (x0 == r.left() and y0 == r.top() and abs(x1 - r.right()) <= 1e-12 * max(abs(x1), 1.0)
+                    and abs(y1 - r.bottom()) <= 1e-12 * max(abs(y1), 1.0))
+
+    def _around(self, cx: np.ndarray, cy: np.ndarray) -> QRectF:
+        """The rectangle (item coordinates) the symbols centred at (cx, cy) cover."""
+        px, py = self.pixelVectors()
+        half = self.pixelPadding() + 2
+        dx = half * (abs(px.x()) + abs(py.x())) if px is not None else 0.0
+        dy = half * (abs(px.y()) + abs(py.y())) if px is not None else 0.0
+        x0, x1 = float(cx.min()), float(cx.max())
+        y0, y1 = float(cy.min()), float(cy.max())
+        return QRectF(x0 - dx, y0 - dy, x1 - x0 + 2 * dx, y1 - y0 + 2 * dy)
 
     def clear(self) -> None:
         self.set_points([], [], [], self.styles)
@@ -226,3 +255,18 @@ def _topmost_per_pixel(px: np.ndarray, py: np.ndarray, style: np.ndarray, cell: 
     keep = np.zeros(px.size, dtype=bool)
     keep[owner] = True
     return px[keep], py[keep], style[keep]
+
+
+def _tail_change(old_x, old_y, old_style, x, y, style):
+    """(xs, ys) of the points added at the end or taken from the end, if that is the only
+    change (a click, its undo); None otherwise."""
+    n_old, n = old_x.size, x.size
+    if n == n_old or min(n, n_old) == 0:
+        return None
+    short, long = (slice(0, n), (old_x, old_y, old_style)) if n < n_old else (slice(0, n_old), (x, y, style))
+    kept = (x, y, style) if n < n_old else (old_x, old_y, old_style)
+    if not all(np.array_equal(a[short], b) for a, b in zip(long, kept)):
+        return None
+    lx, ly, _ = long
+    tail = slice(min(n, n_old), max(n, n_old))
+    return lx[tail], ly[tail]

@@ -280,3 +280,21 @@ def test_points_are_painted_in_their_colours_where_they_lie(qtbot):
     for (x, y), k in zip(doc.dataset.X, doc.dataset.t):
         pos = view.mapFromScene(view.vb.mapViewToScene(QPointF(x, y)))
         assert QColor(image.pixel(pos.x(), pos.y())).name() == CLASS_COLORS[k].lower()
+
+
+def test_a_point_added_and_taken_away_again_shows_and_goes_in_the_painted_view(qtbot):
+    view = shown(qtbot, DataView(), 400, 400)
+    config = replace(ExperimentConfig(), data=replace(ExperimentConfig().data, split=(1.0, 0.0, 0.0)))
+    base = generated("blobs", n=30, n_classes=2).dataset.subset(np.arange(2))
+    corners = np.array([[0.05, 0.05], [0.95, 0.95]])
+    doc = Document.with_new_dataset(replace(base, X=corners, t=np.array([0, 0])), config)
+    view.set_document(doc)
+    view.fit_to(((0.0, 1.0), (0.0, 1.0)))
+    QApplication.processEvents()
+    before = view.grab().toImage()
+    added = doc.with_points(np.array([[0.5, 0.5]]), np.array([1]))
+    view.set_document(added)  # inside the old bounds: only its neighbourhood is repainted
+    pos = view.mapFromScene(view.vb.mapViewToScene(QPointF(0.5, 0.5)))
+    assert QColor(view.grab().toImage().pixel(pos.x(), pos.y())).name() == CLASS_COLORS[1].lower()
+    view.set_document(doc)  # undo
+    assert view.grab().toImage().pixel(pos.x(), pos.y()) == before.pixel(pos.x(), pos.y())
