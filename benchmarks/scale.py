@@ -197,7 +197,7 @@ def main(argv=None) -> int:
     parser.add_argument("--points", type=int, default=100_000)
     parser.add_argument("--skip-stop", action="store_true", help="leave out (c), the 8 x 256 network")
     args = parser.parse_args(argv)
-    app = prepare_application(sys.argv[:1]) if "prepare_application" in globals() else QApplication(sys.argv[:1])
+    app = prepare_application(sys.argv[:1])
     n = args.points
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
