@@ -29,7 +29,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from playground.core.hessian_lab import CANCELLED_REASON, HessianReport, compute_report
 
-from .background import FRAME_INTERVAL, SHUTDOWN_TIMEOUT, Mailbox, Worker, start_worker
+from .background import FRAME_INTERVAL, SHUTDOWN_TIMEOUT, Mailbox, Worker, single_threaded_blas, start_worker
 from .frames import Frame, FrameInterrupted, ViewSpec, compute_frame
 
 __all__ = ["FRAME_INTERVAL", "MIN_HESSIAN_GAP", "HessianJob", "HessianProgress", "HessianWorker", "Job",
@@ -142,8 +142,9 @@ class HessianWorker(Worker):
                 self.sigProgress.emit(HessianProgress(job.experiment_id, done, total, now - start))
             return not self.should_stop()
 
-        report = compute_report(job.net, job.X, job.T, job.request, regularization=job.regularizer,
-                                epoch=job.epoch, progress=progress)
+        with single_threaded_blas():  # the trainer computes at the same time
+            report = compute_report(job.net, job.X, job.T, job.request, regularization=job.regularizer,
+                                    epoch=job.epoch, progress=progress)
         if report.cancelled:
             self.reports_cancelled += 1
             self._interrupted = (job, report)  # emitted only if what interrupted it was Cancel

@@ -183,3 +183,17 @@ def test_the_hessian_dock_shows_a_long_reports_progress_and_its_cancel_button_st
     window.play_action.trigger()
     window.close()
     assert not window.controller.thread.isRunning() and not window.controller.hessian_thread.isRunning()
+
+
+def test_blas_runs_single_threaded_while_a_report_computes_and_is_restored_after():
+    import scipy.sparse.linalg  # noqa: F401  (scipy's own OpenBLAS is loaded too)
+
+    from playground.gui.background import _openblas_thread_controls, single_threaded_blas
+
+    controls = _openblas_thread_controls()
+    before = [get() for get, _ in controls]
+    with single_threaded_blas():
+        with single_threaded_blas():  # two users at once: the inner one does not restore
+            pass
+        assert all(get() == 1 for get, _ in controls)
+    assert [get() for get, _ in controls] == before
