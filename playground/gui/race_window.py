@@ -137,7 +137,7 @@ class RaceWorker(Worker):
 
     def work(self) -> None:
         if self.running and self.race is not None:
-            snap = self.race.advance(FRAME_INTERVAL)
+            snap = self.race.advance(FRAME_INTERVAL, should_stop=self.should_stop)  # a command answers at once
             if snap.finished:
                 self.running = False
             self.sigSnapshot.emit(self.race_id, snap)

@@ -324,7 +324,7 @@ def test_an_internal_error_of_the_race_is_said_in_words(qtbot, make_window, monk
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     window = make_window(max_steps=50_000)
 
-    def broken(seconds):
+    def broken(seconds, should_stop=None):
         raise RuntimeError("lost a lane")
 
     qtbot.waitUntil(lambda: window.worker.race is not None, timeout=5000)
