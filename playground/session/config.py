@@ -26,7 +26,7 @@ import difflib
 import json
 import math
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from playground.core import (
@@ -152,9 +152,6 @@ class ExperimentConfig:
         from .atomic import atomic_write_text
 
         atomic_write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
-
-    def with_changes(self, **sections) -> "ExperimentConfig":
-        return replace(self, **sections)
 
 
 # ---------------------------------------------------------------------------- validation
