@@ -92,7 +92,7 @@ EIGSH_WHICH = ("LA", "SA", "BE", "LM")
 
 # ---------------------------------------------------------------------------- shared helpers
 def _prepare(net, X, T) -> tuple[Array, Array]:
-    X = net._check_inputs(X)
+    X = net.check_inputs(X)
     return X, net.head.prepare_targets(T, X.shape[0])
 
 
@@ -413,7 +413,7 @@ def weight_jacobian(net, X) -> Array:
     PRML's b_n = grad a_n (5.84), obtained by back-propagating each unit vector of
     the output layer through the network for each point.
     """
-    X = net._check_inputs(X)
+    X = net.check_inputs(X)
     cache = net.forward_pass(X)
     N, P = cache.out.shape
     J = np.empty((N, P, net.n_params))

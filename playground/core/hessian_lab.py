@@ -428,7 +428,7 @@ def compute_report(net, X, T, request: HessianRequest = HessianRequest(), regula
     start = time.perf_counter()
     if not isinstance(request, HessianRequest):
         raise TypeError(f"request must be a HessianRequest, got {type(request).__name__}")
-    X = net._check_inputs(X)
+    X = net.check_inputs(X)
     T = net.head.prepare_targets(T, X.shape[0])
     n_points = X.shape[0]
     if not np.all(np.isfinite(net.w)):

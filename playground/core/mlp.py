@@ -180,7 +180,9 @@ class MLP:
         return f"MLP({list(self.sizes)}, hidden={self.hidden_names}, output={self.output!r})"
 
     # ------------------------------------------------------------------ evaluation
-    def _check_inputs(self, X) -> Array:
+    def check_inputs(self, X) -> Array:
+        """X as a float (N, D) array for this network (a 1-D X is N points when D = 1);
+        a wrong shape is a ValueError naming the expected one. Other core modules call it too."""
         X = np.asarray(X, dtype=float)
         if X.ndim == 1 and self.sizes[0] == 1:
             X = X[:, None]
@@ -202,11 +204,11 @@ class MLP:
 
     def output_activations(self, X) -> Array:
         """Pre-activations of the output layer (logits), (N, P)."""
-        return self.forward_pass(self._check_inputs(X)).out
+        return self.forward_pass(self.check_inputs(X)).out
 
     def hidden_outputs(self, X) -> list[Array]:
         """Outputs z of every hidden layer, one (N, units) array per layer."""
-        return self.forward_pass(self._check_inputs(X)).z[1:]
+        return self.forward_pass(self.check_inputs(X)).z[1:]
 
     def forward(self, X):
         """Network outputs y(x, w): (N, K), or (pi, mu, sigma) for the mdn head."""
@@ -225,13 +227,13 @@ class MLP:
 
     def error(self, X, T) -> float:
         """Data error summed over points, no regulariser (design.md, Public API)."""
-        X = self._check_inputs(X)
+        X = self.check_inputs(X)
         T = self.head.prepare_targets(T, X.shape[0])
         return self.head.error(self.forward_pass(X).out, T)
 
     def gradient(self, X, T) -> tuple[float, Array]:
         """(E, dE/dw) by error backpropagation (PRML 5.3.1)."""
-        X = self._check_inputs(X)
+        X = self.check_inputs(X)
         T = self.head.prepare_targets(T, X.shape[0])
         g = np.empty_like(self._w)
         return self.error_gradient(X, T, g), g
@@ -271,7 +273,7 @@ class MLP:
 
         For the mdn head, y is the flat output [pi (K) | mu (K L) | sigma (K)].
         """
-        X = self._check_inputs(X)
+        X = self.check_inputs(X)
         cache = self.forward_pass(X)
         B = self.head.output_jacobian(cache.out)  # dy/da_out, (N, P, P)
         for layer in range(self.n_layers - 1, -1, -1):

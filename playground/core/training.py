@@ -275,14 +275,14 @@ class Trainer:
 
     def __init__(self, net, X, T, *, validation=None, test=None, options: TrainingOptions | None = None, **kw):
         self.net = net
-        self.X = net._check_inputs(X)
+        self.X = net.check_inputs(X)
         self.T = net.head.prepare_targets(T, self.X.shape[0])
         if self.X.shape[0] == 0:
             raise ValueError("there are no training points")
         self.sets = {"train": (self.X, self.T)}
         for name, pair in (("val", validation), ("test", test)):
             if pair is not None and len(pair[0]):
-                Xs = net._check_inputs(pair[0])
+                Xs = net.check_inputs(pair[0])
                 self.sets[name] = (Xs, net.head.prepare_targets(pair[1], Xs.shape[0]))
         if options is None:
             options = TrainingOptions.from_kwargs(**kw)

@@ -121,7 +121,7 @@ def test_regularised_curvature(reg):
     # finite differences of the gradient of E + Omega, as the trainer's Objective computes it
     # (L2 part only: L1's |w| has no curvature away from 0, and Objective's subgradient is piecewise constant)
     smooth = Regularization(l2=reg.l2, l2_groups=reg.l2_groups)
-    objective = Objective(net, net._check_inputs(X), net.head.prepare_targets(T), smooth.bind(net))
+    objective = Objective(net, net.check_inputs(X), net.head.prepare_targets(T), smooth.bind(net))
     w0 = net.w.copy()
 
     def grad_component(i):
