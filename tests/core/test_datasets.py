@@ -495,7 +495,14 @@ def test_split_rejects_bad_sizes():
         split_indices(-1)
     with pytest.raises(ValueError, match="3 labels for 4 points"):
         split_indices(4, labels=[0, 1, 0])
-    assert split_indices(10, (0.7, 0.15 + 1e-10, 0.15))  # within the tolerance
+    # within the tolerance: accepted, and the sizes are those of (0.7, 0.15, 0.15)
+    parts = split_indices(10, (0.7, 0.15 + 1e-10, 0.15))
+    assert [len(p) for p in parts] == [8, 1, 1]
+    assert np.array_equal(np.sort(np.concatenate(parts)), np.arange(10))
+    with pytest.raises(ValueError, match="sum to 1"):  # beyond it: refused
+        split_indices(10, (0.7, 0.15 + 1e-6, 0.15))
+    with pytest.raises(ValueError, match="three non-negative"):
+        split_indices(10, (1.2, -0.1, -0.1))
 
 
 def test_split_dataset():
