@@ -19,7 +19,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from ..core import OPTIMIZERS
 from ..core.race import DEFAULT_CONTENDERS, Contender, Race, RaceSnapshot
+from .plots.common import EventWatcher
 from .plots.weights_plot import nice_ceil
 from .background import FRAME_INTERVAL, Worker, WorkerThread, describe_failure, start_worker
 from .theme import CLASS_COLORS, current_theme
@@ -160,30 +161,6 @@ def _stop_thread(handle: WorkerThread, *args) -> None:
 
 
 # ====================================================================================== window
-class _EventWatcher(QObject):
-    """Calls ``callback()`` when the watched object gets an event of type ``kind``
-    (a separate object: an event filter on the window itself could be called while
-    the window is being destroyed)."""
-
-    def __init__(self, watched: QObject, kind: QEvent.Type, callback, parent: QObject):
-        super().__init__(parent)
-        self._kind = kind
-        self._callback = callback
-        self._watched = watched
-        watched.installEventFilter(self)
-
-    def eventFilter(self, obj, event):  # noqa: N802 (Qt name)
-        if self._callback is not None and event.type() == self._kind:
-            self._callback()
-        return False
-
-    def release(self) -> None:
-        """Stop watching (the window is closing)."""
-        self._callback = None
-        if shiboken6.isValid(self._watched):
-            self._watched.removeEventFilter(self)
-
-
 class _Lane:
     """The window's side of one contender: its two curves and how it was drawn last."""
 
@@ -319,7 +296,7 @@ class RaceWindow(QWidget):
         self.steps_plot.getViewBox().sigResized.connect(self._update_log_ticks)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.graphics.scene().sigMouseClicked.connect(self._on_mouse_clicked)
-        self._leave_watcher = _EventWatcher(self.graphics.viewport(), QEvent.Type.Leave, self._end_hover, self)
+        self._leave_watcher = EventWatcher(self.graphics.viewport(), QEvent.Type.Leave, self._end_hover, self)
 
         self.status_label = QLabel(self)
         self.status_label.setTextFormat(Qt.TextFormat.RichText)
@@ -353,7 +330,7 @@ class RaceWindow(QWidget):
         self._timer.timeout.connect(self._render_pending)
         self._owner_watcher = None
         if parent is not None:  # the main window closing closes the race too
-            self._owner_watcher = _EventWatcher(parent.window(), QEvent.Type.Close, self.close, self)
+            self._owner_watcher = EventWatcher(parent.window(), QEvent.Type.Close, self.close, self)
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)

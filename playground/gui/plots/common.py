@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSize
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 
-class LeaveFilter(QObject):
-    """Calls ``callback`` when the mouse leaves the watched widget (to end a hover readout)."""
+class EventWatcher(QObject):
+    """Calls ``callback()`` when ``watched`` gets an event of type ``kind``: the mouse leaving a
+    viewport ends a hover readout, the main window closing closes the race window. A separate
+    object, because an event filter on a window itself could be called while it is destroyed."""
 
-    def __init__(self, callback, parent=None):
+    # Class defaults: Qt may still filter an event while the Python wrapper's attributes are gone.
+    _callback = None
+    _kind = None
+
+    def __init__(self, watched: QObject, kind: QEvent.Type, callback, parent: QObject | None = None):
         super().__init__(parent)
+        self._kind = kind
         self._callback = callback
+        self._watched = watched
+        watched.installEventFilter(self)
 
     def eventFilter(self, obj, event):  # noqa: N802 (Qt name)
-        if event.type() == QEvent.Type.Leave:
+        if self._callback is not None and event.type() == self._kind:
             self._callback()
         return False
+
+    def release(self) -> None:
+        """Stop watching (the owner is closing)."""
+        self._callback = None
+        if shiboken6.isValid(self._watched):
+            self._watched.removeEventFilter(self)
 
 
 def clear_curve(curve) -> None:

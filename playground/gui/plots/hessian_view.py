@@ -33,7 +33,7 @@ import re
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
     QPushButton, QSizePolicy, QSpinBox, QStackedWidget, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from ...core.hessian_lab import COMPARISON_NAMES, HessianReport, HessianRequest, parameter_name
 from ..contours import contour_segments
-from .common import LeaveFilter
+from .common import EventWatcher
 from ..theme import NEGATIVE_COLOR, POSITIVE_COLOR, blend, current_theme
 
 MATRIX_CHOICES = (("exact", "exact Hessian"), ("outer_product", "outer product"))
@@ -386,8 +386,7 @@ class HessianView(QWidget):
         self.matrix_stack.addWidget(self.matrix_placeholder)
         self.matrix_stack.addWidget(self.matrix_widget)
         self.matrix_widget.scene().sigMouseMoved.connect(self._on_matrix_mouse)
-        self._leave_filter = LeaveFilter(self._end_matrix_hover, self)
-        self.matrix_widget.viewport().installEventFilter(self._leave_filter)
+        self._leave_filter = EventWatcher(self.matrix_widget.viewport(), QEvent.Type.Leave, self._end_matrix_hover, self)
 
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)

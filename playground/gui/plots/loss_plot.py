@@ -20,12 +20,12 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore
-from PySide6.QtCore import QPointF, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal, Slot
 from PySide6.QtWidgets import QSizePolicy, QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from ..theme import CURVE_COLORS, CURVE_LABELS, current_theme
 from . import export
-from .common import LeaveFilter, ReadoutLine
+from .common import EventWatcher, ReadoutLine
 from .network_diagram import PathLayers
 from .weights_plot import nice_ceil
 
@@ -329,8 +329,7 @@ class LossPlot(QWidget):
         self.log_check.toggled.connect(self._on_log_check)
         pi.ctrl.logYCheck.toggled.connect(self._on_ctrl_log)
         self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self._leave_filter = LeaveFilter(self._end_hover, self)
-        self.plot_widget.viewport().installEventFilter(self._leave_filter)
+        self._leave_filter = EventWatcher(self.plot_widget.viewport(), QEvent.Type.Leave, self._end_hover, self)
         self.view_box.sigXRangeChanged.connect(self._on_view_changed)
         self.view_box.sigYRangeChanged.connect(self._update_grid)
         self.view_box.sigResized.connect(self._on_view_changed)

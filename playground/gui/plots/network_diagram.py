@@ -18,11 +18,11 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTextDocument, QTransform
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from .common import LeaveFilter
+from .common import EventWatcher
 from ..theme import NEGATIVE_COLOR, POSITIVE_COLOR, blend, current_theme
 
 LINK_CAP = 3000  # links drawn at most, over all layer pairs
@@ -213,8 +213,7 @@ class NetworkDiagram(QWidget):
 
         self.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
-        self._leave_filter = LeaveFilter(self._hide_tip, self)
-        self.view.viewport().installEventFilter(self._leave_filter)
+        self._leave_filter = EventWatcher(self.view.viewport(), QEvent.Type.Leave, self._hide_tip, self)
         self.view_box.sigResized.connect(self._relayout)
         self.set_theme(theme)
         self._update_caption()
