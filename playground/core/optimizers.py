@@ -15,19 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-def _positive(name, value, upper=None, allow_zero=False):
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {value!r}") from None
-    ok = math.isfinite(value) and (value >= 0 if allow_zero else value > 0)
-    if upper is not None:
-        ok = ok and value < upper
-    if not ok:
-        bound = f" and below {upper}" if upper is not None else ""
-        raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}{bound}, got {value!r}")
-    return value
+from .params import HYPER_PARAMETERS, POSITIVE, TRAINING_PARAMETERS, check
 
 
 class Optimizer:
@@ -55,7 +43,8 @@ class Optimizer:
             self.hyper[key] = self._validate(key, value)
 
     def _validate(self, key, value):
-        return _positive(key, value)
+        # The ranges live in params.HYPER_PARAMETERS (read by the config parser and the panels too).
+        return check(key, value, HYPER_PARAMETERS.get(key, POSITIVE))
 
     def reset(self) -> None:
         pass
@@ -101,13 +90,6 @@ class Momentum(Optimizer):
     label = "Momentum"
     defaults = {"momentum": 0.9, "nesterov": False}
 
-    def _validate(self, key, value):
-        if key == "nesterov":
-            if not isinstance(value, (bool, np.bool_)):
-                raise ValueError(f"nesterov must be true or false, got {value!r}")
-            return bool(value)
-        return _positive(key, value, upper=1.0, allow_zero=True)
-
     def reset(self):
         self.v = np.zeros(self.n_params)
 
@@ -135,9 +117,6 @@ class RMSprop(Optimizer):
     label = "RMSprop"
     defaults = {"rho": 0.9, "eps": 1e-8}
 
-    def _validate(self, key, value):
-        return _positive(key, value, upper=1.0 if key == "rho" else None)
-
     def reset(self):
         self.s = np.zeros(self.n_params)
 
@@ -154,11 +133,6 @@ class Adam(Optimizer):
     name = "adam"
     label = "Adam"
     defaults = {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
-
-    def _validate(self, key, value):
-        if key in ("beta1", "beta2"):
-            return _positive(key, value, upper=1.0, allow_zero=True)
-        return _positive(key, value)
 
     def reset(self):
         self.m = np.zeros(self.n_params)
@@ -215,10 +189,9 @@ class Schedule:
     def __post_init__(self):
         if self.kind not in SCHEDULE_NAMES:
             raise ValueError(f"unknown schedule {self.kind!r}; choose one of: {', '.join(SCHEDULE_NAMES)}")
-        object.__setattr__(self, "drop", _positive("schedule drop", self.drop, upper=1.0 + 1e-12))
-        if isinstance(self.every, bool) or not isinstance(self.every, (int, np.integer)) or self.every < 1:
-            raise ValueError(f"schedule 'every' must be a whole number of epochs >= 1, got {self.every!r}")
-        object.__setattr__(self, "decay", _positive("schedule decay", self.decay, allow_zero=True))
+        object.__setattr__(self, "drop", check("schedule drop", self.drop, TRAINING_PARAMETERS["drop"]))
+        check("schedule 'every' (epochs)", self.every, TRAINING_PARAMETERS["every"])
+        object.__setattr__(self, "decay", check("schedule decay", self.decay, TRAINING_PARAMETERS["decay"]))
 
     def lr(self, base: float, epoch: int) -> float:
         if self.kind == "step":

@@ -15,17 +15,13 @@ from typing import Mapping
 
 import numpy as np
 
+from .params import TRAINING_PARAMETERS, check
+
 GROUP_NAMES = ("w1", "b1", "w2", "b2")
 
 
 def _coefficient(value, what: str) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a number, got {value!r}") from None
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{what} must be a finite number >= 0, got {value!r}")
-    return value
+    return check(what, value, TRAINING_PARAMETERS["l2"])  # the range of every coefficient: >= 0
 
 
 @dataclass(frozen=True)

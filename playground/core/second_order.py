@@ -511,12 +511,6 @@ class BFGS(_LineSearchMethod):
         self._G = 0.5 * (G + G.T)  # exactly symmetric
 
 
-def _whole_number(name, value, minimum=1):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
-    return int(value)
-
-
 @register_optimizer
 class LBFGS(_LineSearchMethod):
     """Limited-memory BFGS: the last ``memory`` pairs (s, y) stand for the inverse
@@ -526,10 +520,7 @@ class LBFGS(_LineSearchMethod):
 
     name = "lbfgs"
     label = "L-BFGS"
-    defaults = {"memory": 10}
-
-    def _validate(self, key, value):
-        return _whole_number(key, value)
+    defaults = {"memory": 10}  # its range: params.HYPER_PARAMETERS["memory"]
 
     def _restart(self):
         self._pairs = deque()

@@ -23,6 +23,7 @@ import numpy as np
 from . import objective as _objective
 from .objective import Interrupted, Objective, gradient_flops_per_point
 from .optimizers import OPTIMIZERS, Optimizer, Schedule, make_optimizer
+from .params import TRAINING_PARAMETERS, check
 from .regularizers import Regularization
 
 Array = np.ndarray
@@ -68,12 +69,9 @@ class EarlyStopping:
     min_delta: float = 0.0
 
     def __post_init__(self):
-        if isinstance(self.patience, bool) or not isinstance(self.patience, (int, np.integer)) or self.patience < 1:
-            raise ValueError(f"early-stopping patience must be a whole number of epochs >= 1, got {self.patience!r}")
-        if not isinstance(self.restore_best, (bool, np.bool_)):
-            raise ValueError(f"restore_best must be true or false, got {self.restore_best!r}")
-        if not (isinstance(self.min_delta, (int, float)) and math.isfinite(self.min_delta) and self.min_delta >= 0):
-            raise ValueError(f"early-stopping min_delta must be a number >= 0, got {self.min_delta!r}")
+        check("early-stopping patience", self.patience, TRAINING_PARAMETERS["patience"])
+        check("restore_best", self.restore_best, TRAINING_PARAMETERS["restore_best"])
+        check("early-stopping min_delta", self.min_delta, TRAINING_PARAMETERS["min_delta"])
 
 
 @dataclass(frozen=True)
@@ -93,19 +91,10 @@ class TrainingOptions:
     def __post_init__(self):
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
-        try:
-            lr = float(self.lr)
-        except (TypeError, ValueError):
-            raise ValueError(f"learning rate must be a number, got {self.lr!r}") from None
-        if not (math.isfinite(lr) and lr > 0):
-            raise ValueError(f"learning rate must be a positive finite number, got {self.lr!r}")
-        object.__setattr__(self, "lr", lr)
-        if self.batch_size is not None and (
-            isinstance(self.batch_size, bool) or not isinstance(self.batch_size, (int, np.integer)) or self.batch_size < 1
-        ):
-            raise ValueError(f"batch size must be a whole number >= 1 (or none for full batch), got {self.batch_size!r}")
-        if not isinstance(self.seed, (int, np.integer)) or isinstance(self.seed, bool):
-            raise ValueError(f"seed must be an integer, got {self.seed!r}")
+        object.__setattr__(self, "lr", check("learning rate", self.lr, TRAINING_PARAMETERS["lr"]))
+        if self.batch_size is not None:
+            check("batch size (or None for the full batch)", self.batch_size, TRAINING_PARAMETERS["batch_size"])
+        check("seed", self.seed, TRAINING_PARAMETERS["seed"])
         object.__setattr__(self, "hyper", dict(self.hyper))
         # Let the optimiser class validate its own settings now, not mid-training.
         make_optimizer(self.optimizer, 1, **self.hyper)
@@ -801,8 +790,7 @@ def fit(net, X, T, *, epochs: int = 100, validation=None, test=None,
     settings. ``callback(snapshot)`` runs every ``callback_every`` epochs; if it
     returns False, training stops.
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-        raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r}")
+    check("epochs", epochs, TRAINING_PARAMETERS["epochs"])
     trainer = Trainer(net, X, T, validation=validation, test=test, **options)
     if callback is None:
         final = trainer.advance(epochs)

@@ -17,14 +17,14 @@ An experiment is a data source, a network and the training settings::
 ``data`` takes either ``generator`` (a name from playground.core.datasets) or
 ``csv`` (a path, relative to the config file). Every key is checked: unknown
 keys and bad values raise ConfigError naming the key, e.g.
-``training.lr: must be a positive number, got -1``.
+``training.lr: must be a positive number, got -1``. The ranges and choices come from
+playground.core.params, which the core's checks and the panels' spin boxes read too.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
-import math
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,18 +34,17 @@ from playground.core import (
     TrainingOptions,
 )
 from playground.core.datasets import FEATURES, GENERATORS
+from playground.core.params import (  # noqa: F401  (MAX_*: the CLI and the panels read them here too)
+    DATA_PARAMETERS, HYPER_PARAMETERS, MAX_COMPONENTS, MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_POINTS, MAX_SEED, MAX_UNITS,
+    NETWORK_PARAMETERS, POSITIVE, TRAINING_PARAMETERS,
+)
+from playground.core.params import problem as _problem
 from playground.core.regularizers import GROUP_NAMES
 
 from .atomic import read_json_file
 from .messages import excerpt
 
 CONFIG_VERSION = 1
-MAX_HIDDEN_LAYERS = 8
-MAX_UNITS = 256
-MAX_POINTS = 100_000
-MAX_COMPONENTS = 10
-MAX_EPOCHS = 10_000_000
-MAX_SEED = 2**31 - 1  # the seed spin boxes' range; numpy refuses negative seeds
 MAX_CONFIG_BYTES = 16 * 2**20  # a config is a few hundred bytes; this refuses a data dump early
 
 
@@ -188,52 +187,22 @@ def _check_keys(obj: Any, path: str, allowed: set[str], required: set[str] = fro
     return obj
 
 
-def _int(value, path, lo=None, hi=None, allow_none=False):
+def _checked(value, path, constraint, allow_none=False):
+    """``value`` if ``constraint`` (a declaration of playground.core.params) takes it, in its kind;
+    else ConfigError "<path>: must be ..., got ...". The same declaration checks the core and
+    sets the spin box's range."""
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        _fail(path, f"must be a whole number, got {excerpt(value)}")
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        rng = f"from {lo} to {hi}" if hi is not None and lo is not None else (
-            f">= {lo}" if lo is not None else f"<= {hi}")
-        _fail(path, f"must be {rng}, got {excerpt(value)}")
-    return value
-
-
-def _seed(value, path):
-    return _int(value, path, 0, MAX_SEED)
-
-
-def _float(value, path, lo=None, hi=None, positive=False, allow_none=False):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        _fail(path, f"must be a finite number, got {excerpt(value)}")
-    try:
-        number = float(value)
-    except OverflowError:  # an integer of hundreds of digits
-        _fail(path, f"must be a finite number, got {excerpt(value)}, which is far too large")
-    if not math.isfinite(number):
-        _fail(path, f"must be a finite number, got {excerpt(value)}")
-    value = number
-    if positive and value <= 0:
-        _fail(path, f"must be a positive number, got {value!r}")
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        rng = f"between {lo} and {hi}" if hi is not None else f">= {lo}"
-        _fail(path, f"must be {rng}, got {value!r}")
-    return value
+    wrong = _problem(value, constraint, excerpt)
+    if wrong is not None:
+        _fail(path, wrong)
+    return constraint.convert(value)
 
 
 def _choice(value, path, choices):
     if not isinstance(value, str) or value not in choices:
         _fail(path, f"unknown value {excerpt(value)}{_close_match(value, choices)}; "
                     f"choose one of: {', '.join(choices)}")
-    return value
-
-
-def _bool(value, path):
-    if not isinstance(value, bool):
-        _fail(path, f"must be true or false, got {excerpt(value)}")
     return value
 
 
@@ -260,12 +229,13 @@ def _parse_data(raw) -> DataConfig:
     split, split_seed = (0.7, 0.15, 0.15), 0
     if "split" in raw:
         s = _check_keys(raw["split"], "data.split", {"train", "validation", "test", "seed"})
-        split = tuple(_float(s.get(k, 0.0), f"data.split.{k}", 0.0, 1.0) for k in ("train", "validation", "test"))
+        split = tuple(_checked(s.get(k, 0.0), f"data.split.{k}", DATA_PARAMETERS["share"])
+                      for k in ("train", "validation", "test"))
         if abs(sum(split) - 1.0) > 1e-6:
             _fail("data.split", f"train + validation + test must add up to 1, got {sum(split):.6g}")
-        if split[0] <= 0:
+        if split[0] not in DATA_PARAMETERS["train_share"]:
             _fail("data.split.train", "the training share must be positive")
-        split_seed = _seed(s.get("seed", 0), "data.split.seed")
+        split_seed = _checked(s.get("seed", 0), "data.split.seed", DATA_PARAMETERS["split_seed"])
     features = None
     if "features" in raw:
         names = raw["features"]
@@ -282,14 +252,14 @@ def _parse_data(raw) -> DataConfig:
                 _fail(f"data.{key}", "only applies to a generator, not to a CSV file")
         return DataConfig(generator=None, csv=raw["csv"], split=split, split_seed=split_seed, features=features)
     generator = _choice(raw["generator"], "data.generator", tuple(GENERATORS))
-    n_classes = _int(raw.get("n_classes"), "data.n_classes", 2, 6, allow_none=True)
+    n_classes = _checked(raw.get("n_classes"), "data.n_classes", DATA_PARAMETERS["n_classes"], allow_none=True)
     if n_classes is not None and generator != "blobs" and n_classes != 2:
         _fail("data.n_classes", f"only the \"blobs\" preset has a choice of classes; {generator} has 2")
     return DataConfig(
         generator=generator,
-        n_points=_int(raw.get("n_points"), "data.n_points", 1, MAX_POINTS, allow_none=True),
-        noise=_float(raw.get("noise"), "data.noise", lo=0.0, allow_none=True),
-        seed=_seed(raw.get("seed", 0), "data.seed"),
+        n_points=_checked(raw.get("n_points"), "data.n_points", DATA_PARAMETERS["n_points"], allow_none=True),
+        noise=_checked(raw.get("noise"), "data.noise", DATA_PARAMETERS["noise"], allow_none=True),
+        seed=_checked(raw.get("seed", 0), "data.seed", DATA_PARAMETERS["seed"]),
         n_classes=n_classes,
         split=split,
         split_seed=split_seed,
@@ -303,9 +273,9 @@ def _parse_network(raw) -> NetworkConfig:
     hidden = raw.get("hidden", [8, 8])
     if not isinstance(hidden, list):
         _fail("network.hidden", "must be a list of layer sizes, e.g. [8, 8] (or [] for no hidden layer)")
-    if len(hidden) > MAX_HIDDEN_LAYERS:
+    if len(hidden) not in NETWORK_PARAMETERS["layers"]:
         _fail("network.hidden", f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(hidden)}")
-    hidden = tuple(_int(u, f"network.hidden[{i}]", 1, MAX_UNITS) for i, u in enumerate(hidden))
+    hidden = tuple(_checked(u, f"network.hidden[{i}]", NETWORK_PARAMETERS["units"]) for i, u in enumerate(hidden))
     activation = raw.get("activation", "tanh")
     if isinstance(activation, list):
         if len(activation) != len(hidden):
@@ -314,7 +284,8 @@ def _parse_network(raw) -> NetworkConfig:
     else:
         activation = _choice(activation, "network.activation", ACTIVATION_NAMES)
     output = _choice(raw.get("output", "auto"), "network.output", ("auto",) + HEAD_NAMES)
-    n_components = _int(raw.get("n_components"), "network.n_components", 1, MAX_COMPONENTS, allow_none=True)
+    n_components = _checked(raw.get("n_components"), "network.n_components", NETWORK_PARAMETERS["n_components"],
+                            allow_none=True)
     if output == "mdn" and n_components is None:
         _fail("network.n_components", "a mixture density output needs the number of components, e.g. 3")
     if output != "mdn" and n_components is not None:
@@ -325,51 +296,50 @@ def _parse_network(raw) -> NetworkConfig:
         output=output,
         n_components=n_components,
         init=_choice(raw.get("init", "xavier"), "network.init", INIT_NAMES),
-        init_scale=_float(raw.get("init_scale"), "network.init_scale", positive=True, allow_none=True),
-        seed=_seed(raw.get("seed", 0), "network.seed"),
+        init_scale=_checked(raw.get("init_scale"), "network.init_scale", NETWORK_PARAMETERS["init_scale"], allow_none=True),
+        seed=_checked(raw.get("seed", 0), "network.seed", NETWORK_PARAMETERS["seed"]),
     )
 
 
 def _parse_training(raw, reg_raw) -> tuple[TrainingOptions, int]:
     raw = dict(_check_keys(raw, "training", set(_training_keys(raw))))
     optimizer = _choice(raw.pop("optimizer", "adam"), "training.optimizer", tuple(OPTIMIZERS))
-    lr = _float(raw.pop("lr", 0.01), "training.lr", positive=True)
-    epochs = _int(raw.pop("epochs", 500), "training.epochs", 0, MAX_EPOCHS)
-    batch_size = _int(raw.pop("batch_size", None), "training.batch_size", 1, allow_none=True)
-    seed = _seed(raw.pop("seed", 0), "training.seed")
+    lr = _checked(raw.pop("lr", 0.01), "training.lr", TRAINING_PARAMETERS["lr"])
+    epochs = _checked(raw.pop("epochs", 500), "training.epochs", TRAINING_PARAMETERS["epochs"])
+    batch_size = _checked(raw.pop("batch_size", None), "training.batch_size", TRAINING_PARAMETERS["batch_size"],
+                          allow_none=True)
+    seed = _checked(raw.pop("seed", 0), "training.seed", TRAINING_PARAMETERS["seed"])
     schedule = Schedule()
     if raw.get("schedule") is not None:
         s = _check_keys(raw.pop("schedule"), "training.schedule", {"kind", "drop", "every", "decay"})
         schedule = Schedule(
             _choice(s.get("kind", "constant"), "training.schedule.kind", SCHEDULE_NAMES),
-            _float(s.get("drop", 0.5), "training.schedule.drop", positive=True, hi=1.0),
-            _int(s.get("every", 100), "training.schedule.every", 1),
-            _float(s.get("decay", 0.01), "training.schedule.decay", lo=0.0),
+            _checked(s.get("drop", 0.5), "training.schedule.drop", TRAINING_PARAMETERS["drop"]),
+            _checked(s.get("every", 100), "training.schedule.every", TRAINING_PARAMETERS["every"]),
+            _checked(s.get("decay", 0.01), "training.schedule.decay", TRAINING_PARAMETERS["decay"]),
         )
     raw.pop("schedule", None)
     early = None
     if raw.get("early_stopping") is not None:
         e = _check_keys(raw.pop("early_stopping"), "training.early_stopping", {"patience", "restore_best", "min_delta"})
         early = EarlyStopping(
-            _int(e.get("patience", 20), "training.early_stopping.patience", 1),
-            _bool(e.get("restore_best", True), "training.early_stopping.restore_best"),
-            _float(e.get("min_delta", 0.0), "training.early_stopping.min_delta", lo=0.0),
+            _checked(e.get("patience", 20), "training.early_stopping.patience", TRAINING_PARAMETERS["patience"]),
+            _checked(e.get("restore_best", True), "training.early_stopping.restore_best",
+                     TRAINING_PARAMETERS["restore_best"]),
+            _checked(e.get("min_delta", 0.0), "training.early_stopping.min_delta", TRAINING_PARAMETERS["min_delta"]),
         )
     raw.pop("early_stopping", None)
     hyper = {}
-    for key, value in raw.items():  # the optimiser's own settings, checked by the optimiser
-        if key == "nesterov":
-            hyper[key] = _bool(value, f"training.{key}")
-        else:
-            hyper[key] = _float(value, f"training.{key}")
+    for key, value in raw.items():  # the optimiser's own settings, with the ranges the optimiser checks
+        hyper[key] = _checked(value, f"training.{key}", HYPER_PARAMETERS.get(key, POSITIVE))
     reg_raw = _check_keys(reg_raw, "regularization", {"l2", "l2_groups", "l1"})
     groups = reg_raw.get("l2_groups")
     if groups is not None:
         groups = _check_keys(groups, "regularization.l2_groups", set(GROUP_NAMES))
-        groups = {g: _float(v, f"regularization.l2_groups.{g}", lo=0.0) for g, v in groups.items()}
+        groups = {g: _checked(v, f"regularization.l2_groups.{g}", TRAINING_PARAMETERS["l2"]) for g, v in groups.items()}
     regularization = Regularization(
-        _float(reg_raw.get("l2", 0.0), "regularization.l2", lo=0.0), groups,
-        _float(reg_raw.get("l1", 0.0), "regularization.l1", lo=0.0),
+        _checked(reg_raw.get("l2", 0.0), "regularization.l2", TRAINING_PARAMETERS["l2"]), groups,
+        _checked(reg_raw.get("l1", 0.0), "regularization.l1", TRAINING_PARAMETERS["l1"]),
     )
     try:
         options = TrainingOptions(optimizer, lr, batch_size, hyper, schedule, regularization, early, seed)
