@@ -183,10 +183,13 @@ def test_divergence_pauses_and_shows_a_plain_message(qtbot, tmp_path):
     options = window.model.document.config.training
     window.training_panel.sigTrainingChanged.emit(type(options)(optimizer="gd", lr=5e3))
     qtbot.keyClick(window, Qt.Key_Space)
+    assert window.training_panel.play_button.isChecked()  # Space pressed it (synchronously)
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=8000)
     assert "smaller learning rate" in window.banner_label.text()
     qtbot.waitUntil(lambda: not window.controller.running, timeout=2000)
-    assert not window.training_panel.play_button.isChecked() if hasattr(window.training_panel, "play_button") else True
+    # the play button shows the pause (it says Play again)
+    assert not window.training_panel.play_button.isChecked()
+    assert window.training_panel.play_button.text() == "Play"
 
 
 def test_changing_the_network_resets_and_says_so(qtbot, tmp_path):
@@ -200,15 +203,38 @@ def test_changing_the_network_resets_and_says_so(qtbot, tmp_path):
 
 def test_drawing_while_training_keeps_training_from_the_current_weights(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path, spiral_document())
+    fresh = wait_frame(qtbot, window)
+    handed = []  # (experiment id, starting weights of the new trainer, weights on screen then)
+    set_job = window.controller.set_job
+
+    def recording_set_job(trainer, *args):
+        shown = window.data_view.last_frame.snapshot.weights.copy()
+        start = trainer.net.w.copy()  # read before the worker owns the trainer
+        start_error = trainer.net.error(trainer.X, trainer.T) / trainer.X.shape[0]
+        experiment = set_job(trainer, *args)
+        handed.append((experiment, start, shown, start_error))
+        return experiment
+
+    window.controller.set_job = recording_set_job
     window.play(True)
-    wait_frame(qtbot, window, lambda f: f.snapshot.epoch > 100)
+    trained = wait_frame(qtbot, window, lambda f: f.snapshot.epoch > 100)
     n = window.model.document.dataset.n
     click(qtbot, window, 0.1, 0.1)
-    frame = wait_frame(qtbot, window, lambda f: f.running and f.snapshot.epoch > 5 and
-                       window.model.document.dataset.n == n + 1 and len(f.snapshot.history) < 2000)
-    assert frame.snapshot.train_error < 0.6  # not a fresh network
-    assert "current weights" in window.statusBar().currentMessage() or True
+    assert window.model.document.dataset.n == n + 1
+    qtbot.waitUntil(lambda: len(handed) == 1, timeout=3000)
+    # the rebuild says so at once (show_notice follows set_job in the same call)
+    assert "current weights" in window.statusBar().currentMessage()
+    experiment, start, shown, start_error = handed[0]
+    # the new trainer starts from the weights on screen at that moment, not from fresh ones
+    np.testing.assert_array_equal(start, shown)
+    assert not np.array_equal(start, fresh.snapshot.weights)
+    frame = wait_frame(qtbot, window, lambda f: f.experiment_id == experiment and f.running and f.snapshot.epoch > 5)
+    assert window.controller.running
     window.play(False)
+    # the new curve restarts at the error of those weights on the new training set
+    assert frame.snapshot.history.epochs[0] == 0
+    assert frame.snapshot.history.train_error[0] == pytest.approx(start_error, rel=1e-9)
+    assert start_error < 0.8 * fresh.snapshot.train_error  # trained weights, not a fresh network
 
 
 def test_session_save_and_open_round_trip_through_the_file_menu(qtbot, tmp_path, monkeypatch):
@@ -245,14 +271,26 @@ def test_bad_files_give_a_message_not_a_crash(qtbot, tmp_path, monkeypatch):
     assert "not an nn-playground session" in warnings[-1]
 
 
-def test_csv_export_and_import(qtbot, tmp_path):
+def test_csv_export_and_import(qtbot, tmp_path, monkeypatch):
     window = make_window(qtbot, tmp_path, spiral_document(60))
+    shown = window.model.document.dataset
     path = str(tmp_path / "points.csv")
-    assert window.export_csv(path)
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName", lambda *a, **k: (path, ""))
+    window.export_action.trigger()  # File > Export CSV
+    # the file holds every point with its class, one row each, in round-trip precision
+    rows = [line for line in open(path).read().splitlines() if line and not line.startswith("#")]
+    assert rows[0] == "x1,x2,label"
+    values = np.array([[float(v) for v in row.split(",")] for row in rows[1:]])
+    np.testing.assert_array_equal(values[:, :2], shown.X)
+    np.testing.assert_array_equal(values[:, 2], shown.t)
     window.clear_points()
     assert window.model.document.dataset.n == 0
-    assert window.import_csv(path)
-    assert window.model.document.dataset.n == 60
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getOpenFileName", lambda *a, **k: (path, ""))
+    window.import_action.trigger()  # File > Import CSV
+    read = window.model.document.dataset
+    np.testing.assert_array_equal(read.X, shown.X)
+    np.testing.assert_array_equal(read.t, shown.t)
+    assert read.kind == "classification" and read.n_classes == shown.n_classes
 
 
 def test_layout_and_settings_are_remembered(qtbot, tmp_path):
@@ -266,7 +304,9 @@ def test_layout_and_settings_are_remembered(qtbot, tmp_path):
     assert not again.weights_dock.isVisible()
     assert again.hidden_action.isChecked()
     again.reset_layout_action.trigger()
-    assert again.weights_dock.isVisible() or again.weights_dock.isFloating() is False
+    # Reset layout brings the hidden dock back, docked (not floating) in the main window
+    assert again.weights_dock.isVisible() and not again.weights_dock.isFloating()
+    assert again.dockWidgetArea(again.weights_dock) != Qt.NoDockWidgetArea
 
 
 def test_closing_the_window_stops_the_training_thread(qtbot, tmp_path):
