@@ -1,8 +1,9 @@
 """Drawing tools: pointer events in data coordinates become document edits.
 
 A tool knows nothing about widgets (Orange's owpaintdata is the model), so tests
-can paint without a mouse: ``press(x, y)``, ``move(x, y)``, ``release()``. A whole
-stroke (press, drags, release) becomes a single undo entry.
+can paint without a mouse: ``press(x, y)``, ``move(x, y)``, ``release()``. Each dab is an
+undo command of the rows it adds or erases; the dabs of one stroke (press, drags, release)
+merge into a single undo entry.
 """
 
 from __future__ import annotations
@@ -20,23 +21,25 @@ class DrawingTool:
         self.current_class = 0
         self.brush_radius = 0.0
         self.pick_radius = 0.05  # data units; the view keeps it at a few pixels
-        self._stroke_start = None
+        self._stroke: int | None = None  # the number of the stroke in progress
+        self._strokes = 0
         self._erasing = False
         self._last = None
         self._rng = np.random.default_rng(0)
 
     @property
     def active(self) -> bool:
-        return self._stroke_start is not None
+        return self._stroke is not None
 
     def press(self, x: float, y: float, erase: bool = False) -> None:
-        self._stroke_start = self.model.document
+        self._strokes += 1
+        self._stroke = self._strokes
         self._erasing = erase
         self._last = None
         self._apply(x, y)
 
     def move(self, x: float, y: float) -> None:
-        if self._stroke_start is None:
+        if self._stroke is None:
             return
         spacing = max(self.brush_radius, self.pick_radius)
         if self._last is not None and np.hypot(x - self._last[0], y - self._last[1]) < spacing:
@@ -44,26 +47,14 @@ class DrawingTool:
         self._apply(x, y)
 
     def release(self) -> None:
-        if self._stroke_start is None:
-            return
-        before, self._stroke_start = self._stroke_start, None
-        dataset_before, dataset_now = before.dataset, self.model.document.dataset
-        if self._erasing:
-            n = dataset_before.n - dataset_now.n
-            text = f"Erase {n} point{'s' if n != 1 else ''}"
-        else:
-            n = dataset_now.n - dataset_before.n
-            text = f"Add {n} point{'s' if n != 1 else ''}"
-        self.model.commit(before, text)
+        self._stroke = None  # the next press starts a new undo entry
 
     # ------------------------------------------------------------------ edits
     def _apply(self, x: float, y: float) -> None:
         self._last = (x, y)
         doc = self.model.document
         if self._erasing:
-            victims = self._points_near(doc.dataset, x, y)
-            if victims.size:
-                self.model.preview(doc.without(victims))
+            self.model.erase_points(self._points_near(doc.dataset, x, y), self._stroke)
             return
         centres = np.array([[x, y]])
         if self.brush_radius > 0:
@@ -74,9 +65,9 @@ class DrawingTool:
         if dataset.kind == "classification":
             if dataset.n_inputs != 2 or self.current_class >= dataset.n_classes:
                 return
-            self.model.preview(doc.with_points(centres, np.full(len(centres), self.current_class)))
+            self.model.add_points(doc.with_points(centres, np.full(len(centres), self.current_class)), self._stroke)
         elif dataset.n_inputs == 1 and dataset.n_targets == 1:
-            self.model.preview(doc.with_points(centres[:, :1], centres[:, 1:]))
+            self.model.add_points(doc.with_points(centres[:, :1], centres[:, 1:]), self._stroke)
 
     def _points_near(self, dataset, x: float, y: float) -> np.ndarray:
         """Indices to erase: all within the brush, or the nearest within the pick radius."""
