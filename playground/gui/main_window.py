@@ -11,9 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import os
-from dataclasses import replace
 
-import numpy as np
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -22,9 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from playground import __version__
-from playground.session import ConfigError, prepare
 from playground.session.config import DataConfig, ExperimentConfig
-from playground.session.experiment import output_for_data, resolve_output
+from playground.session.controller import Change, Rebuild, Refused, SessionController
 from playground.session.document import (
     Document, default_document, empty_dataset,
 )
@@ -99,22 +96,17 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else _settings()
         self.session_path: str | None = None
         self._net_template = None
-        self._net_signature = None
         self._experiment = None
-        self._rebuild_pending = False
-        self._pending_reset = True
-        self._pending_message = ""
         self._rebuild_notice: str | None = None  # the banner text of the last failed rebuild
-        self._head_data = (None, None)  # data and network of the last rebuild: the head follows a change of kind
         self._last_snapshot = None
         self._last_frame = None
         self._turn = 0  # which secondary views draw the next running frame (render_frame)
         self._hessian_shown = False
         self._selected_unit = None
-        self._restored_weights = None
         self._speed = None
 
         self.model = DocumentModel(document if document is not None else default_document(), self)
+        self.session = SessionController(self.model.document)  # what each edit means (rebuild, options)
         self.controller = TrainingController(self)
         self.tool = DrawingTool(self.model)
         self.files = FileActions(self, autosave_dir)  # title, unsaved changes, autosave
@@ -408,73 +400,65 @@ class MainWindow(QMainWindow):
 
     @Slot(object, object)
     def _document_changed(self, new: Document, old: Document) -> None:
-        data_changed = new.dataset is not old.dataset or not np.array_equal(new.parts, old.parts)
+        rebuild_due = self.session.observe(new, old)  # points, parts, network or features changed
         self._show_document(new, fit=False)
-        if data_changed or new.config.network != old.config.network or new.config.data.features != old.config.data.features:
-            if not self._rebuild_pending:
-                self._pending_message = "Points changed: training goes on from the current weights (curves restart)."
-            self._schedule_rebuild(reset=False, message=None)
+        if rebuild_due:
+            self._rebuild_timer.start()
 
     def _schedule_rebuild(self, reset: bool, message: str | None) -> None:
-        self._pending_reset = self._pending_reset or reset
-        if message is not None:
-            self._pending_message = message
-        self._rebuild_pending = True
+        self.session.schedule(Rebuild(reset, message))
         self._rebuild_timer.start()
 
-    def _architecture(self, net) -> tuple:
-        return (net.sizes, tuple(net.hidden_names), net.output, net.n_components)
+    @property
+    def _rebuild_pending(self) -> bool:
+        return self.session.rebuild_pending
+
+    @property
+    def _restored_weights(self):
+        return self.session.restored_weights  # an opened session's, for the next rebuild
+
+    @_restored_weights.setter
+    def _restored_weights(self, weights) -> None:
+        self.session.restored_weights = weights
+
+    def _carry_out(self, change: Change) -> bool:
+        """Do what the session controller decided: refuse in words, or schedule the rebuild, edit
+        (undoably for data) and update the trainer's options. True when something changed."""
+        if change.refusal:
+            self.show_notice(change.refusal, banner=True)
+        if change.rebuild is not None:
+            self._schedule_rebuild(change.rebuild.reset, change.rebuild.notice)
+        if change.document is not None and change.undo_text is None:
+            self.model.set_config(change.document.config)
+        elif change.document is not None:
+            self.model.edit(change.document, change.undo_text)
+        if change.options is not None:
+            self.controller.update_options(**change.options)
+        if change.fit_view:
+            self.zoom_to_data()
+        return change.changes
 
     @Slot()
     def _rebuild_experiment(self) -> None:
         """Hand the worker a trainer for the current document (weights kept when only points changed)."""
-        reset, message = self._pending_reset, self._pending_message
-        self._rebuild_pending, self._pending_reset, self._pending_message = False, False, ""
-        doc = self.model.document
-        (previous, previous_network), self._head_data = self._head_data, (doc.dataset, doc.config.network)
-        network = doc.config.network
-        output = network.output  # chosen for these data (by hand, or an opened session's), it stays
-        if previous is not None and previous.kind != doc.dataset.kind and network == previous_network:
-            output = output_for_data(network.output, doc.dataset, previous)
-        if output != network.output:  # the head follows the data when its kind changed (PRML 5.2)
-            reset = True
-            message = (f"{message} The {network.output} output does not fit these data: the network now uses "
-                       f"the matched one (auto \u2192 {resolve_output(doc.dataset, output)}).").strip()
-            self.model.set_config(replace(doc.config, network=replace(network, output=output, n_components=None)))
-            self._rebuild_pending, self._pending_message = False, ""  # that change is built here and now
+        rebuild, head_config = self.session.take_rebuild()
+        if head_config is not None:  # the head follows the data when its kind changed (PRML 5.2)
+            self.model.set_config(head_config)
+            self.session.settle()  # that change is built here and now
             self._rebuild_timer.stop()
-            doc = self.model.document
-            self._head_data = (doc.dataset, doc.config.network)
-        experiment = None
-        try:
-            experiment = prepare(doc.config, dataset=doc.dataset, split=doc.split())
-            if doc.counts()[0] == 0:
-                raise ConfigError("There are no training points yet: click in the plot to add some "
-                                  "(or pick a preset in the Data panel).")
-            keep = (not reset and self._net_signature == self._architecture(experiment.net)
-                    and self._last_snapshot is not None)
-            if self._restored_weights is not None and self._restored_weights.shape == experiment.net.w.shape:
-                experiment.net.w[:] = self._restored_weights
-            elif keep:
-                experiment.net.w[:] = self._last_snapshot.weights
-            self._restored_weights = None
-            trainer = experiment.make_trainer()
-        except (ConfigError, ValueError) as err:
+        current = None if self._last_snapshot is None else self._last_snapshot.weights
+        built = self.session.build(rebuild, current)
+        if isinstance(built, Refused):
             self._experiment = None
             self.controller.clear_job()  # its frames would bring the old network's shading back
-            self._clear_trained_views(experiment)
-            output = doc.config.network.output
-            fix = None
-            if output_for_data(output, doc.dataset) != output:  # a head that cannot train on these data
-                fix = (f"Use a {resolve_output(doc.dataset, 'auto')} output", self._use_matched_head)
-            self.show_notice(str(err), banner=True, fix=fix)
+            self._clear_trained_views(built.experiment)
+            fix = None if built.fix is None else (built.fix, self._use_matched_head)
+            self.show_notice(built.message, banner=True, fix=fix)
             self._rebuild_notice = self.banner_label.text()
             return
-        self._experiment = experiment
-        new_network = reset or self._net_signature != self._architecture(experiment.net)
-        self._net_signature = self._architecture(experiment.net)
+        experiment = self._experiment = built.experiment
         self._net_template = experiment.net.copy()
-        if new_network:
+        if built.new_network:
             self._clear_trained_views(experiment)
         else:
             self._last_snapshot = None
@@ -483,12 +467,13 @@ class MainWindow(QMainWindow):
             self.loss_plot.clear()
         if self._selected_unit is not None and not self._unit_exists(self._selected_unit):
             self._selected_unit = None
-        self.controller.set_job(trainer, experiment.features, experiment.dataset.kind, experiment.dataset.n_inputs)
+        self.controller.set_job(built.trainer, experiment.features, experiment.dataset.kind,
+                                experiment.dataset.n_inputs)
         self._send_view()
         if self.controller.running:
             self.controller.play(True)
-        if message:
-            self.show_notice(message)
+        if built.notice:
+            self.show_notice(built.notice)
         self._hide_rebuild_notice()
 
     def _hide_rebuild_notice(self) -> None:
@@ -633,9 +618,7 @@ class MainWindow(QMainWindow):
             fix()
 
     def _use_matched_head(self) -> None:
-        config = self._config()
-        self._schedule_rebuild(reset=True, message="The network now uses the output matched to the data.")
-        self.model.set_config(replace(config, network=replace(config.network, output="auto", n_components=None)))
+        self._carry_out(self.session.use_matched_head())
 
     @Slot(str, str)
     def _trainer_stopped(self, status: str, message: str) -> None:
@@ -696,64 +679,31 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _training_changed(self, options) -> None:
-        current = self._config().training
-        options = replace(options, regularization=current.regularization, early_stopping=current.early_stopping)
-        self.model.set_config(replace(self._config(), training=options))
-        self.controller.update_options(optimizer=options.optimizer, lr=options.lr, batch_size=options.batch_size,
-                                       hyper=options.hyper, schedule=options.schedule, seed=options.seed)
+        self._carry_out(self.session.training_changed(options))
 
     @Slot(object)
     def _regularization_changed(self, regularization) -> None:
-        training = replace(self._config().training, regularization=regularization)
-        self.model.set_config(replace(self._config(), training=training))
-        self.controller.update_options(regularization=regularization)
+        self._carry_out(self.session.regularization_changed(regularization))
 
     @Slot(object)
     def _early_stopping_changed(self, early) -> None:
-        training = replace(self._config().training, early_stopping=early)
-        self.model.set_config(replace(self._config(), training=training))
-        self.controller.update_options(early_stopping=early)
+        self._carry_out(self.session.early_stopping_changed(early))
 
     @Slot(object)
     def _network_changed(self, network) -> None:
-        self._schedule_rebuild(reset=True, message="Network changed: the weights were re-initialised.")
-        self.model.set_config(replace(self._config(), network=network))
+        self._carry_out(self.session.network_changed(network))
 
     @Slot(object)
     def _features_changed(self, features) -> None:
-        self._schedule_rebuild(reset=True, message="Input features changed: the network was reset.")
-        config = self._config()
-        self.model.set_config(replace(config, data=replace(config.data, features=features)))
+        self._carry_out(self.session.features_changed(features))
 
     @Slot(object)
     def _generate(self, data_config: DataConfig) -> None:
-        config = replace(self._config(), data=replace(data_config, split=self._config().data.split,
-                                                      split_seed=self._config().data.split_seed,
-                                                      features=self._features_for(data_config)))
-        try:
-            document = Document.generated(config)
-        except ConfigError as err:
-            self.show_notice(str(err), banner=True)
-            return
-        self._schedule_rebuild(reset=True, message=f"New data ({document.dataset.name}): the network was reset.")
-        self.model.edit(document, f"Generate {document.dataset.name}")
-        self.zoom_to_data()
-
-    def _features_for(self, data_config: DataConfig):
-        """Keep the chosen features when they still make sense for the new data."""
-        features = self._config().data.features
-        if features is None:
-            return None
-        from playground.core.datasets import GENERATORS
-
-        info = GENERATORS.get(data_config.generator)
-        needs_two = any("x2" in f for f in features)
-        return None if info is None or (needs_two and info.n_inputs < 2) else features
+        self._carry_out(self.session.generate(data_config))
 
     @Slot(object)
     def _split_changed(self, value) -> None:
-        ratios, seed = value
-        self.model.edit(self.model.document.resplit(ratios, seed), "Change split")
+        self._carry_out(self.session.split_changed(*value))
 
     @Slot(int)
     def _class_changed(self, k: int) -> None:
@@ -767,12 +717,7 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _num_classes_changed(self, n: int) -> None:
-        doc = self.model.document
-        if doc.dataset.kind != "classification":
-            return
-        self._schedule_rebuild(reset=True, message=f"{n} classes: the network was reset.")
-        self.model.edit(doc.with_n_classes(n), f"Use {n} classes")
-        if self.tool.current_class >= n:
+        if self._carry_out(self.session.num_classes_changed(n)) and self.tool.current_class >= n:
             self.select_class(0)
 
     @Slot(float)
@@ -781,21 +726,10 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _mode_changed(self, mode: str) -> None:
-        doc = self.model.document
-        if mode == doc.dataset.kind:
-            return
-        n_classes = doc.dataset.n_classes or 2
-        dataset = empty_dataset(mode, n_classes)
-        config = replace(doc.config, data=replace(doc.config.data, features=None))
-        self._schedule_rebuild(reset=True, message=f"New empty {mode} drawing: the network was reset.")
-        self.model.edit(Document.with_new_dataset(dataset, config), f"New {mode} drawing")
-        self.zoom_to_data()
+        self._carry_out(self.session.mode_changed(mode))
 
     def clear_points(self) -> None:
-        doc = self.model.document
-        if doc.dataset.n:
-            self._schedule_rebuild(reset=True, message="Points cleared: the network was reset.")
-            self.model.edit(doc.cleared(), "Clear points")
+        self._carry_out(self.session.clear_points())
 
     def new_drawing(self) -> None:
         if not self.files.new_drawing():  # unsaved changes: save, discard or cancel

@@ -5,6 +5,7 @@ The GUI and the CLI both build on this layer; it never imports Qt.
 
 from .atomic import atomic_write_bytes, atomic_write_text
 from .config import ConfigError, DataConfig, ExperimentConfig, NetworkConfig
+from .controller import Built, Change, Rebuild, Refused, SessionController
 from .datafile import DataFileError, read_csv, write_csv
 from .experiment import Experiment, matched_output, output_mismatch, prepare
 from .messages import excerpt
@@ -13,6 +14,8 @@ from .network_io import (
 )
 
 __all__ = [
+    "Built",
+    "Change",
     "ConfigError",
     "DataConfig",
     "DataFileError",
@@ -21,6 +24,9 @@ __all__ = [
     "MAX_WEIGHTS",
     "NetworkConfig",
     "NetworkFileError",
+    "Rebuild",
+    "Refused",
+    "SessionController",
     "atomic_write_bytes",
     "atomic_write_text",
     "excerpt",
