@@ -677,6 +677,7 @@ class MainWindow(QMainWindow):
     def _config(self) -> ExperimentConfig:
         return self.model.document.config
 
+    # Each edit asks the session controller what it means, then carries that out (_carry_out).
     @Slot(object)
     def _training_changed(self, options) -> None:
         self._carry_out(self.session.training_changed(options))
