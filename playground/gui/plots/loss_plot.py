@@ -240,9 +240,20 @@ class LossPlot(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        theme = current_theme()
-        self._theme = theme
+        self._theme = current_theme()
+        self._build_readout()
+        self._build_plot()
+        self._add_items()
+        self._lay_out()
+        self._reset_state()
+        self._connect()
+        self.set_theme(self._theme)
+        self._follow_range()
+        self._update_readout()
 
+    # ------------------------------------------------------------------ construction, step by step
+    def _build_readout(self) -> None:
+        """The line above the plot (latest or hovered errors) and the log-scale switch."""
         self.readout = ReadoutLine(self)
         self.log_check = QCheckBox("log scale", self)
         self.log_check.setToolTip("Show the error on a logarithmic axis (errors <= 0 are left out)")
@@ -250,6 +261,8 @@ class LossPlot(QWidget):
         self.readout.setFixedHeight(max(self.log_check.sizeHint().height(),
                                         int(self.readout.fontMetrics().height() * 1.5)))
 
+    def _build_plot(self) -> None:
+        """The plot, its plain-number axes and the legend in the title's row."""
         self.plot_widget = pg.PlotWidget(parent=self)
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         self.view_box: pg.ViewBox = self.plot_item.getViewBox()
@@ -272,6 +285,9 @@ class LossPlot(QWidget):
         pi.layout.addItem(self.legend, 0, 1, QtCore.Qt.AlignmentFlag.AlignRight)
         export.install()
 
+    def _add_items(self) -> None:
+        """Grid lines, one curve per set, the early-stopping line, the hover cursor and dots."""
+        pi = self.plot_item
         self._grid = pg.PlotCurveItem(connect="pairs")
         self._grid.csv_export = False  # lines across the plot, not data
         self._grid.setZValue(-10)
@@ -288,7 +304,7 @@ class LossPlot(QWidget):
 
         self._best_line = pg.InfiniteLine(
             angle=90, movable=False, label="best",
-            labelOpts={"position": 0.92, "color": theme.foreground, "anchors": [(0, 0.5), (0, 0.5)]},
+            labelOpts={"position": 0.92, "color": self._theme.foreground, "anchors": [(0, 0.5), (0, 0.5)]},
         )
         self._best_line.setZValue(5)
         self._best_line.setVisible(False)
@@ -303,6 +319,7 @@ class LossPlot(QWidget):
         self._dots.setVisible(False)
         pi.addItem(self._dots, ignoreBounds=True)
 
+    def _lay_out(self) -> None:
         top = QHBoxLayout()
         top.setContentsMargins(6, 2, 6, 0)
         top.addWidget(self.readout, 1)
@@ -313,6 +330,8 @@ class LossPlot(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.plot_widget, 1)
 
+    def _reset_state(self) -> None:
+        """No curves yet; the axes follow the data."""
         self._caches = {name: _PeakCache() for name in SETS}
         self._data: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._epochs = np.zeros(0)
@@ -326,8 +345,10 @@ class LossPlot(QWidget):
         self._range_key = None
         self.view_box.disableAutoRange()
 
+    def _connect(self) -> None:
+        """The log switches, the hover and the zoom of the view box."""
         self.log_check.toggled.connect(self._on_log_check)
-        pi.ctrl.logYCheck.toggled.connect(self._on_ctrl_log)
+        self.plot_item.ctrl.logYCheck.toggled.connect(self._on_ctrl_log)
         self.plot_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._leave_filter = EventWatcher(self.plot_widget.viewport(), QEvent.Type.Leave, self._end_hover, self)
         self.view_box.sigXRangeChanged.connect(self._on_view_changed)
@@ -336,9 +357,6 @@ class LossPlot(QWidget):
         self.view_box.sigRangeChangedManually.connect(self._on_manual_range)
         self.view_box.menu.viewAll.triggered.connect(self.follow_data)
         self.plot_widget.scene().sigMouseClicked.connect(self._on_mouse_clicked)
-        self.set_theme(theme)
-        self._follow_range()
-        self._update_readout()
 
     def set_theme(self, theme) -> None:
         """Re-colour for a theme (playground.gui.theme.LIGHT / DARK); the curves keep
