@@ -190,10 +190,19 @@ class RaceWindow(QWidget):
         self._net = net.copy()  # the start; never trained (every contender trains its own copy)
         self._X, self._T = np.array(X, copy=True), np.array(T, copy=True)
         self._l2 = l2
-        theme = current_theme()
-        self._theme = theme
+        self._theme = current_theme()
+        self._create_worker()
+        top = self._build_controls(max_steps)
+        left = self._build_checklist(contenders)
+        right = self._build_plots()
+        self._build_status()
+        self._lay_out(top, left, right)
+        self._connect_controls()
+        self._start(parent)
 
-        # ---- the worker (started at the end, once everything it talks to exists)
+    # ------------------------------------------------------------------ construction, step by step
+    def _create_worker(self) -> None:
+        """The race worker (started last, once everything it talks to exists) and the window's state."""
         self.worker = RaceWorker()
         self.mailbox = self.worker.mailbox
         self.worker.sigSnapshot.connect(self._on_snapshot)
@@ -209,7 +218,8 @@ class RaceWindow(QWidget):
         self._started = False  # has the current race been set running? (before: changes restart it)
         self._race_ok = False  # did the last restart succeed?
 
-        # ---- controls
+    def _build_controls(self, max_steps: int) -> QHBoxLayout:
+        """Start, Restart, max steps and the log-axis switches in one row, then the network and data."""
         self.start_button = QPushButton("Start", self)
         self.start_button.setCheckable(True)
         self.start_button.setToolTip("Start or pause the race")
@@ -239,12 +249,14 @@ class RaceWindow(QWidget):
         top.addStretch(1)
         self.network_label = QLabel(self)
         self.network_label.setText(
-            f"{html.escape(net.describe())} \u00b7 {np.shape(X)[0]} training points, full batch"
-            + (f" \u00b7 weight decay \u03bb = {l2:g}" if l2 else ""))
+            f"{html.escape(self._net.describe())} \u00b7 {self._X.shape[0]} training points, full batch"
+            + (f" \u00b7 weight decay \u03bb = {self._l2:g}" if self._l2 else ""))
         self.network_label.setStyleSheet("color: gray")
         top.addWidget(self.network_label)
+        return top
 
-        # ---- the optimiser checklist
+    def _build_checklist(self, contenders) -> QVBoxLayout:
+        """The ticked optimisers that race."""
         self.optimizer_list = QListWidget(self)
         self.optimizer_list.setToolTip("Tick the optimisers that race; changes apply on Restart")
         self.optimizer_list.setIconSize(QSize(28, 12))
@@ -254,15 +266,17 @@ class RaceWindow(QWidget):
         left = QVBoxLayout()
         left.addWidget(QLabel("<b>Optimisers</b>", self))
         left.addWidget(self.optimizer_list, 1)
+        return left
 
-        # ---- the plots
+    def _build_plots(self) -> QVBoxLayout:
+        """Error against steps and against compute time, their legend, cursors and hover readout."""
         self.readout = QLabel(self)
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.readout.setWordWrap(True)  # two lines of room, always: the layout must not jump while hovering
         self.readout.setFixedHeight(int(self.readout.fontMetrics().height() * 2.6))
         self.graphics = pg.GraphicsLayoutWidget(parent=self)
-        self.graphics.setBackground(theme.background)
+        self.graphics.setBackground(self._theme.background)
         self.steps_plot: pg.PlotItem = self.graphics.addPlot(row=0, col=0)
         self.seconds_plot: pg.PlotItem = self.graphics.addPlot(row=0, col=1)
         self.legend = pg.LegendItem(colCount=6, labelTextSize="11pt", horSpacing=24)
@@ -272,15 +286,15 @@ class RaceWindow(QWidget):
             (self.steps_plot, "step", "Error per step"),
             (self.seconds_plot, "seconds of compute", "Error against compute time"),
         ):
-            plot.setTitle(title, color=theme.foreground, size="12pt")
-            plot.setLabel("bottom", x_label, color=theme.foreground)
-            plot.setLabel("left", "training error per point", color=theme.foreground)
+            plot.setTitle(title, color=self._theme.foreground, size="12pt")
+            plot.setLabel("bottom", x_label, color=self._theme.foreground)
+            plot.setLabel("left", "training error per point", color=self._theme.foreground)
             for side in ("left", "bottom"):
                 axis = plot.getAxis(side)
                 axis.enableAutoSIPrefix(False)
-                axis.setPen(pg.mkPen(theme.foreground))
-                axis.setTextPen(pg.mkPen(theme.foreground))
-            plot.showGrid(x=True, y=True, alpha=theme.grid_alpha)
+                axis.setPen(pg.mkPen(self._theme.foreground))
+                axis.setTextPen(pg.mkPen(self._theme.foreground))
+            plot.showGrid(x=True, y=True, alpha=self._theme.grid_alpha)
             plot.setDownsampling(auto=False)  # thin_curve does it, with real data points
             plot.setClipToView(False)
             plot.hideButtons()
@@ -289,7 +303,7 @@ class RaceWindow(QWidget):
             vb.sigRangeChangedManually.connect(self._on_manual_range)
             vb.menu.viewAll.triggered.connect(self.follow_data)
             cursor = pg.InfiniteLine(angle=90, movable=False,
-                                     pen=pg.mkPen(theme.foreground, width=1, style=Qt.PenStyle.DotLine))
+                                     pen=pg.mkPen(self._theme.foreground, width=1, style=Qt.PenStyle.DotLine))
             cursor.setVisible(False)
             plot.addItem(cursor, ignoreBounds=True)
             self._cursors[id(plot)] = cursor
@@ -298,6 +312,13 @@ class RaceWindow(QWidget):
         self.graphics.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self._leave_watcher = EventWatcher(self.graphics.viewport(), QEvent.Type.Leave, self._end_hover, self)
 
+        right = QVBoxLayout()
+        right.addWidget(self.readout)
+        right.addWidget(self.graphics, 1)
+        return right
+
+    def _build_status(self) -> None:
+        """The lines under the plots: how the race stands and what a step means."""
         self.status_label = QLabel(self)
         self.status_label.setTextFormat(Qt.TextFormat.RichText)
         self.status_label.setWordWrap(True)
@@ -306,9 +327,8 @@ class RaceWindow(QWidget):
         self.help_label.setWordWrap(True)
         self.help_label.setStyleSheet("color: gray")
 
-        right = QVBoxLayout()
-        right.addWidget(self.readout)
-        right.addWidget(self.graphics, 1)
+    def _lay_out(self, top, left, right) -> None:
+        """Controls on top, the checklist beside the plots, the status lines below."""
         middle = QHBoxLayout()
         middle.addLayout(left, 0)
         middle.addLayout(right, 1)
@@ -319,12 +339,16 @@ class RaceWindow(QWidget):
         layout.addWidget(self.help_label)
         self.resize(1280, 720)
 
+    def _connect_controls(self) -> None:
+        """The controls act only once the window is whole."""
         self.start_button.toggled.connect(self._on_start_toggled)
         self.restart_button.clicked.connect(self._on_restart_clicked)
         self.max_steps_spin.valueChanged.connect(self._on_max_steps_changed)
         self.log_y_check.toggled.connect(self._on_log_changed)
         self.log_x_check.toggled.connect(self._on_log_changed)
 
+    def _start(self, parent) -> None:
+        """The render timer, the watchers of the owner and the app, the worker thread, the first race."""
         self._timer = QTimer(self)
         self._timer.setInterval(int(FRAME_INTERVAL * 1000))
         self._timer.timeout.connect(self._render_pending)
