@@ -580,7 +580,7 @@ def _checked_points(n_points) -> int:
 def _checked_noise(noise) -> float:
     try:
         noise = float(noise)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a whole number of hundreds of digits
         raise ValueError(f"noise must be a number, got {noise!r}") from None
     if not (math.isfinite(noise) and noise >= 0.0):
         raise ValueError(f"noise must be finite and non-negative, got {noise}")

@@ -227,7 +227,7 @@ DATA_PARAMETERS = {
     "noise": NON_NEGATIVE,
     "seed": SEED,
     "n_classes": Interval(int, MIN_CLASSES, MAX_CLASSES, "both"),
-    "share": Interval(float, 0, 1, "both"),  # validation and test shares of the split
     "train_share": Interval(float, 0, 1, "right"),  # something to train on
+    "share": Interval(float, 0, 1, "left"),  # validation and test shares: they leave the training share some
     "split_seed": SEED,
 }

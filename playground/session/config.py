@@ -229,12 +229,10 @@ def _parse_data(raw) -> DataConfig:
     split, split_seed = (0.7, 0.15, 0.15), 0
     if "split" in raw:
         s = _check_keys(raw["split"], "data.split", {"train", "validation", "test", "seed"})
-        split = tuple(_checked(s.get(k, 0.0), f"data.split.{k}", DATA_PARAMETERS["share"])
-                      for k in ("train", "validation", "test"))
+        shares = (("train", "train_share"), ("validation", "share"), ("test", "share"))
+        split = tuple(_checked(s.get(k, 0.0), f"data.split.{k}", DATA_PARAMETERS[name]) for k, name in shares)
         if abs(sum(split) - 1.0) > 1e-6:
             _fail("data.split", f"train + validation + test must add up to 1, got {sum(split):.6g}")
-        if split[0] not in DATA_PARAMETERS["train_share"]:
-            _fail("data.split.train", "the training share must be positive")
         split_seed = _checked(s.get("seed", 0), "data.split.seed", DATA_PARAMETERS["split_seed"])
     features = None
     if "features" in raw:

@@ -2,14 +2,24 @@
 is shown and what a later change in the panel sends on (a learning rate of 100 used to be
 shown as 10 while the trainer used 100, and the next edit anywhere in the panel sent 10)."""
 
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSpinBox
 
+from playground.core import MLP, fit
+from playground.core.datasets import make_dataset
 from playground.core.optimizers import Schedule
+from playground.core.params import DATA_PARAMETERS, Interval, HYPER_PARAMETERS, NETWORK_PARAMETERS, TRAINING_PARAMETERS
 from playground.core.regularizers import Regularization
 from playground.core.training import EarlyStopping, TrainingOptions
-from playground.gui.panels import NetworkPanel, RegularizationPanel, TrainingPanel
-from playground.session.config import NetworkConfig
+from playground.gui.panels import DataPanel, NetworkPanel, RegularizationPanel, TrainingPanel
+from playground.gui.panels.widgets import INT_MAX, POSITIVE_MAX
+from playground.session.config import ConfigError, ExperimentConfig, NetworkConfig
 
 
 def shown(qtbot, panel):
@@ -68,11 +78,13 @@ def test_every_training_setting_the_core_takes_round_trips(qtbot):
         assert not panel.range_note.text()
 
 
-def test_a_seed_no_box_can_hold_is_reported_plainly(qtbot):
+def test_a_batch_size_no_box_can_hold_is_reported_plainly(qtbot):
+    # Was a seed of 2**40; seeds are declared 0 .. 2**31 - 1 for the core too now (params.SEED),
+    # so the batch size, which has no upper bound, is what a box may be unable to hold.
     panel, _ = shown(qtbot, TrainingPanel())
-    panel.set_training(TrainingOptions("momentum", batch_size=8, seed=2**40))
+    panel.set_training(TrainingOptions("momentum", batch_size=2**40))
     note = panel.range_note.text()
-    assert "shuffle seed" in note.lower() and str(2**40) in note and str(2**31 - 1) in note
+    assert "batch size" in note.lower() and str(2**40) in note and str(2**31 - 1) in note
 
 
 def test_every_penalty_the_core_takes_round_trips(qtbot):
@@ -94,3 +106,193 @@ def test_every_initial_scale_the_config_takes_round_trips(qtbot):
         panel.set_network_config(config)
         assert panel.network_config().init_scale == scale
     assert not panel.range_note.text()
+
+
+# ---------------------------------------------------------------------------- one declaration, three users
+@dataclass(frozen=True)
+class Setting:
+    """One declared setting and how each user meets it: the core (None where only the app caps
+    it: the core builds networks of any size), the config parser (key path and where the value
+    goes in a config) and the spin box (None where no box shows it)."""
+
+    constraint: object
+    path: str
+    put: Callable  # (raw config, value) -> None
+    core: Callable | None
+    box: Callable | None  # panels -> box
+    none_below: bool = False  # the box's minimum stands for None (full batch, default scale)
+    scale: float = 1  # the box shows value * scale (percent)
+    core_takes_bools: bool = False  # datasets.make_dataset does not read params yet: n_points=True is 1 there
+
+
+def _training(**kw):
+    return lambda raw, v: raw["training"].update({k: (v if x is None else x) for k, x in kw.items()})
+
+
+def _rest(v):
+    """1 - v, the share left for another part of the split (0 where v is no number)."""
+    plain = isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) <= 1e300
+    return 1.0 - v if plain else 0.0
+
+
+def _fit_epochs(v):  # the check runs before training; one epoch at most either way
+    fit(MLP([1, 1], seed=0), np.zeros((2, 1)), np.zeros((2, 1)), optimizer="gd", lr=0.1, epochs=v,
+        callback=lambda snap: False, callback_every=1)
+
+
+T, H, N, D = TRAINING_PARAMETERS, HYPER_PARAMETERS, NETWORK_PARAMETERS, DATA_PARAMETERS
+SETTINGS = {
+    "T:lr": Setting(T["lr"], "training.lr", _training(lr=None), lambda v: TrainingOptions("gd", v),
+                  lambda p: p["training"].lr_input.spin),
+    "T:batch_size": Setting(T["batch_size"], "training.batch_size", _training(batch_size=None),
+                          lambda v: TrainingOptions(batch_size=v), lambda p: p["training"].batch_spin, none_below=True),
+    "T:seed": Setting(T["seed"], "training.seed", _training(seed=None), lambda v: TrainingOptions(seed=v),
+                             lambda p: p["training"].seed_spin),
+    "T:epochs": Setting(T["epochs"], "training.epochs", _training(epochs=None), _fit_epochs, None),
+    "T:patience": Setting(T["patience"], "training.early_stopping.patience",
+                        lambda raw, v: raw["training"].update(early_stopping={"patience": v}),
+                        lambda v: EarlyStopping(patience=v), lambda p: p["regularization"].patience_spin),
+    "T:min_delta": Setting(T["min_delta"], "training.early_stopping.min_delta",
+                         lambda raw, v: raw["training"].update(early_stopping={"min_delta": v}),
+                         lambda v: EarlyStopping(min_delta=v), lambda p: p["regularization"].min_delta_spin),
+    "T:drop": Setting(T["drop"], "training.schedule.drop",
+                    lambda raw, v: raw["training"].update(schedule={"kind": "step", "drop": v}),
+                    lambda v: Schedule("step", drop=v), lambda p: p["training"].drop_spin),
+    "T:every": Setting(T["every"], "training.schedule.every",
+                     lambda raw, v: raw["training"].update(schedule={"kind": "step", "every": v}),
+                     lambda v: Schedule("step", every=v), lambda p: p["training"].every_spin),
+    "T:decay": Setting(T["decay"], "training.schedule.decay",
+                     lambda raw, v: raw["training"].update(schedule={"kind": "inverse_time", "decay": v}),
+                     lambda v: Schedule("inverse_time", decay=v), lambda p: p["training"].decay_spin),
+    "T:l2": Setting(T["l2"], "regularization.l2", lambda raw, v: raw.update(regularization={"l2": v}),
+                  lambda v: Regularization(v), lambda p: p["regularization"].l2_input.spin),
+    "T:l1": Setting(T["l1"], "regularization.l1", lambda raw, v: raw.update(regularization={"l1": v}),
+                  lambda v: Regularization(0.0, None, v), lambda p: p["regularization"].l1_input.spin),
+    "T:l2:group": Setting(T["l2"], "regularization.l2_groups.b1",
+                        lambda raw, v: raw.update(regularization={"l2_groups": {"b1": v}}),
+                        lambda v: Regularization(0.0, {"b1": v}), lambda p: p["regularization"].group_spins["b1"]),
+    **{f"H:{key}:{optimizer}": Setting(
+        H[key], f"training.{key}", _training(optimizer=optimizer, **{key: None}),
+        lambda v, o=optimizer, k=key: TrainingOptions(o, 1.0, hyper={k: v}),
+        lambda p, o=optimizer, k=key: p["training"].hyper_widgets[o][k])
+       for optimizer, key in (("momentum", "momentum"), ("nesterov", "momentum"), ("adam", "beta1"),
+                              ("adam", "beta2"), ("adam", "eps"), ("rmsprop", "rho"), ("rmsprop", "eps"),
+                              ("newton", "damping"), ("lm", "damping"), ("lbfgs", "memory"))},
+    "N:units": Setting(N["units"], "network.hidden[0]", lambda raw, v: raw["network"].update(hidden=[v]), None,
+                     lambda p: p["network"].units_spins[0]),
+    "N:n_components": Setting(N["n_components"], "network.n_components",
+                            lambda raw, v: raw["network"].update(output="mdn", n_components=v), None,
+                            lambda p: p["network"].components_spin),
+    "N:init_scale": Setting(N["init_scale"], "network.init_scale",
+                          lambda raw, v: raw["network"].update(init="gaussian", init_scale=v), None,
+                          lambda p: p["network"].scale_spin, none_below=True),
+    "N:seed": Setting(N["seed"], "network.seed", lambda raw, v: raw["network"].update(seed=v), None,
+                            lambda p: p["network"].seed_spin),
+    "D:n_points": Setting(D["n_points"], "data.n_points", lambda raw, v: raw["data"].update(n_points=v),
+                        lambda v: make_dataset("xor", n_points=v), lambda p: p["data"].points_spin,
+                        core_takes_bools=True),
+    "D:n_classes": Setting(D["n_classes"], "data.n_classes",
+                         lambda raw, v: raw["data"].update(generator="blobs", n_classes=v),
+                         lambda v: make_dataset("blobs", n_points=30, n_classes=v),
+                         lambda p: p["data"].preset_classes_spin),
+    "D:seed": Setting(D["seed"], "data.seed", lambda raw, v: raw["data"].update(seed=v), None,
+                         lambda p: p["data"].seed_spin),
+    "D:split_seed": Setting(D["split_seed"], "data.split.seed",
+                          lambda raw, v: raw["data"].update(split={"train": 1.0, "seed": v}), None,
+                          lambda p: p["data"].split_seed_spin),
+    "D:train_share": Setting(D["train_share"], "data.split.train",
+                           lambda raw, v: raw["data"].update(split={"train": v, "validation": _rest(v) / 2,
+                                                                   "test": _rest(v) / 2}), None,
+                           lambda p: p["data"].train_spin, scale=100),
+    "D:share": Setting(D["share"], "data.split.test",
+                          lambda raw, v: raw["data"].update(split={"train": _rest(v) or 0.5, "test": v}), None, None),
+    # The noise box keeps a teaching range (0 to 2); the config and the generators take any noise >= 0.
+    "D:noise": Setting(D["noise"], "data.noise", lambda raw, v: raw["data"].update(noise=v),
+                       lambda v: make_dataset("xor", n_points=10, noise=v), None, core_takes_bools=True),
+    "N:layers": Setting(N["layers"], "network.hidden",  # a count: a negative or true one is no list of layers
+                        lambda raw, v: raw["network"].update(hidden=[4] * v if type(v) is int and v >= 0 else v),
+                        None, None),
+}
+
+
+def test_every_declared_range_has_a_row_in_the_agreement_test():
+    declared = {f"{t}:{key}" for t, table in (("T", T), ("H", H), ("N", N), ("D", D))
+                for key, c in table.items() if isinstance(c, Interval)}
+    assert declared == {":".join(name.split(":")[:2]) for name in SETTINGS}
+
+
+def _ends(c):
+    """(values just inside, values just outside) of the declared interval ``c``."""
+    whole = c.kind is int
+    inside, outside = [], [True]  # a bool is never a number
+    if c.lo is not None:
+        inside.append(c.lo if c.lo_closed else (c.lo + 1 if whole else math.nextafter(c.lo, math.inf)))
+        outside.append(c.lo - 1 if whole and c.lo_closed else c.lo if not c.lo_closed else
+                       math.nextafter(c.lo, -math.inf))
+    if c.hi is not None:
+        inside.append(c.hi if c.hi_closed else (c.hi - 1 if whole else math.nextafter(c.hi, -math.inf)))
+        outside.append(c.hi + 1 if whole and c.hi_closed else c.hi if not c.hi_closed else
+                       math.nextafter(c.hi, math.inf))
+    else:
+        outside.append(10**400 if whole else float("inf"))  # "far too large" / not finite
+    if not whole:
+        outside.append(10**400)
+    return inside, outside
+
+
+def _config(setting, value):
+    raw = {"version": 1, "data": {"generator": "xor", "n_points": 40}, "network": {"hidden": [4]}, "training": {}}
+    setting.put(raw, value)
+    return ExperimentConfig.from_dict(raw)
+
+
+@pytest.fixture(scope="module")
+def panels():
+    made = {"training": TrainingPanel(), "regularization": RegularizationPanel(), "network": NetworkPanel(),
+            "data": DataPanel()}
+    yield made
+    for panel in made.values():
+        panel.deleteLater()
+
+
+@pytest.mark.parametrize("name", SETTINGS)
+def test_the_core_the_parser_and_the_box_take_the_same_range(qapp, panels, name):
+    setting = SETTINGS[name]
+    c = setting.constraint
+    inside, outside = _ends(c)
+    if setting.box is not None:
+        box = setting.box(panels)
+        low, high = box.minimum(), box.maximum()
+        if setting.scale != 1:
+            low, high = low / setting.scale, high / setting.scale
+        whole_box = isinstance(box, QSpinBox)
+        step = 1 / setting.scale if whole_box else 10.0 ** -min(box.decimals(), 300)
+        if setting.none_below:  # one step below the declared range: "full batch", "default"
+            assert box.specialValueText() and box.minimum() == (c.lo - 1 if c.kind is int else 0)
+        elif c.lo_closed:
+            assert low == c.lo
+        else:  # just inside the open end, as close as the box shows
+            assert c.lo < low <= c.lo + step
+            inside.append(low)
+        if c.hi is None:
+            assert box.maximum() == (INT_MAX if whole_box else POSITIVE_MAX)  # the most a box holds
+            inside.append(high)
+        elif c.hi_closed:
+            assert high == c.hi
+        else:
+            assert c.hi - step <= high < c.hi
+            inside.append(high)
+        for end in (box.minimum(), box.maximum())[setting.none_below:]:  # the box holds its ends as they are
+            box.setValue(end)
+            assert box.value() == end
+    for value in inside:
+        if setting.core is not None:
+            setting.core(value)
+        _config(setting, value)
+    for value in outside:
+        if setting.core is not None and not (setting.core_takes_bools and isinstance(value, bool)):
+            with pytest.raises(ValueError):
+                setting.core(value)
+        with pytest.raises(ConfigError) as caught:
+            _config(setting, value)
+        assert str(caught.value).startswith(setting.path + ": "), str(caught.value)

@@ -156,3 +156,36 @@ def test_network_files_round_trip_exactly(tmp_path):
     np.testing.assert_array_equal(again.w, net.w)
     plain = MLP.from_dict(json.loads((tmp_path / "n.json").read_text()))  # the public API reads it too
     np.testing.assert_array_equal(plain.w, net.w)
+
+
+def test_an_lbfgs_memory_is_a_whole_number_and_round_trips():
+    # The parser used to read every optimiser setting as a float, and L-BFGS refused memory 10.0.
+    config = ExperimentConfig.from_dict(minimal(training={"optimizer": "lbfgs", "memory": 5}))
+    assert config.training.hyper == {"memory": 5} and type(config.training.hyper["memory"]) is int
+    assert ExperimentConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
+
+
+@pytest.mark.parametrize("training, message", [
+    ({"optimizer": "momentum", "momentum": 1}, "training.momentum: must be >= 0 and < 1, got 1"),
+    ({"optimizer": "rmsprop", "rho": 0}, "training.rho: must be > 0 and < 1, got 0"),
+    ({"optimizer": "lbfgs", "memory": 2.5}, "training.memory: must be a whole number, got 2.5"),
+    ({"optimizer": "momentum", "nesterov": 1}, "training.nesterov: must be true or false, got 1"),
+    ({"batch_size": True}, "training.batch_size: must be a whole number, got true"),
+    ({"batch_size": 10**400}, "training.batch_size: must be a whole number >= 1, got "),
+    ({"early_stopping": {"patience": 0}}, "training.early_stopping.patience: must be a whole number >= 1, got 0"),
+    ({"schedule": {"kind": "step", "drop": 0}}, "training.schedule.drop: must be > 0 and <= 1, got 0"),
+])
+def test_the_parser_names_the_key_and_the_declared_range(training, message):
+    with pytest.raises(ConfigError) as caught:
+        ExperimentConfig.from_dict(minimal(training=training))
+    assert str(caught.value).startswith(message)
+
+
+def test_a_split_share_of_one_leaves_nothing_to_train_on():
+    raw = minimal()
+    raw["data"]["split"] = {"train": 0.0, "validation": 1.0}
+    with pytest.raises(ConfigError, match=r"^data\.split\.train: must be > 0 and <= 1, got 0\.0"):
+        ExperimentConfig.from_dict(raw)
+    raw["data"]["split"] = {"train": 0.5, "test": 1.0}
+    with pytest.raises(ConfigError, match=r"^data\.split\.test: must be >= 0 and < 1, got 1\.0"):
+        ExperimentConfig.from_dict(raw)

@@ -12,10 +12,13 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.datasets import FEATURES, GENERATORS, MAX_CLASSES, MIN_CLASSES, features_for_inputs
-from playground.session.config import MAX_POINTS, DataConfig
+from playground.core.params import DATA_PARAMETERS
+from playground.session.config import DataConfig
 
 from ..theme import CLASS_COLORS
-from .widgets import HintLabel, Panel, blocked, float_spin, form_group, int_spin, seed_spin, set_row_visible
+from .widgets import (
+    HintLabel, Panel, blocked, configure_box, float_spin, form_group, int_spin, seed_spin, set_row_visible,
+)
 
 MODES = ("classification", "regression")
 MAX_BRUSH = 0.5
@@ -233,12 +236,14 @@ class DataPanel(Panel):
         form.addRow("Data set", self.preset_combo)
 
         enter = "\nPress Enter or Regenerate to draw a new sample."
-        self.points_spin = int_spin(1, MAX_POINTS, 200, "Number of points to sample." + enter)
+        self.points_spin = configure_box(int_spin(1, 200, 200, "Number of points to sample." + enter),
+                                         DATA_PARAMETERS["n_points"])
         self.noise_spin = float_spin(0.0, 2.0, 0.1, 2, 0.01, "Standard deviation of the noise added "
                                      "(each preset says what it perturbs)." + enter)
         self.seed_spin = seed_spin("Seed of the random sample: the same seed gives the same points." + enter)
-        self.preset_classes_spin = int_spin(MIN_CLASSES, MAX_CLASSES, 3,
-                                            "Number of classes (only for presets that offer a choice)." + enter)
+        self.preset_classes_spin = configure_box(int_spin(MIN_CLASSES, MAX_CLASSES, 3, "Number of classes (only for "
+                                                          "presets that offer a choice)." + enter),
+                                                 DATA_PARAMETERS["n_classes"])
         for spin in (self.points_spin, self.noise_spin, self.seed_spin, self.preset_classes_spin):
             spin.lineEdit().returnPressed.connect(self._regenerate_clicked)
         form.addRow("Points", self.points_spin)
@@ -253,10 +258,13 @@ class DataPanel(Panel):
 
     def _build_split(self) -> QGroupBox:
         box, form = form_group("Split", "Train on one part, tune on the validation part, report the test part.")
-        self.train_spin = int_spin(1, 100, 70, "Share of the points used to fit the weights.", suffix=" %")
-        self.val_spin = int_spin(0, 99, 15, "Share held out to watch over-fitting and for early stopping "
-                                 "(PRML 5.5.2).", suffix=" %")
-        self.test_spin = int_spin(0, 99, 15, "Share kept aside to estimate the error on new data.", suffix=" %")
+        # In percent; the validation and test boxes stop where the training share is at its least.
+        self.train_spin = configure_box(int_spin(70, 70, 70, "Share of the points used to fit the weights.",
+                                                 suffix=" %"), DATA_PARAMETERS["train_share"], scale=100)
+        self.val_spin = int_spin(0, 100 - self.train_spin.minimum(), 15, "Share held out to watch over-fitting and "
+                                 "for early stopping (PRML 5.5.2).", suffix=" %")
+        self.test_spin = int_spin(0, 100 - self.train_spin.minimum(), 15, "Share kept aside to estimate the error "
+                                  "on new data.", suffix=" %")
         self.train_spin.valueChanged.connect(lambda v: self._share_changed(0))
         self.val_spin.valueChanged.connect(lambda v: self._share_changed(1))
         self.test_spin.valueChanged.connect(lambda v: self._share_changed(2))

@@ -8,11 +8,12 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QL
 from playground.core.activations import ACTIVATION_NAMES, ACTIVATIONS
 from playground.core.heads import HEAD_NAMES
 from playground.core.mlp import INIT_NAMES
-from playground.session.config import MAX_COMPONENTS, MAX_HIDDEN_LAYERS, MAX_UNITS, NetworkConfig
+from playground.core.params import MAX_HIDDEN_LAYERS, MAX_UNITS, NETWORK_PARAMETERS
+from playground.session.config import NetworkConfig
 from playground.session.experiment import output_mismatch, resolve_output
 
 from .widgets import (
-    POSITIVE_MAX, POSITIVE_MIN, HintLabel, LogSpinBox, Panel, Section, WarningLabel, blocked, form_group, guard_wheels,
+    HintLabel, LogSpinBox, Panel, Section, WarningLabel, blocked, configure_box, form_group, guard_wheels,
     int_spin, seed_spin, set_row_visible, set_shown_value,
 )
 
@@ -97,8 +98,8 @@ class NetworkPanel(Panel):
         for i in range(MAX_HIDDEN_LAYERS):
             label = QLabel(f"{i + 1}")
             label.setToolTip(f"Hidden layer {i + 1}")
-            units = int_spin(1, MAX_UNITS, DEFAULT_UNITS,
-                             f"Number of hidden units in layer {i + 1} (1 to {MAX_UNITS}).", suffix=" units")
+            units = configure_box(int_spin(1, DEFAULT_UNITS, DEFAULT_UNITS, f"Number of hidden units in layer {i + 1} "
+                                           f"(1 to {MAX_UNITS}).", suffix=" units"), NETWORK_PARAMETERS["units"])
             combo = QComboBox()
             for name in ACTIVATION_NAMES:
                 combo.addItem(name, name)
@@ -141,9 +142,9 @@ class NetworkPanel(Panel):
                                           Qt.ToolTipRole)
         self.output_combo.currentIndexChanged.connect(self._output_changed)
         form.addRow("Head", self.output_combo)
-        self.components_spin = int_spin(1, MAX_COMPONENTS, DEFAULT_COMPONENTS,
-                                        "Number K of Gaussian components of the mixture density output "
-                                        "(PRML 5.6).")
+        self.components_spin = configure_box(int_spin(1, DEFAULT_COMPONENTS, DEFAULT_COMPONENTS,
+                                                      "Number K of Gaussian components of the mixture density output "
+                                                      "(PRML 5.6)."), NETWORK_PARAMETERS["n_components"])
         self.components_spin.valueChanged.connect(self._changed)
         form.addRow("Components", self.components_spin)
         self._output_form = form
@@ -164,8 +165,8 @@ class NetworkPanel(Panel):
         self.init_combo.currentIndexChanged.connect(self._init_changed)
         form.addRow("Method", self.init_combo)
         # Any positive scale the config takes; the arrows step along 0.001 ... 10, below that 'default'.
-        self.scale_spin = LogSpinBox(1e-3, 10.0, 0.0, allow_zero=True, zero_text="default",
-                                     accept=(POSITIVE_MIN, POSITIVE_MAX))
+        self.scale_spin = configure_box(LogSpinBox(1e-3, 10.0, 0.0, allow_zero=True, zero_text="default"),
+                                        NETWORK_PARAMETERS["init_scale"], none_below=True)
         self.scale_spin.setToolTip("Standard deviation (gaussian) or half-width (uniform) of the initial "
                                    "weights; 'default' scales with 1/√fan_in.")
         self.scale_spin.valueChanged.connect(self._changed)

@@ -5,19 +5,19 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGroupBox, QVBoxLayout, QWidget
 
+from playground.core.params import TRAINING_PARAMETERS
 from playground.core.regularizers import GROUP_NAMES, Regularization
 from playground.core.training import EarlyStopping
 
 from .widgets import (
-    INT_MAX, POSITIVE_MAX, POSITIVE_MIN, HintLabel, LogInput, LogSpinBox, Panel, WarningLabel, form_group, guard_wheels,
-    int_spin, set_row_visible, set_shown_value,
+    HintLabel, LogInput, LogSpinBox, Panel, WarningLabel, configure_box, form_group, guard_wheels, int_spin,
+    set_row_visible, set_shown_value,
 )
 
-COEFF_MIN, COEFF_MAX = 1e-6, 10.0  # where the arrows stop; typed or loaded, any coefficient >= 0 the core takes
-POSITIVE = (POSITIVE_MIN, POSITIVE_MAX)
+# Where the arrows stop; typed or loaded, any coefficient the core takes (TRAINING_PARAMETERS["l2"], ["l1"]).
+COEFF_MIN, COEFF_MAX = 1e-6, 10.0
 COEFF_SLIDER = (-6, 1)  # log10 range of the sliders; the leftmost position is 0
 DEFAULT_L2 = 1e-3
-MAX_PATIENCE = INT_MAX
 
 L2_MODES = (("off", "off"), ("one", "one coefficient"), ("groups", "per group"))
 
@@ -75,8 +75,8 @@ class RegularizationPanel(Panel):
                                 "own \u03bb (consistent weight decay, PRML 5.121).")
         self.l2_mode.currentIndexChanged.connect(self._mode_changed)
         form.addRow("Weight decay", self.l2_mode)
-        self.l2_input = LogInput(COEFF_MIN, COEFF_MAX, DEFAULT_L2, slider_range=COEFF_SLIDER, allow_zero=True,
-                                 accept=POSITIVE)
+        self.l2_input = configure_box(LogInput(COEFF_MIN, COEFF_MAX, DEFAULT_L2, slider_range=COEFF_SLIDER,
+                                               allow_zero=True), TRAINING_PARAMETERS["l2"])
         self.l2_input.setToolTip("Weight-decay coefficient \u03bb in \u03a9 = \u03bb/2 \u03a3 w\u00b2 (PRML 5.112); "
                                  "larger \u03bb, smoother fit. Type e.g. 1e-3; 0 switches it off.")
         self.l2_input.sigValueChanged.connect(self._regularization_changed)
@@ -84,14 +84,14 @@ class RegularizationPanel(Panel):
         self.group_spins: dict[str, LogSpinBox] = {}
         for group in GROUP_NAMES:
             label, tip = GROUPS.get(group, (group, f"\u03bb for parameter group {group}."))
-            spin = LogSpinBox(COEFF_MIN, COEFF_MAX, DEFAULT_GROUPS.get(group, 0.0), allow_zero=True,
-                              accept=POSITIVE)
+            spin = configure_box(LogSpinBox(COEFF_MIN, COEFF_MAX, DEFAULT_GROUPS.get(group, 0.0), allow_zero=True),
+                                 TRAINING_PARAMETERS["l2"])
             spin.setToolTip(tip + " 0: not decayed.")
             spin.valueChanged.connect(self._regularization_changed)
             form.addRow(label, spin)
             self.group_spins[group] = spin
-        self.l1_input = LogInput(COEFF_MIN, COEFF_MAX, 0.0, slider_range=COEFF_SLIDER, allow_zero=True,
-                                 zero_text="off", accept=POSITIVE)
+        self.l1_input = configure_box(LogInput(COEFF_MIN, COEFF_MAX, 0.0, slider_range=COEFF_SLIDER, allow_zero=True,
+                                               zero_text="off"), TRAINING_PARAMETERS["l1"])
         self.l1_input.setToolTip("L1 penalty \u03a9 = \u03bb \u03a3 |w|: its constant pull drives small weights "
                                  "to exactly 0, leaving a sparse network. 'off' (0) disables it.")
         self.l1_input.sigValueChanged.connect(self._regularization_changed)
@@ -106,11 +106,11 @@ class RegularizationPanel(Panel):
                                  "the noise of the training set.")
         self.es_check.toggled.connect(self._early_stopping_changed)
         form.addRow(self.es_check)
-        self.patience_spin = int_spin(1, MAX_PATIENCE, 20, "Epochs without improvement before training stops.",
-                                      suffix=" epochs")
+        self.patience_spin = configure_box(int_spin(1, 20, 20, "Epochs without improvement before training stops.",
+                                                    suffix=" epochs"), TRAINING_PARAMETERS["patience"])
         self.patience_spin.valueChanged.connect(self._early_stopping_changed)
         form.addRow("Patience", self.patience_spin)
-        self.min_delta_spin = LogSpinBox(1e-8, 1.0, 0.0, allow_zero=True, accept=POSITIVE)
+        self.min_delta_spin = configure_box(LogSpinBox(1e-8, 1.0, 0.0, allow_zero=True), TRAINING_PARAMETERS["min_delta"])
         self.min_delta_spin.setToolTip("How much the per-point validation error must fall to count as an "
                                        "improvement (0: any decrease).")
         self.min_delta_spin.valueChanged.connect(self._early_stopping_changed)

@@ -8,11 +8,12 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.optimizers import OPTIMIZERS, SCHEDULE_NAMES, Schedule
+from playground.core.params import HYPER_PARAMETERS, POSITIVE, TRAINING_PARAMETERS
 from playground.core.training import TrainingOptions
 
 from .widgets import (
-    BELOW_ONE, FINE_DECIMALS, INT_MAX, POSITIVE_MAX, POSITIVE_MIN, HintLabel, LogInput, LogSpinBox, Panel, Section,
-    WarningLabel, blocked, float_spin, form_group, guard_wheels, int_spin, seed_spin, set_row_visible, set_shown_value,
+    FINE_DECIMALS, HintLabel, LogInput, LogSpinBox, Panel, Section, WarningLabel, blocked, configure_box, float_spin,
+    form_group, guard_wheels, int_spin, seed_spin, set_row_visible, set_shown_value,
 )
 
 # Epochs per displayed frame; None: as fast as possible.
@@ -21,27 +22,27 @@ DEFAULT_SPEED = 1
 
 LR_MIN, LR_MAX = 1e-9, 100.0  # where the arrows stop; typed or loaded, any rate the trainer takes (> 0)
 LR_SLIDER = (-5, 1)  # log10 range of the slider
-POSITIVE = (POSITIVE_MIN, POSITIVE_MAX)
 
-# Known optimiser settings: key -> (label, tooltip, widget kind, range...)
-#   ("linear", low, high, decimals, step) | ("log", low, high) | ("int", low, high) | ("bool",)
+# Known optimiser settings: key -> (label, tooltip, widget kind...). The range a box takes is the
+# setting's declaration in params.HYPER_PARAMETERS (what the optimiser and the config parser take).
+#   ("linear", decimals, step) | ("log", arrows' low, arrows' high) | ("int",) | ("bool",)
 HYPER = {
     "momentum": ("Momentum \u03bc", "Fraction of the previous step kept: v \u2190 \u03bc v + \u2207E, "
-                 "w \u2190 w \u2212 \u03b7 v (PRML 5.2.4).", ("linear", 0.0, BELOW_ONE, FINE_DECIMALS, 0.05)),
+                 "w \u2190 w \u2212 \u03b7 v (PRML 5.2.4).", ("linear", FINE_DECIMALS, 0.05)),
     "nesterov": ("Nesterov", "Take the gradient after the momentum step (look-ahead), which damps "
                  "oscillations.", ("bool",)),
-    "beta1": ("\u03b2\u2081", "Decay rate of Adam's running mean of the gradient.", ("linear", 0.0, BELOW_ONE, FINE_DECIMALS, 0.01)),
+    "beta1": ("\u03b2\u2081", "Decay rate of Adam's running mean of the gradient.", ("linear", FINE_DECIMALS, 0.01)),
     "beta2": ("\u03b2\u2082", "Decay rate of Adam's running mean of the squared gradient.",
-              ("linear", 0.0, BELOW_ONE, FINE_DECIMALS, 0.001)),
+              ("linear", FINE_DECIMALS, 0.001)),
     "rho": ("\u03c1", "Decay rate of the running mean of the squared gradient: "
-            "s \u2190 \u03c1 s + (1\u2212\u03c1) g\u00b2.", ("linear", 1e-12, BELOW_ONE, FINE_DECIMALS, 0.01)),
+            "s \u2190 \u03c1 s + (1\u2212\u03c1) g\u00b2.", ("linear", FINE_DECIMALS, 0.01)),
     "eps": ("\u03b5", "Added to \u221as so that a tiny gradient history does not blow the step up.",
             ("log", 1e-12, 1e-2)),
     "damping": ("Damping \u03bc", "Initial Levenberg-Marquardt damping in (H + \u03bcI) d = \u2212g: large "
                 "\u03bc gives short gradient-descent-like steps, small \u03bc full Newton steps (PRML 5.4).",
                 ("log", 1e-12, 1e6)),
     "memory": ("Memory", "Number of recent (step, gradient change) pairs L-BFGS keeps to model the inverse "
-               "Hessian.", ("int", 1, INT_MAX)),
+               "Hessian.", ("int",)),
 }
 
 SCHEDULES = {
@@ -156,7 +157,8 @@ class TrainingPanel(Panel):
         self.optimizer_combo.currentIndexChanged.connect(self._optimizer_changed)
         form.addRow("Method", self.optimizer_combo)
 
-        self.lr_input = LogInput(LR_MIN, LR_MAX, 0.01, slider_range=LR_SLIDER, accept=POSITIVE)
+        self.lr_input = configure_box(LogInput(LR_MIN, LR_MAX, 0.01, slider_range=LR_SLIDER),
+                                      TRAINING_PARAMETERS["lr"])
         self.lr_input.setToolTip("Learning rate \u03b7: the step is \u2212\u03b7 \u2207E (PRML 5.41). Type e.g. "
                                  "0.003 or 3e-3. Too large and the error explodes, too small and nothing moves.")
         self.lr_input.sigValueChanged.connect(self._changed)
@@ -164,9 +166,10 @@ class TrainingPanel(Panel):
         self.lr_note = HintLabel()
         form.addRow(self.lr_note)
 
-        self.batch_spin = int_spin(0, INT_MAX, 0, "Points per weight update. 'full batch' uses every training "
+        self.batch_spin = int_spin(0, 1, 0, "Points per weight update. 'full batch' uses every training "
                                    "point (batch gradient descent); a few points give cheap, noisy steps "
                                    "(stochastic gradient descent, PRML 5.2.4).", special="full batch")
+        configure_box(self.batch_spin, TRAINING_PARAMETERS["batch_size"], none_below=True)  # 0: full batch
         self.batch_spin.valueChanged.connect(self._batch_changed)
         form.addRow("Batch size", self.batch_spin)
         self.batch_note = HintLabel()
@@ -195,21 +198,21 @@ class TrainingPanel(Panel):
 
     def _hyper_widget(self, key: str, default) -> tuple[str, QWidget]:
         label, tip, kind = HYPER.get(key, (key, f"Setting '{key}' of this optimiser.", None))
+        constraint = HYPER_PARAMETERS.get(key, POSITIVE)  # as Optimizer._validate reads it
         if isinstance(default, bool) or (kind and kind[0] == "bool"):
             widget = QCheckBox()
             widget.setChecked(bool(default))
             widget.toggled.connect(self._changed)
-        elif kind and kind[0] == "int" or (kind is None and isinstance(default, int)):
-            low, high = kind[1:] if kind else (1, INT_MAX)
-            widget = int_spin(low, high, int(default))
-            widget.valueChanged.connect(self._changed)
-        elif kind and kind[0] == "linear":
-            _, low, high, decimals, step = kind
-            widget = float_spin(low, high, float(default), decimals, step)
-            widget.valueChanged.connect(self._changed)
         else:
-            low, high = kind[1:] if kind else (1e-12, 1e6)
-            widget = LogSpinBox(low, high, float(default), allow_zero=kind is None, accept=POSITIVE)
+            # Built without a range: configure_box gives the declared one, then the default is shown.
+            if kind and kind[0] == "int" or (kind is None and isinstance(default, int)):
+                widget = int_spin(0, 0, 0)
+            elif kind and kind[0] == "linear":
+                widget = float_spin(0.0, 0.0, 0.0, *kind[1:])
+            else:
+                widget = LogSpinBox(*(kind[1:] if kind else (1e-12, 1e6)))  # where the arrows stop
+            configure_box(widget, constraint)
+            widget.setValue(default)
             widget.valueChanged.connect(self._changed)
         widget.setToolTip(tip)
         return label, widget
@@ -224,10 +227,14 @@ class TrainingPanel(Panel):
             self.schedule_combo.setItemData(self.schedule_combo.count() - 1, tip, Qt.ToolTipRole)
         self.schedule_combo.currentIndexChanged.connect(self._schedule_changed)
         form.addRow("Kind", self.schedule_combo)
-        self.drop_spin = float_spin(1e-12, 1.0, 0.5, FINE_DECIMALS, 0.05,
-                                    "Factor applied to the learning rate at each drop.")
-        self.every_spin = int_spin(1, INT_MAX, 100, "Epochs between two drops.", suffix=" epochs")
-        self.decay_spin = LogSpinBox(1e-6, 10.0, 0.01, allow_zero=True, accept=POSITIVE)
+        self.drop_spin = float_spin(0.0, 0.0, 0.0, FINE_DECIMALS, 0.05, "Factor applied to the learning rate at "
+                                    "each drop.")
+        self.every_spin = int_spin(0, 0, 0, "Epochs between two drops.", suffix=" epochs")
+        self.decay_spin = LogSpinBox(1e-6, 10.0, allow_zero=True)  # the arrows stop at 1e-6 and 10, then 0
+        defaults = Schedule()
+        for spin, key in ((self.drop_spin, "drop"), (self.every_spin, "every"), (self.decay_spin, "decay")):
+            configure_box(spin, TRAINING_PARAMETERS[key])  # the range the core and the parser take
+            spin.setValue(getattr(defaults, key))
         self.decay_spin.setToolTip("Decay rate: the learning rate is halved after 1/decay epochs.")
         for spin in (self.drop_spin, self.every_spin, self.decay_spin):
             spin.valueChanged.connect(self._changed)

@@ -10,6 +10,8 @@
   ``3e-3``, stepped along 1-2-5, optionally with an explicit 0 ("off").
 - `int_spin`, `float_spin`: spin boxes that report a typed value only on Enter
   (or focus loss), never keystroke by keystroke.
+- `configure_box(box, constraint)`: the box's range from a declaration of playground.core.params,
+  so it holds what the core and the config parser take (as far as a spin box can).
 - `form_group`, `HintLabel`, `WarningLabel`, `set_row_visible`: compact layout
   pieces that follow the application palette (light or dark).
 - `Section`: a collapsible part of a form (rarely used settings), collapsed by default.
@@ -23,6 +25,8 @@ import math
 import re
 from contextlib import contextmanager
 
+from playground.core.params import MAX_SEED, SEED, Interval
+
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QPalette, QValidator
 from PySide6.QtWidgets import (
@@ -30,13 +34,13 @@ from PySide6.QtWidgets import (
     QSizePolicy, QSlider, QSpinBox, QStyle, QToolButton, QVBoxLayout, QWidget,
 )
 
-SEED_MAX = 2**31 - 1  # the largest a QSpinBox holds (session.config caps seeds there too)
-INT_MAX = 2**31 - 1  # "no upper limit" for whole numbers the core takes (epochs of patience, batch size, ...)
-# "Any positive finite number" as far as a spin box goes: the core takes every lr, eps, damping,
-# penalty coefficient > 0, so the boxes take what it takes (and show it), not a teaching range.
+SEED_MAX = MAX_SEED  # the seeds' declared range ends where a QSpinBox ends
+INT_MAX = 2**31 - 1  # the largest a QSpinBox holds: "no upper limit" for a whole number (patience, batch size)
+# "No upper limit" and "just above 0" for a number in a log box: the core takes every lr, eps,
+# damping, penalty coefficient > 0, so the boxes take what it takes (and show it), not a teaching range.
 POSITIVE_MIN, POSITIVE_MAX = 1e-300, 1e300
-BELOW_ONE = 1.0 - 1e-12  # the largest momentum / beta / rho the core takes is just below 1
 FINE_DECIMALS = 12  # decimals of the linear boxes: 0.9999 stays 0.9999 (shown without trailing zeros)
+BELOW_ONE = 1.0 - 10.0**-FINE_DECIMALS  # "just below 1" in a linear box (momentum, betas, rho)
 
 
 @contextmanager
@@ -247,6 +251,11 @@ class LogSpinBox(DecimalSpinBox):
     def min_positive(self) -> float:
         return self._min_positive
 
+    def set_accepted(self, low: float, high: float) -> None:
+        """The range a typed or set value may take; with 0 in it, stepping down reaches 0."""
+        self._allow_zero = low <= 0
+        self.setRange(low, high)
+
     def _format(self, value: float) -> str:
         return format_number(value, self._digits)
 
@@ -377,7 +386,48 @@ def int_spin(minimum: int, maximum: int, value: int, tooltip: str = "", *, suffi
 
 
 def seed_spin(tooltip: str) -> QSpinBox:
-    return int_spin(0, SEED_MAX, 0, tooltip)
+    return configure_box(int_spin(0, SEED_MAX, 0, tooltip), SEED)
+
+
+def box_range(box, constraint: Interval, *, none_below: bool = False, scale: float = 1) -> tuple[float, float]:
+    """The range of ``box`` that holds just the values ``constraint`` takes, times ``scale`` (100
+    for a box in percent). An open end moves in by the smallest step the box shows (1 in a QSpinBox,
+    1e-12 at 12 decimals, 1e-300 in a log box); a missing upper end is the most a box holds.
+    ``none_below``: one step below the range, the box's special text stands for None (full batch,
+    default scale)."""
+    integer = isinstance(box, QSpinBox)
+    step = 1 if integer else 10.0 ** -min(box.decimals(), 300)
+    biggest = INT_MAX if integer else POSITIVE_MAX
+    lo, hi = constraint.lo, constraint.hi
+    if lo is None:
+        lo = -biggest
+    else:
+        lo = lo * scale
+        if not constraint.lo_closed:
+            lo = lo + step if integer else max(lo + step, math.nextafter(lo, math.inf))
+    if hi is None:
+        hi = biggest
+    else:
+        hi = hi * scale
+        if not constraint.hi_closed:
+            hi = hi - step if integer else min(hi - step, math.nextafter(hi, -math.inf))
+    if integer:
+        lo, hi = math.ceil(lo), math.floor(hi)
+    if none_below:
+        lo = lo - 1 if integer else 0.0
+    return max(lo, -biggest), min(hi, biggest)
+
+
+def configure_box(box, constraint: Interval, *, none_below: bool = False, scale: float = 1):
+    """Give ``box`` (a spin box, a `LogSpinBox` or the box of a `LogInput`) the range of ``constraint``
+    (see `box_range`); the teaching range where a log box's arrows stop is left as it is. Returns ``box``."""
+    spin = box.spin if isinstance(box, LogInput) else box
+    low, high = box_range(spin, constraint, none_below=none_below, scale=scale)
+    if isinstance(spin, LogSpinBox):
+        spin.set_accepted(low, high)
+    else:
+        spin.setRange(low, high)
+    return box
 
 
 def set_shown_value(spin, value, what: str) -> str | None:
