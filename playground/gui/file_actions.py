@@ -1,6 +1,7 @@
 """File > New / Open / Save / Import / Export, unsaved-change prompts and autosave, for the main window.
 
-The window keeps only thin methods that call into ``FileActions``. The questions the app asks
+The window keeps only thin methods that call into ``FileActions`` (the menu is the table in
+gui/actions/files.py). The questions the app asks
 (save changes? restore the autosave?) and the message it shows for a file it cannot use are one
 function each, so tests and later lessons can answer or capture them.
 """
@@ -17,7 +18,6 @@ from dataclasses import replace
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QObject, QStandardPaths, QTimer, Slot
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from playground.session import ConfigError, DataFileError
@@ -35,34 +35,6 @@ AUTOSAVE_INTERVAL_S = 10.0  # at most one autosave this often
 TRAINING_AUTOSAVE_MS = 60_000  # trained weights alone are worth a snapshot now and then
 MAX_DRAWN_INPUTS = 2
 MAX_COORDINATE = 1e12  # beyond this the plot's float arithmetic breaks down ("Cannot set range")
-
-
-# ---------------------------------------------------------------------- the File menu
-# (window attribute, title, window method, key); None is a separator. The window's methods call
-# FileActions; Quit closes the window, whose closeEvent asks about unsaved changes.
-FILE_MENU = (
-    ("new_action", "&New drawing", "new_drawing", QKeySequence.New),
-    ("open_action", "&Open session…", "open_session", QKeySequence.Open),
-    ("save_action", "&Save session", "save_session", QKeySequence.Save),
-    ("save_as_action", "Save session &as…", "save_session_as", QKeySequence.SaveAs),
-    None,
-    ("import_action", "&Import CSV…", "import_csv", "Ctrl+I"),
-    ("export_action", "&Export CSV…", "export_csv", "Ctrl+E"),
-    None,
-    ("quit_action", "&Quit", "close", QKeySequence.Quit),
-)
-
-
-def build_file_menu(window, menu) -> None:
-    for row in FILE_MENU:
-        if row is None:
-            menu.addSeparator()
-            continue
-        attribute, title, method, key = row
-        # a lambda: triggered(bool) would pass its checked flag as the path argument
-        action = window._action(title, lambda _=False, m=method: getattr(window, m)(), key)
-        setattr(window, attribute, action)
-        menu.addAction(action)
 
 
 # ---------------------------------------------------------------------- the questions and the message

@@ -13,78 +13,43 @@ import math
 import os
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QApplication, QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
+    QApplication, QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow, QPushButton,
     QScrollArea, QVBoxLayout, QWidget,
 )
 
-from playground import __version__
 from playground.session.config import DataConfig, ExperimentConfig
 from playground.session.controller import Change, Rebuild, Refused, SessionController
 from playground.session.document import (
     Document, default_document, empty_dataset,
 )
 
+from .actions import install_actions, restore_preferences, save_preferences
 from .data_view import DataView
 from .document_model import DocumentModel
 from .drawing import DrawingTool
-from .file_actions import FileActions, build_file_menu
+from .file_actions import FileActions
 from .frames import ViewSpec
 from .panels.data_panel import DataPanel
 from .panels.network_panel import NetworkPanel
 from .panels.regularization_panel import RegularizationPanel
-from .panels.training_panel import SPEED_LEVELS, TrainingPanel
+from .panels.training_panel import TrainingPanel
 from .plots.hessian_view import HessianView
 from .plots.loss_plot import LossPlot
 from .plots.network_diagram import NetworkDiagram
 from .plots.weights_plot import WeightsPlot
 from .race_window import open_race_window
 from .settings import SettingsReader, app_settings
-from .theme import DARK, LIGHT, THEMES, apply_theme
+from .theme import DARK, LIGHT, apply_theme
 from .window_fit import default_geometry, notice_text, on_screen_geometry
 from .worker import TrainingController
 
 RENDER_INTERVAL_MS = 33
 _log = logging.getLogger("playground.window")
 
-GUIDE = """
-<h3>The views</h3>
-<p><b>Data</b> (middle): your points and what the network makes of the plane. The shading is the
-network's output probability; the solid line is the decision boundary (y = 0.5, or where the most
-probable class changes). Outlined points are test points, never used for training. Dashed grey lines
-(View menu) are the boundaries a<sub>j</sub> = 0 of the first-layer hidden units (PRML fig. 5.4); in
-regression they are the hidden units' outputs (PRML fig. 5.3). The green dashed line is the
-Bayes-optimal boundary where it is known.</p>
-<p><b>Drawing</b>: left click or drag adds points of the current class (keys 1-6); right click or
-shift-click erases the nearest point; the wheel zooms. Ctrl+Z undoes, Ctrl+Shift+Z or Ctrl+Y redoes.</p>
-<p><b>Loss</b>: training, validation and test error per epoch (per-point mean of the error the network
-minimises); tick "log scale" for a logarithmic axis; hover to read values.</p>
-<p><b>Weights</b>: histograms of each layer's weights and biases. <b>Network</b>: links are
-thicker for larger |w|, blue for positive, orange for negative; click a hidden unit to see its
-activation over the plane.</p>
-<p><b>Hessian</b>: the curvature of the error E (summed over the training points) at the current
-weights, recomputed every N steps in the training thread. Spectrum: the eigenvalues, negative ones
-in orange (a saddle has some), with the condition number and the trace. Matrix: H with lines
-between the layers' weight and bias blocks (PRML 5.4.5). Compare: how far the diagonal and
-outer-product approximations are from the exact H. Surface: E along two eigenvectors, with the
-quadratic model of PRML 5.28 drawn over it.</p>
-<p><b>Train &gt; Optimiser race</b>: the same start trained by gradient descent, momentum, Adam,
-scaled conjugate gradients, L-BFGS and Newton, error against steps and against seconds.</p>
-<p><b>Keys</b>: Space play/pause, S one step, R reset the weights.</p>
-"""
-
-
 def _settings() -> QSettings:
     return app_settings()
-
-
-def _unique_keys(sequences) -> list[QKeySequence]:
-    """Each key once: a key bound twice to one action is ambiguous in Qt and never fires."""
-    unique = {}
-    for seq in sequences:
-        unique.setdefault(QKeySequence(seq).toString(), QKeySequence(seq))
-    return [seq for text, seq in unique.items() if text]
 
 
 class MainWindow(QMainWindow):
@@ -202,80 +167,8 @@ class MainWindow(QMainWindow):
                       self.loss_dock, self.diagram_dock, self.weights_dock, self.hessian_dock]
         self.resizeDocks([self.data_dock, self.training_dock], [300, 400], Qt.Horizontal)
 
-    def _action(self, text: str, slot, shortcut=None, checkable=False, checked=False, tip="") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if checkable:
-            action.setCheckable(True)
-            action.setChecked(checked)
-            action.toggled.connect(slot)
-        else:
-            action.triggered.connect(slot)
-        if tip:
-            action.setStatusTip(tip)
-        self.addAction(action)  # shortcuts work whichever dock has focus
-        return action
-
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        build_file_menu(self, bar.addMenu("&File"))  # the table is in file_actions.py
-
-        edit_menu = bar.addMenu("&Edit")
-        self.undo_action = self.model.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.Undo)
-        self.redo_action = self.model.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts(_unique_keys(QKeySequence.keyBindings(QKeySequence.Redo)
-                                                   + [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]))
-        self.addAction(self.undo_action)
-        self.addAction(self.redo_action)
-        self.clear_action = self._action("&Clear points", self.clear_points, "Ctrl+Shift+Del")
-        edit_menu.addActions([self.undo_action, self.redo_action])
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.clear_action)
-        self.class_actions = []
-        for k in range(6):
-            action = self._action(f"Draw class {k + 1}", lambda _=False, k=k: self.select_class(k), str(k + 1))
-            self.class_actions.append(action)
-        classes = edit_menu.addMenu("Draw &class")
-        classes.addActions(self.class_actions)
-
-        view_menu = bar.addMenu("&View")
-        for dock in self.docks:
-            view_menu.addAction(dock.toggleViewAction())
-        view_menu.addSeparator()
-        self.hidden_action = self._action("Hidden-unit boundaries", self._toggle_hidden, "H", checkable=True,
-                                          tip="first-layer units' a_j = 0 lines (PRML fig. 5.4)")
-        self.bayes_action = self._action("Bayes-optimal boundary", self.data_view.set_show_bayes, checkable=True,
-                                         checked=True)
-        self.discretize_action = self._action("Discretize output", self.data_view.set_discretize, "D",
-                                              checkable=True)
-        self.test_action = self._action("Show test points", self._toggle_test_points, checkable=True, checked=True)
-        self._toggle_test_points(self.test_action.isChecked())  # the action is the one source of truth
-        self.fit_action = self._action("Zoom to data", self.zoom_to_data, "Ctrl+0")
-        self.equal_aspect_action = self._action("Equal aspect", self.data_view.set_equal_aspect, checkable=True,
-                                                tip="one unit across as long as one unit up: circles look round")
-        self.dark_action = self._action("Dark theme", self._toggle_dark, checkable=True)
-        self.reset_layout_action = self._action("Reset layout", self.reset_layout)
-        view_menu.addActions([self.hidden_action, self.bayes_action, self.discretize_action, self.test_action,
-                              self.equal_aspect_action, self.fit_action])
-        view_menu.addSeparator()
-        view_menu.addActions([self.dark_action, self.reset_layout_action])
-
-        train_menu = bar.addMenu("&Train")
-        self.play_action = self._action("&Play / pause", self.toggle_play, "Space")
-        self.step_action = self._action("&Step", self.step, "S")
-        self.reset_action = self._action("&Reset weights", self.reset_weights, "R")
-        self.race_action = self._action("Optimiser &race…", self.open_race, "Ctrl+Shift+R",
-                                        tip="train copies of the current network with six optimisers side by side")
-        train_menu.addActions([self.play_action, self.step_action, self.reset_action])
-        train_menu.addSeparator()
-        train_menu.addAction(self.race_action)
-
-        help_menu = bar.addMenu("&Help")
-        self.guide_action = self._action("&Guide to the views", self.show_guide, QKeySequence.HelpContents)
-        self.about_action = self._action("&About", self.show_about)
-        help_menu.addActions([self.guide_action, self.about_action])
+        install_actions(self)  # the tables are in gui/actions/; each action is window.<id>, e.g. window.play_action
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -332,15 +225,7 @@ class MainWindow(QMainWindow):
         state = read.byte_array("window/state")
         if state is not None and not self.restoreState(state):
             read.note("window/state", state)
-        self.dark_action.setChecked(read.choice("view/theme", "light", THEMES) == "dark")
-        self.hidden_action.setChecked(read.boolean("view/hidden_units", False))
-        self.discretize_action.setChecked(read.boolean("view/discretize", False))
-        self.equal_aspect_action.setChecked(read.boolean("view/equal_aspect", False))
-        self.loss_plot.set_log_y(read.boolean("view/log_loss", False))
-        speed = read.one_of("training/speed", None, SPEED_LEVELS, lambda v: None if v == "max" else int(v))
-        self._speed = speed
-        self.training_panel.set_speed(speed)
-        self.controller.set_speed(speed)
+        restore_preferences(self, read)  # every setting of the action tables (theme, overlays, log scale, speed)
         self._last_dir = read.directory("files/last_dir",
                                         QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation))
         self.settings_notes = read.notes
@@ -351,12 +236,7 @@ class MainWindow(QMainWindow):
         s = self.settings
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
-        s.setValue("view/theme", "dark" if self.dark_action.isChecked() else "light")
-        s.setValue("view/hidden_units", self.hidden_action.isChecked())
-        s.setValue("view/discretize", self.discretize_action.isChecked())
-        s.setValue("view/equal_aspect", self.equal_aspect_action.isChecked())
-        s.setValue("view/log_loss", self.loss_plot.log_y())
-        s.setValue("training/speed", "max" if self._speed is None else str(self._speed))
+        save_preferences(self, s)
         s.setValue("files/last_dir", self._last_dir)
         s.sync()
 
@@ -781,19 +661,6 @@ class MainWindow(QMainWindow):
 
     def export_csv(self, path: str | None = None) -> bool:
         return self.files.export_csv(path)
-
-    # ================================================================== help
-    def show_guide(self) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle("Guide to the views")
-        box.setTextFormat(Qt.RichText)
-        box.setText(GUIDE)
-        box.open()
-
-    def show_about(self) -> None:
-        QMessageBox.about(self, "About nn-playground",
-                          f"<b>nn-playground {__version__}</b><p>Feed-forward networks after Bishop, "
-                          "<i>Pattern Recognition and Machine Learning</i>, chapter 5.</p>")
 
     # ================================================================== closing
     def closeEvent(self, event) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -63,17 +65,17 @@ class SettingsReader:
         self.note(key, value, default)
         return default
 
-    def one_of(self, key: str, default, allowed, parse):
-        """A value written by str() (e.g. a speed level): parsed, and one of ``allowed``."""
+    def coded(self, key: str, default, codes: Mapping):
+        """A value kept as its text in ``codes`` (value -> text, e.g. None -> "max"), read back as the value."""
         value = self._raw(key)
         if value is None:
             return default
-        try:
-            parsed = parse(value)
-        except (TypeError, ValueError, OverflowError):
-            parsed = object()
-        if parsed in allowed:
-            return parsed
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # a native settings store may hand a number back as a number
+        if isinstance(value, str):
+            for known, text in codes.items():
+                if text == value.strip():
+                    return known
         self.note(key, value, default)
         return default
 
@@ -101,3 +103,29 @@ class SettingsReader:
             return ""
         return ("Some remembered settings could not be used and were reset to their defaults: "
                 + "; ".join(self.notes) + ".")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One remembered preference: its key, its default, and how its value is kept.
+
+    Without ``codes`` the value is a boolean kept as is; with ``codes`` (value -> text) it is kept
+    as its text, so that the file reads well (``view/theme=dark``, ``training/speed=max``).
+    """
+
+    key: str
+    default: object = False
+    codes: Mapping | None = None
+
+    @property
+    def values(self) -> tuple:
+        """Every value the setting can take."""
+        return (False, True) if self.codes is None else tuple(self.codes)
+
+    def read(self, reader: SettingsReader):
+        if self.codes is None:
+            return reader.boolean(self.key, self.default)
+        return reader.coded(self.key, self.default, self.codes)
+
+    def write(self, settings: QSettings, value) -> None:
+        settings.setValue(self.key, bool(value) if self.codes is None else self.codes[value])

@@ -9,7 +9,8 @@ from PySide6.QtCore import QSettings, QStandardPaths, Qt
 from PySide6.QtGui import QKeySequence
 
 from playground.gui import file_actions
-from playground.gui.main_window import MainWindow, _unique_keys
+from playground.gui.actions import unique_keys as _unique_keys
+from playground.gui.main_window import MainWindow
 from playground.session.document import load_session, save_session
 from test_main_window import click, empty_document, make_window, spiral_document, wait_frame
 

@@ -1,0 +1,21 @@
+"""File menu: new, open, save, import and export (the work is in gui/file_actions.py's FileActions)."""
+
+from PySide6.QtGui import QKeySequence
+
+from . import Action
+
+TITLE = "&File"
+
+# The window's thin methods call FileActions; Quit closes the window, whose closeEvent asks
+# about unsaved changes.
+ACTIONS = (
+    Action("new_action", "&New drawing", lambda w: w.new_drawing(), (QKeySequence.New,)),
+    Action("open_action", "&Open session…", lambda w: w.open_session(), (QKeySequence.Open,)),
+    Action("save_action", "&Save session", lambda w: w.save_session(), (QKeySequence.Save,)),
+    Action("save_as_action", "Save session &as…", lambda w: w.save_session_as(), (QKeySequence.SaveAs,)),
+    None,
+    Action("import_action", "&Import CSV…", lambda w: w.import_csv(), ("Ctrl+I",)),
+    Action("export_action", "&Export CSV…", lambda w: w.export_csv(), ("Ctrl+E",)),
+    None,
+    Action("quit_action", "&Quit", lambda w: w.close(), (QKeySequence.Quit,)),
+)
