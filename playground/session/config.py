@@ -294,7 +294,8 @@ def _parse_network(raw) -> NetworkConfig:
         output=output,
         n_components=n_components,
         init=_choice(raw.get("init", "xavier"), "network.init", INIT_NAMES),
-        init_scale=_checked(raw.get("init_scale"), "network.init_scale", NETWORK_PARAMETERS["init_scale"], allow_none=True),
+        init_scale=_checked(raw.get("init_scale"), "network.init_scale", NETWORK_PARAMETERS["init_scale"],
+                            allow_none=True),
         seed=_checked(raw.get("seed", 0), "network.seed", NETWORK_PARAMETERS["seed"]),
     )
 
@@ -324,7 +325,8 @@ def _parse_training(raw, reg_raw) -> tuple[TrainingOptions, int]:
             _checked(e.get("patience", 20), "training.early_stopping.patience", TRAINING_PARAMETERS["patience"]),
             _checked(e.get("restore_best", True), "training.early_stopping.restore_best",
                      TRAINING_PARAMETERS["restore_best"]),
-            _checked(e.get("min_delta", 0.0), "training.early_stopping.min_delta", TRAINING_PARAMETERS["min_delta"]),
+            _checked(e.get("min_delta", 0.0), "training.early_stopping.min_delta",
+                     TRAINING_PARAMETERS["min_delta"]),
         )
     raw.pop("early_stopping", None)
     hyper = {}

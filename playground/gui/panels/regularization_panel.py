@@ -110,7 +110,8 @@ class RegularizationPanel(Panel):
                                                     suffix=" epochs"), TRAINING_PARAMETERS["patience"])
         self.patience_spin.valueChanged.connect(self._early_stopping_changed)
         form.addRow("Patience", self.patience_spin)
-        self.min_delta_spin = configure_box(LogSpinBox(1e-8, 1.0, 0.0, allow_zero=True), TRAINING_PARAMETERS["min_delta"])
+        self.min_delta_spin = configure_box(LogSpinBox(1e-8, 1.0, 0.0, allow_zero=True),
+                                            TRAINING_PARAMETERS["min_delta"])
         self.min_delta_spin.setToolTip("How much the per-point validation error must fall to count as an "
                                        "improvement (0: any decrease).")
         self.min_delta_spin.valueChanged.connect(self._early_stopping_changed)

@@ -36,11 +36,11 @@ from PySide6.QtWidgets import (
 
 SEED_MAX = MAX_SEED  # the seeds' declared range ends where a QSpinBox ends
 INT_MAX = 2**31 - 1  # the largest a QSpinBox holds: "no upper limit" for a whole number (patience, batch size)
-# "No upper limit" and "just above 0" for a number in a log box: the core takes every lr, eps,
-# damping, penalty coefficient > 0, so the boxes take what it takes (and show it), not a teaching range.
-POSITIVE_MIN, POSITIVE_MAX = 1e-300, 1e300
+# "No upper limit" for a number in a box: the core takes every lr, eps, damping, penalty coefficient
+# > 0, so the boxes take what it takes (and show it), not a teaching range. Just above 0 is 1e-300 in
+# a log box (its 323 decimals), 1e-12 in a linear one; just below 1 is 1 - 1e-12 (see box_range).
+POSITIVE_MAX = 1e300
 FINE_DECIMALS = 12  # decimals of the linear boxes: 0.9999 stays 0.9999 (shown without trailing zeros)
-BELOW_ONE = 1.0 - 10.0**-FINE_DECIMALS  # "just below 1" in a linear box (momentum, betas, rho)
 
 
 @contextmanager
@@ -226,23 +226,22 @@ class LogSpinBox(DecimalSpinBox):
 
     The arrows step along 1, 2, 5, 10, 20, ... and not below ``minimum``. With ``allow_zero``
     the value 0 is allowed too and shown as ``zero_text``; stepping down from ``minimum``
-    reaches it. ``accept`` (default: ``minimum`` to ``maximum``) is the range a typed or set
-    value may take; values outside it are clamped to it on Enter.
+    reaches it. A typed or set value may take ``minimum`` to ``maximum`` (values outside are
+    clamped on Enter) until `set_accepted` (or `configure_box`, from a declared range) widens it.
     """
 
     def __init__(self, minimum: float = 1e-6, maximum: float = 10.0, value: float | None = None, *,
                  allow_zero: bool = False, zero_text: str = "0", digits: int | None = None,
-                 accept: tuple[float, float] | None = None, parent: QWidget | None = None):
+                 parent: QWidget | None = None):
         super().__init__(parent)
         if not 0 < minimum < maximum:
             raise ValueError("LogSpinBox needs 0 < minimum < maximum")
-        low, high = accept if accept is not None else (minimum, maximum)
         self._min_positive = float(minimum)
         self._allow_zero = allow_zero
         self._digits = digits
         # QDoubleSpinBox rounds values to this many decimals: the most it takes, so that 1e-300 stays 1e-300
         self.setDecimals(323)
-        self.setRange(0.0 if allow_zero else low, high)
+        self.setRange(0.0 if allow_zero else minimum, maximum)
         if allow_zero:
             self.setSpecialValueText(zero_text)
         self.setValue(minimum if value is None else value)
@@ -327,11 +326,10 @@ class LogInput(QWidget):
     sigValueChanged = Signal(float)
 
     def __init__(self, minimum: float, maximum: float, value: float, *, slider_range: tuple[int, int],
-                 allow_zero: bool = False, zero_text: str = "0", accept: tuple[float, float] | None = None,
-                 parent: QWidget | None = None):
+                 allow_zero: bool = False, zero_text: str = "0", parent: QWidget | None = None):
         super().__init__(parent)
         self.slider = LogSlider(*slider_range, allow_zero=allow_zero)
-        self.spin = LogSpinBox(minimum, maximum, value, allow_zero=allow_zero, zero_text=zero_text, accept=accept)
+        self.spin = LogSpinBox(minimum, maximum, value, allow_zero=allow_zero, zero_text=zero_text)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.slider, 1)
