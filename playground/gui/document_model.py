@@ -40,7 +40,7 @@ class Rows:
     @classmethod
     def taken_from(cls, dataset, parts, indices) -> "Rows":
         indices = np.unique(np.asarray(indices, dtype=np.intp))
-        return cls(indices, dataset.X[indices], dataset.t[indices], parts[indices])
+        return cls(indices, dataset.X[indices], dataset.t[indices], np.zeros_like(parts[indices]))
 
     def __len__(self) -> int:
         return len(self.indices)
@@ -95,12 +95,13 @@ class SwapCommand(QUndoCommand):
 class RowsCommand(QUndoCommand):
     """Rows added (``inserted``) or erased by one stroke; merges with the next dab of that stroke."""
 
-    def __init__(self, model: "DocumentModel", rows: Rows, inserted: bool, stroke: int):
+    def __init__(self, model: "DocumentModel", rows: Rows, inserted: bool, stroke: int, result=None):
         super().__init__()
         self.model = model
         self.rows = rows
         self.inserted = inserted
         self.stroke = stroke
+        self._result = result  # (dataset, parts) of the first redo when the caller has it already
         self._name()
 
     def _name(self) -> None:
@@ -113,6 +114,10 @@ class RowsCommand(QUndoCommand):
         self.model._apply_data(*change(doc.dataset, doc.parts, self.rows))
 
     def redo(self) -> None:
+        if self._result is not None:
+            result, self._result = self._result, None
+            self.model._apply_data(*result)
+            return
         self._change(self.inserted)
 
     def undo(self) -> None:
@@ -181,7 +186,8 @@ class DocumentModel(QObject):
             return
         new = np.arange(n, document.dataset.n)
         rows = Rows.taken_from(document.dataset, document.parts, new)
-        self.undo_stack.push(RowsCommand(self, rows, inserted=True, stroke=stroke))
+        result = (document.dataset, document.parts)  # the same rows, already appended
+        self.undo_stack.push(RowsCommand(self, rows, inserted=True, stroke=stroke, result=result))
 
     def erase_points(self, indices, stroke: int) -> None:
         """Erase the current points at ``indices``: an undo entry that keeps them, merged with
