@@ -1,7 +1,7 @@
 """The document the desktop app edits: data points, their split, and the experiment config.
 
 A Document is immutable; every edit returns a new one, so the GUI's undo stack can
-hold old documents as they are. Each point carries its part of the split
+hold old data as they are (strokes keep only the rows they add or erase). Each point carries its part of the split
 (train / validation / test) for as long as it lives: drawing a new point does not
 reshuffle the others, it only draws the new point's part with the configured
 shares.
