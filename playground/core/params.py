@@ -24,6 +24,8 @@ import numbers
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+import numpy as np
+
 from .datasets import MAX_CLASSES, MAX_POINTS, MIN_CLASSES
 
 __all__ = [
@@ -136,9 +138,7 @@ class Interval:
 @dataclass(frozen=True)
 class Boolean:
     def problem(self, value, show: Callable[[Any], str] = _shown) -> str | None:
-        import numpy as np  # numpy's bool is a bool too (a comparison's result)
-
-        if isinstance(value, (bool, np.bool_)):
+        if isinstance(value, (bool, np.bool_)):  # numpy's bool is a bool too (a comparison's result)
             return None
         return f"must be true or false, got {show(value)}"
 
