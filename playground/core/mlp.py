@@ -15,6 +15,7 @@ import numpy as np
 
 from .activations import Activation, get_activation
 from .heads import Head, make_head
+from .params import NETWORK_PARAMETERS, check
 
 Array = np.ndarray
 
@@ -140,8 +141,8 @@ class MLP:
         init = self.init if init is None else init
         if init not in INIT_NAMES:
             raise ValueError(f"unknown init {init!r}; choose one of: {', '.join(INIT_NAMES)}")
-        if scale is not None and not (np.isfinite(scale) and scale > 0):
-            raise ValueError(f"init_scale must be a positive number, got {scale!r}")
+        if scale is not None:
+            scale = check("init_scale", scale, NETWORK_PARAMETERS["init_scale"])  # declared in params
         rng = np.random.default_rng(seed)
         for W, b in zip(self.weights, self.biases):
             fan_in, fan_out = W.shape

@@ -39,6 +39,7 @@ from typing import Iterable, Mapping
 import numpy as np
 
 from .optimizers import OPTIMIZERS, make_optimizer
+from .params import TRAINING_PARAMETERS, check
 from .training import DIVERGED, EARLY_STOPPED, Trainer
 
 from . import second_order  # noqa: F401  (registers scg, lbfgs, newton, ... before contenders are checked)
@@ -65,13 +66,7 @@ FALLBACK_LR = 0.01  # the training panel's default
 
 
 def _positive_lr(lr) -> float:
-    try:
-        value = float(lr)
-    except (TypeError, ValueError):
-        raise ValueError(f"learning rate must be a number, got {lr!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"learning rate must be a positive finite number, got {lr!r}")
-    return value
+    return check("learning rate", lr, TRAINING_PARAMETERS["lr"])  # the trainer's own range (params)
 
 
 def _fmt_value(value) -> str:

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QSpinBox
 from playground.core import MLP, fit
 from playground.core.datasets import make_dataset
 from playground.core.optimizers import Schedule
-from playground.core.params import DATA_PARAMETERS, Interval, HYPER_PARAMETERS, NETWORK_PARAMETERS, TRAINING_PARAMETERS
+from playground.core.params import DATA_PARAMETERS, HYPER_PARAMETERS, NETWORK_PARAMETERS, TRAINING_PARAMETERS, Interval
+from playground.core.race import Contender
 from playground.core.regularizers import Regularization
 from playground.core.training import EarlyStopping, TrainingOptions
 from playground.gui.panels import DataPanel, NetworkPanel, RegularizationPanel, TrainingPanel
@@ -143,7 +144,9 @@ def _fit_epochs(v):  # the check runs before training; one epoch at most either 
 T, H, N, D = TRAINING_PARAMETERS, HYPER_PARAMETERS, NETWORK_PARAMETERS, DATA_PARAMETERS
 SETTINGS = {
     "T:lr": Setting(T["lr"], "training.lr", _training(lr=None), lambda v: TrainingOptions("gd", v),
-                  lambda p: p["training"].lr_input.spin),
+                    lambda p: p["training"].lr_input.spin),
+    "T:lr:race": Setting(T["lr"], "training.lr", _training(lr=None), lambda v: Contender("gd", v),
+                         lambda p: p["training"].lr_input.spin),
     "T:batch_size": Setting(T["batch_size"], "training.batch_size", _training(batch_size=None),
                           lambda v: TrainingOptions(batch_size=v), lambda p: p["training"].batch_spin, none_below=True),
     "T:seed": Setting(T["seed"], "training.seed", _training(seed=None), lambda v: TrainingOptions(seed=v),
@@ -184,8 +187,9 @@ SETTINGS = {
                             lambda raw, v: raw["network"].update(output="mdn", n_components=v), None,
                             lambda p: p["network"].components_spin),
     "N:init_scale": Setting(N["init_scale"], "network.init_scale",
-                          lambda raw, v: raw["network"].update(init="gaussian", init_scale=v), None,
-                          lambda p: p["network"].scale_spin, none_below=True),
+                          lambda raw, v: raw["network"].update(init="gaussian", init_scale=v),
+                          lambda v: MLP([2, 2, 1], init="gaussian", init_scale=v), lambda p: p["network"].scale_spin,
+                          none_below=True),
     "N:seed": Setting(N["seed"], "network.seed", lambda raw, v: raw["network"].update(seed=v), None,
                             lambda p: p["network"].seed_spin),
     "D:n_points": Setting(D["n_points"], "data.n_points", lambda raw, v: raw["data"].update(n_points=v),
