@@ -101,3 +101,38 @@ def test_an_erase_stroke_undone_gives_back_the_same_points_classes_and_parts(qap
     assert state(model) == before
     model.undo_stack.redo()
     assert state(model) == after
+
+
+def test_strokes_around_a_clear_and_a_new_split_undo_and_redo_exactly(qapp):
+    """Row entries and whole-data entries (clear, resplit) on one stack."""
+    model = DocumentModel(start_document("classification", 1000))
+    tool = DrawingTool(model)
+    tool.pick_radius = 0.05
+    states = [state(model)]
+
+    def record():
+        if state(model) != states[-1]:
+            states.append(state(model))
+
+    edits = random_edits(tool, 30, seed=5)
+    for _ in range(10):
+        next(edits)
+        record()
+    model.edit(model.document.resplit((0.5, 0.3, 0.2), seed=7), "Change split")
+    record()
+    for _ in range(10):
+        next(edits)
+        record()
+    model.edit(model.document.cleared(), "Clear points")
+    record()
+    for _ in range(10):
+        next(edits)
+        record()
+    stack = model.undo_stack
+    assert stack.count() == len(states) - 1
+    for expected in reversed(states[:-1]):
+        stack.undo()
+        assert state(model) == expected
+    for expected in states[1:]:
+        stack.redo()
+        assert state(model) == expected
