@@ -40,7 +40,7 @@ class Rows:
     @classmethod
     def taken_from(cls, dataset, parts, indices) -> "Rows":
         indices = np.unique(np.asarray(indices, dtype=np.intp))
-        return cls(indices, dataset.X[indices], dataset.t[indices], np.zeros_like(parts[indices]))
+        return cls(indices, dataset.X[indices], dataset.t[indices], parts[indices])
 
     def __len__(self) -> int:
         return len(self.indices)
