@@ -52,6 +52,9 @@ def _settings() -> QSettings:
     return app_settings()
 
 
+DOCK_TITLE_HEIGHT = 30  # a dock's title bar and frame, above its panel
+
+
 class MainWindow(QMainWindow):
     def __init__(self, document: Document | None = None, settings: QSettings | None = None,
                  autosave_dir: str | None = None):
@@ -256,7 +259,9 @@ class MainWindow(QMainWindow):
         height (the state saved before the window is shown holds no sensible heights)."""
         height = max(self.height() - self.menuBar().height() - self.statusBar().height(), 300)
         self.resizeDocks([self.data_dock, self.training_dock], [300, 400], Qt.Horizontal)
-        self.resizeDocks([self.data_dock, self.network_dock], [height // 2, height - height // 2], Qt.Vertical)
+        # The Data panel is the taller one: it gets what it asks for, the Network panel the rest.
+        data = min(self.data_panel.sizeHint().height() + DOCK_TITLE_HEIGHT, int(height * 0.7))
+        self.resizeDocks([self.data_dock, self.network_dock], [data, height - data], Qt.Vertical)
         self.resizeDocks([self.training_dock, self.loss_dock, self.diagram_dock],
                          [int(height * 0.38), int(height * 0.30), height - int(height * 0.38) - int(height * 0.30)],
                          Qt.Vertical)

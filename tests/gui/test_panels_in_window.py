@@ -35,3 +35,20 @@ def test_essential_controls_are_above_the_fold_at_1264_x_680(qtbot, tmp_path):
                    network.units_spins[0], network.output_combo):
         assert on_screen(widget), type(widget).__name__
     assert scroll_area_of(training.batch_spin).verticalScrollBar().value() == 0
+
+
+def test_data_panel_shows_split_and_input_features_at_the_default_size(qtbot, tmp_path):
+    """The split and the input features used to be below the fold of the Data dock (1500 x 940)."""
+    config = ExperimentConfig(data=DataConfig(generator="spiral", n_points=100, noise=0.05, seed=1))
+    window = MainWindow(Document.generated(config), settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1500, 940)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(50)
+    data = window.data_panel
+    for widget in (data.mode_combo, data.clear_button, data.preset_combo, data.regenerate_button,
+                   data.train_spin, data.test_spin, data.show_test_check,
+                   data.feature_checks["x1"], data.feature_checks["x2"]):
+        assert on_screen(widget), type(widget).__name__
+    assert scroll_area_of(data.train_spin).verticalScrollBar().value() == 0

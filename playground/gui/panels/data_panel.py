@@ -17,7 +17,8 @@ from playground.session.config import DataConfig
 
 from ..theme import CLASS_COLORS
 from .widgets import (
-    HintLabel, Panel, blocked, configure_box, float_spin, form_group, int_spin, seed_spin, set_row_visible,
+    HintLabel, Panel, blocked, configure_box, float_spin, form_group, inline_row, int_spin, seed_spin,
+    set_row_visible,
 )
 
 MODES = ("classification", "regression")
@@ -198,12 +199,11 @@ class DataPanel(Panel):
         self.brush_spin.valueChanged.connect(self._brush_spin_changed)
         row.addWidget(self.brush_slider, 1)
         row.addWidget(self.brush_spin)
-        form.addRow("Brush", brush)
-
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Remove all points (undo with Ctrl+Z).")
         self.clear_button.clicked.connect(self._clear_clicked)
-        form.addRow("", self.clear_button)
+        row.addWidget(self.clear_button)
+        form.addRow("Brush", brush)
         self._draw_form = form
         return box
 
@@ -246,10 +246,8 @@ class DataPanel(Panel):
                                                  DATA_PARAMETERS["n_classes"])
         for spin in (self.points_spin, self.noise_spin, self.seed_spin, self.preset_classes_spin):
             spin.lineEdit().returnPressed.connect(self._regenerate_clicked)
-        form.addRow("Points", self.points_spin)
-        form.addRow("Noise", self.noise_spin)
-        form.addRow("Seed", self.seed_spin)
-        form.addRow("Classes", self.preset_classes_spin)
+        form.addRow("Points", inline_row(self.points_spin, "noise", self.noise_spin))
+        form.addRow("Seed", inline_row(self.seed_spin, "classes", self.preset_classes_spin))
         self.regenerate_button = QPushButton("Regenerate")
         self.regenerate_button.setToolTip("Sample the preset again with the settings above.")
         self.regenerate_button.clicked.connect(self._regenerate_clicked)
@@ -269,8 +267,7 @@ class DataPanel(Panel):
         self.val_spin.valueChanged.connect(lambda v: self._share_changed(1))
         self.test_spin.valueChanged.connect(lambda v: self._share_changed(2))
         form.addRow("Training", self.train_spin)
-        form.addRow("Validation", self.val_spin)
-        form.addRow("Test", self.test_spin)
+        form.addRow("Validation", inline_row(self.val_spin, "test", self.test_spin))
         self.split_seed_spin = seed_spin("Seed of the random split (stratified by class).")
         self.split_seed_spin.valueChanged.connect(self._split_seed_changed)
         form.addRow("Split seed", self.split_seed_spin)

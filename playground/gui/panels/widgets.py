@@ -525,6 +525,22 @@ class Section(QWidget):
         self.body.setVisible(expanded)
 
 
+def inline_row(*items) -> QWidget:
+    """Several fields on one form row: widgets, and strings that become small labels between them.
+    Related settings share a row so that a panel fits the default window without scrolling."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(4)
+    for item in items:
+        if isinstance(item, str):
+            label = QLabel(item)
+            layout.addWidget(label)
+        else:
+            layout.addWidget(item, 1)
+    return row
+
+
 def set_row_visible(form: QFormLayout, widget: QWidget, visible: bool) -> None:
     """Show or hide the whole form row (label and field) that holds ``widget``."""
     form.setRowVisible(widget, visible)
