@@ -22,14 +22,19 @@ def on_screen(widget) -> bool:
     return widget.isVisible() and area.viewport().rect().contains(QRect(top_left, widget.size()))
 
 
-def test_essential_controls_are_above_the_fold_at_1264_x_680(qtbot, tmp_path):
+def shown_window(qtbot, tmp_path, width: int, height: int) -> MainWindow:
     config = ExperimentConfig(data=DataConfig(generator="spiral", n_points=100, noise=0.05, seed=1))
     window = MainWindow(Document.generated(config), settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
     qtbot.addWidget(window)
-    window.resize(1264, 680)
+    window.resize(width, height)
     window.show()
     qtbot.waitExposed(window)
     qtbot.wait(50)
+    return window
+
+
+def test_essential_controls_are_above_the_fold_at_1264_x_680(qtbot, tmp_path):
+    window = shown_window(qtbot, tmp_path, 1264, 680)
     training, network = window.training_panel, window.network_panel
     for widget in (training.play_button, training.optimizer_combo, training.lr_input, training.batch_spin,
                    network.units_spins[0], network.output_combo):
@@ -39,13 +44,7 @@ def test_essential_controls_are_above_the_fold_at_1264_x_680(qtbot, tmp_path):
 
 def test_data_panel_shows_split_and_input_features_at_the_default_size(qtbot, tmp_path):
     """The split and the input features used to be below the fold of the Data dock (1500 x 940)."""
-    config = ExperimentConfig(data=DataConfig(generator="spiral", n_points=100, noise=0.05, seed=1))
-    window = MainWindow(Document.generated(config), settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
-    qtbot.addWidget(window)
-    window.resize(1500, 940)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.wait(50)
+    window = shown_window(qtbot, tmp_path, 1500, 940)
     data = window.data_panel
     for widget in (data.mode_combo, data.clear_button, data.preset_combo, data.regenerate_button,
                    data.train_spin, data.test_spin, data.show_test_check,
