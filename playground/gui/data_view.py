@@ -575,18 +575,20 @@ class DataView(pg.PlotWidget):
         self.caption.setText("")
         self.legend.setVisible(False)
 
+    # A switch that does not change redraws nothing (pyqtgraph's setLogMode does the same).
     def set_show_hidden(self, show: bool) -> None:
-        self.show_hidden = show
-        if self.last_frame is not None:
-            self.render(self.last_frame)
+        self._switch("show_hidden", bool(show))
 
     def set_show_bayes(self, show: bool) -> None:
-        self.show_bayes = show
-        if self.last_frame is not None:
-            self.render(self.last_frame)
+        self._switch("show_bayes", bool(show))
 
     def set_discretize(self, on: bool) -> None:
-        self.discretize = on
+        self._switch("discretize", bool(on))
+
+    def _switch(self, name: str, on: bool) -> None:
+        if getattr(self, name) == on:
+            return
+        setattr(self, name, on)
         if self.last_frame is not None:
             self.render(self.last_frame)
 

@@ -35,13 +35,10 @@ from .panels.data_panel import DataPanel
 from .panels.network_panel import NetworkPanel
 from .panels.regularization_panel import RegularizationPanel
 from .panels.training_panel import TrainingPanel
-from .plots.hessian_view import HessianView
-from .plots.loss_plot import LossPlot
-from .plots.network_diagram import NetworkDiagram
-from .plots.weights_plot import WeightsPlot
 from .race_window import open_race_window
 from .settings import SettingsReader, app_settings
 from .theme import DARK, LIGHT, apply_theme
+from .views import build_view_docks, clear_views, make_dock, render_views, set_theme, show_network, with_history
 from .window_fit import default_geometry, notice_text, on_screen_geometry
 from .worker import TrainingController
 
@@ -129,45 +126,22 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.data_view, 1)
         self.setCentralWidget(central)
 
-    def _dock(self, title: str, name: str, widget: QWidget, area, scroll: bool = False) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        if scroll:
-            holder = QScrollArea()
-            holder.setWidget(widget)
-            holder.setWidgetResizable(True)
-            holder.setFrameShape(QFrame.NoFrame)
-            widget = holder
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
-
     def _build_docks(self) -> None:
         self.data_panel = DataPanel()
+        """The panels on both sides, then the live views of the table in gui/views.py."""
         self.network_panel = NetworkPanel()
         self.training_panel = TrainingPanel()
         self.regularization_panel = RegularizationPanel()
-        self.loss_plot = LossPlot()
-        self.weights_plot = WeightsPlot()
-        self.diagram = NetworkDiagram()
-        self.hessian_view = HessianView()
         L, R = Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea
-        self.data_dock = self._dock("Data", "data", self.data_panel, L, scroll=True)
-        self.network_dock = self._dock("Network", "network", self.network_panel, L, scroll=True)
-        self.training_dock = self._dock("Training", "training", self.training_panel, R, scroll=True)
-        self.regularization_dock = self._dock("Regularization", "regularization", self.regularization_panel, R,
-                                              scroll=True)
-        self.loss_dock = self._dock("Loss", "loss", self.loss_plot, R)
-        self.diagram_dock = self._dock("Network diagram", "diagram", self.diagram, R)
-        self.weights_dock = self._dock("Weights", "weights", self.weights_plot, R)
-        self.hessian_dock = self._dock("Hessian", "hessian", self.hessian_view, R, scroll=True)  # scrolls when squeezed
+        self.data_dock = make_dock(self, "Data", "data", self.data_panel, L, scroll=True)
+        self.network_dock = make_dock(self, "Network", "network", self.network_panel, L, scroll=True)
+        self.training_dock = make_dock(self, "Training", "training", self.training_panel, R, scroll=True)
+        self.regularization_dock = make_dock(self, "Regularization", "regularization", self.regularization_panel, R,
+                                             scroll=True)
         self.tabifyDockWidget(self.training_dock, self.regularization_dock)
-        self.tabifyDockWidget(self.diagram_dock, self.weights_dock)
-        self.tabifyDockWidget(self.weights_dock, self.hessian_dock)
         self.training_dock.raise_()
-        self.diagram_dock.raise_()
-        self.docks = [self.data_dock, self.network_dock, self.training_dock, self.regularization_dock,
-                      self.loss_dock, self.diagram_dock, self.weights_dock, self.hessian_dock]
+        view_docks = [live.dock for live in build_view_docks(self)]  # window.loss_plot, window.loss_dock, ...
+        self.docks = [self.data_dock, self.network_dock, self.training_dock, self.regularization_dock, *view_docks]
         self.resizeDocks([self.data_dock, self.training_dock], [300, 400], Qt.Horizontal)
 
     def _build_menus(self) -> None:
@@ -388,16 +362,10 @@ class MainWindow(QMainWindow):
         """
         self._last_snapshot = self._last_frame = None
         self.data_view.clear_overlays()
-        self.loss_plot.clear()
-        self.hessian_view.clear("Press Play or \u201cRecompute\u201d to compute the Hessian.")
         if experiment is not None:
-            net = experiment.net
-            self.diagram.set_network(net, self._input_names(experiment))
-            self.diagram.render(net.w)
-            self.weights_plot.set_network(net)
-            self.weights_plot.render(net.w)
+            show_network(self, experiment.net, self._input_names(experiment))
         else:
-            self.weights_plot.clear()
+            clear_views(self)
         self.epoch_label.setText("epoch 0")
         for label in (self.error_label, self.accuracy_label, self.speed_label):
             label.setText("")
@@ -443,22 +411,10 @@ class MainWindow(QMainWindow):
             self.controller.set_hessian(None)
 
     def render_frame(self, frame) -> None:
-        snap = frame.snapshot
         self._last_frame = frame
-        self._last_snapshot = snap
-        self.data_view.render(frame)
-        # While training, the loss plot and the weight views take turns (each redraws 15 times a
-        # second at 30 frames a second): the GUI thread holds the GIL while it draws, so every
-        # millisecond here is taken from the trainer. A paused frame redraws everything.
-        self._turn = 1 - self._turn
-        if not frame.running or self._turn == 0:
-            if self.loss_dock.isVisible():
-                self.loss_plot.render(self.files.history_to_show(snap), snap.best_epoch)
-        if not frame.running or self._turn == 1:
-            if self.weights_dock.isVisible() and not self.weights_dock.visibleRegion().isEmpty():
-                self.weights_plot.render(snap.weights)
-            if self.diagram_dock.isVisible() and not self.diagram_dock.visibleRegion().isEmpty():
-                self.diagram.render(snap.weights)
+        self._last_snapshot = frame.snapshot
+        self._turn += 1  # while training, the views take turns (gui/views.py, LiveViewSpec)
+        render_views(self, with_history(frame, self.files.history_to_show(frame.snapshot)), self._turn)
         self._update_status(frame)
 
     def _update_status(self, frame) -> None:
@@ -644,8 +600,7 @@ class MainWindow(QMainWindow):
     def _toggle_dark(self, on: bool) -> None:
         theme = DARK if on else LIGHT
         apply_theme(QApplication.instance(), theme)
-        for view in (self.data_view, self.loss_plot, self.weights_plot, self.diagram, self.hessian_view):
-            view.set_theme(theme)
+        set_theme(self, theme)  # the data view, the table's views and open race windows
         self.controller.request_frame()
 
     def zoom_to_data(self) -> None:

@@ -196,6 +196,7 @@ class RaceWindow(QWidget):
         left = self._build_checklist(contenders)
         right = self._build_plots()
         self._build_status()
+        self.set_theme(self._theme)
         self._lay_out(top, left, right)
         self._connect_controls()
         self._start(parent)
@@ -276,25 +277,17 @@ class RaceWindow(QWidget):
         self.readout.setWordWrap(True)  # two lines of room, always: the layout must not jump while hovering
         self.readout.setFixedHeight(int(self.readout.fontMetrics().height() * 2.6))
         self.graphics = pg.GraphicsLayoutWidget(parent=self)
-        self.graphics.setBackground(self._theme.background)
         self.steps_plot: pg.PlotItem = self.graphics.addPlot(row=0, col=0)
         self.seconds_plot: pg.PlotItem = self.graphics.addPlot(row=0, col=1)
         self.legend = pg.LegendItem(colCount=6, labelTextSize="11pt", horSpacing=24)
         self.graphics.addItem(self.legend, row=1, col=0, colspan=2)
         self._cursors = {}
-        for plot, x_label, title in (
-            (self.steps_plot, "step", "Error per step"),
-            (self.seconds_plot, "seconds of compute", "Error against compute time"),
-        ):
-            plot.setTitle(title, color=self._theme.foreground, size="12pt")
-            plot.setLabel("bottom", x_label, color=self._theme.foreground)
-            plot.setLabel("left", "training error per point", color=self._theme.foreground)
+        self._titles = {id(self.steps_plot): "Error per step", id(self.seconds_plot): "Error against compute time"}
+        for plot, x_label in ((self.steps_plot, "step"), (self.seconds_plot, "seconds of compute")):
+            plot.setLabel("bottom", x_label)
+            plot.setLabel("left", "training error per point")
             for side in ("left", "bottom"):
-                axis = plot.getAxis(side)
-                axis.enableAutoSIPrefix(False)
-                axis.setPen(pg.mkPen(self._theme.foreground))
-                axis.setTextPen(pg.mkPen(self._theme.foreground))
-            plot.showGrid(x=True, y=True, alpha=self._theme.grid_alpha)
+                plot.getAxis(side).enableAutoSIPrefix(False)
             plot.setDownsampling(auto=False)  # thin_curve does it, with real data points
             plot.setClipToView(False)
             plot.hideButtons()
@@ -302,8 +295,7 @@ class RaceWindow(QWidget):
             vb = plot.getViewBox()
             vb.sigRangeChangedManually.connect(self._on_manual_range)
             vb.menu.viewAll.triggered.connect(self.follow_data)
-            cursor = pg.InfiniteLine(angle=90, movable=False,
-                                     pen=pg.mkPen(self._theme.foreground, width=1, style=Qt.PenStyle.DotLine))
+            cursor = pg.InfiniteLine(angle=90, movable=False)
             cursor.setVisible(False)
             plot.addItem(cursor, ignoreBounds=True)
             self._cursors[id(plot)] = cursor
@@ -366,6 +358,23 @@ class RaceWindow(QWidget):
         self.destroyed.connect(functools.partial(_stop_thread, self._worker_thread))
         self._timer.start()
         self.restart()
+
+    def set_theme(self, theme) -> None:
+        """Re-colour for a theme (theme.LIGHT / DARK): the main window's switch reaches open races too."""
+        self._theme = theme
+        fg = theme.foreground
+        self.graphics.setBackground(theme.background)
+        for plot in (self.steps_plot, self.seconds_plot):
+            plot.setTitle(self._titles[id(plot)], color=fg, size="12pt")
+            for side in ("left", "bottom"):
+                axis = plot.getAxis(side)
+                axis.setLabel(axis.labelText, color=fg)
+                axis.setPen(pg.mkPen(fg))
+                axis.setTextPen(pg.mkPen(fg))
+            plot.showGrid(x=True, y=True, alpha=theme.grid_alpha)
+            self._cursors[id(plot)].setPen(pg.mkPen(fg, width=1, style=Qt.PenStyle.DotLine))
+        self.legend.setLabelTextColor(fg)
+        self._show_status()  # its squares fall back to the foreground colour
 
     # ------------------------------------------------------------------ the checklist
     def _populate_list(self, contenders) -> None:

@@ -45,6 +45,7 @@ from ..contours import contour_segments
 from .common import EventWatcher
 from ..theme import NEGATIVE_COLOR, POSITIVE_COLOR, blend, current_theme
 
+NO_REPORT_YET = "Press Play or \u201cRecompute\u201d to compute the Hessian."
 MATRIX_CHOICES = (("exact", "exact Hessian"), ("outer_product", "outer product"))
 DIRECTION_CHOICES = (("top2", "two largest \u03bb"), ("extremes", "\u03bb max & min"), ("random", "random"))
 QUADRATIC_COLOR = "#D55E00"  # Okabe-Ito vermillion: the model, distinct from both sign colours
@@ -278,7 +279,7 @@ class HessianView(QWidget):
         self.log_colors_check.toggled.connect(self._draw_compare_images)
 
         self.set_theme(self._theme)
-        self.clear("Press Play or \u201cRecompute\u201d to compute the Hessian.")
+        self.clear()
 
     # ------------------------------------------------------------------ building
     def _build_progress_row(self) -> None:
@@ -620,7 +621,17 @@ class HessianView(QWidget):
         """The progress line on show ("" when hidden)."""
         return self.progress_label.text() if self.progress_row.isVisibleTo(self) else ""
 
-    def clear(self, message: str) -> None:
+    # ------------------------------------------------------------------ the live-view protocol (gui/views.py)
+    analysis = "hessian"  # draws the reports of the Hessian analysis (show_report), not frames
+
+    def show_network(self, net, input_names=None) -> None:
+        """A new network: the report on show was of another one."""
+        self.clear()
+
+    def render_frame(self, frame) -> None:
+        """Frames bring no report: the window hands reports to show_report."""
+
+    def clear(self, message: str = NO_REPORT_YET) -> None:
         """Forget the report and show ``message`` (e.g. "Hessian off: too many weights") in every tab."""
         self.show_progress(None)
         self._report = None

@@ -382,6 +382,18 @@ class LossPlot(QWidget):
         self._cursor.setPen(pg.mkPen(theme.faint(90 / 255), width=1, style=Qt.PenStyle.DotLine))
 
     # ------------------------------------------------------------------ data
+    # ------------------------------------------------------------------ the live-view protocol (gui/views.py)
+    analysis = None  # draws no background analysis
+
+    def render_frame(self, frame) -> None:
+        """Draw the curves of a frame's snapshot."""
+        snap = frame.snapshot
+        self.render(snap.history, snap.best_epoch)
+
+    def show_network(self, net, input_names=None) -> None:
+        """A new network has no curves yet."""
+        self.clear()
+
     def render(self, history, best_epoch=None) -> None:
         """Draw a History (epochs, train_error, val_error, test_error); optionally mark
         the early-stopping epoch ``best_epoch``."""

@@ -490,6 +490,30 @@ class NetworkDiagram(QWidget):
             t.setPos(float(c), y1 - 2 * sy)
         self._update_ring()
 
+    # ------------------------------------------------------------------ the live-view protocol (gui/views.py)
+    analysis = None  # draws no background analysis
+
+    def show_network(self, net, input_names=None) -> None:
+        """Lay out ``net`` and draw its weights as they are."""
+        self.set_network(net, input_names)
+        self.render(net.w)
+
+    def render_frame(self, frame) -> None:
+        """Draw the weights of a frame's snapshot."""
+        self.render(frame.snapshot.weights)
+
+    def clear(self) -> None:
+        """No weights drawn (nothing to train): the units stay, in the input fill, without links."""
+        self._weights = None
+        self._shade_key = None
+        self._drawn = np.zeros(0, dtype=np.intp)
+        self._link_group = None
+        for layer in range(2 * N_WIDTHS):
+            self._links.set_layer(layer, [], [])
+        self._hide_tip()
+        if self._node_x.size:
+            self._nodes.setBrush([self._input_brush] * self._node_x.size)
+
     # ------------------------------------------------------------------ drawing
     def render(self, weights) -> None:
         """Draw links and unit fills for the flat parameter vector ``weights``."""

@@ -121,6 +121,18 @@ class WeightsPlot(QWidget):
         fill = blend(theme.background, WEIGHT_COLOR, 0.6)
         self._bars.set_brush(0, pg.mkBrush(fill))
 
+    # ------------------------------------------------------------------ the live-view protocol (gui/views.py)
+    analysis = None  # draws no background analysis
+
+    def show_network(self, net, input_names=None) -> None:
+        """Lay out ``net`` and histogram its weights as they are."""
+        self.set_network(net)
+        self.render(net.w)
+
+    def render_frame(self, frame) -> None:
+        """Histogram the weights of a frame's snapshot."""
+        self.render(frame.snapshot.weights)
+
     # ------------------------------------------------------------------ network
     def set_network(self, net) -> None:
         """Take the parameter layout of ``net`` (an MLP); the range starts afresh."""

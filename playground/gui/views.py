@@ -1,0 +1,164 @@
+"""The live views docked around the data view, as a table.
+
+Every docked live view speaks one small protocol (:class:`LiveView`): a theme, a new
+network, a frame, clear, and the background analysis whose reports it shows. The
+main window builds a dock per row of :data:`VIEWS` and drives all of them through
+the functions below, so adding a view is one new file in ``gui/plots/`` and one row
+here. The data view is the central widget, not a dock: it gets every frame and every
+theme change first, and is otherwise the window's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable, Protocol
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
+
+from .plots.hessian_view import HessianView
+from .plots.loss_plot import LossPlot
+from .plots.network_diagram import NetworkDiagram
+from .plots.weights_plot import WeightsPlot
+from .race_window import RaceWindow
+
+
+class LiveView(Protocol):
+    """What the window asks of a docked live view."""
+
+    analysis: str | None  # the background analysis whose reports it draws ("hessian"), or None
+
+    def set_theme(self, theme) -> None:
+        """Re-colour for playground.gui.theme.LIGHT / DARK."""
+
+    def show_network(self, net, input_names: list[str]) -> None:
+        """A new network (an MLP): lay it out and show it untrained, at its weights ``net.w``."""
+
+    def render_frame(self, frame) -> None:
+        """Draw what it shows of a frame (gui/frames.Frame) of the training run."""
+
+    def clear(self) -> None:
+        """Forget what it drew (no network to train)."""
+
+
+@dataclass(frozen=True)
+class LiveViewSpec:
+    """One row of the table: how the window docks a view and how often it redraws.
+
+    While training runs, a view redraws on the frames n with n % every == turn: the GUI
+    thread holds the GIL while it draws, so every millisecond here is taken from the
+    trainer, and views that take turns (every=2) each redraw 15 times a second at 30 frames
+    a second. every=0: frames never redraw it (it draws its analysis' reports). A paused
+    frame redraws every view with every > 0.
+    """
+
+    name: str  # the dock's object name (saved layouts refer to it); the window's <name>_dock
+    attribute: str  # the window's attribute holding the view (window.loss_plot, ...)
+    title: str
+    factory: Callable[[], QWidget]
+    area: Qt.DockWidgetArea = Qt.RightDockWidgetArea
+    tab_group: str | None = None  # docks of one group share a place as tabs; the first is on top
+    every: int = 1
+    turn: int = 0
+    scroll: bool = False  # scrolls when squeezed instead of squashing its controls
+
+
+VIEWS: tuple[LiveViewSpec, ...] = (
+    LiveViewSpec("loss", "loss_plot", "Loss", LossPlot, every=2, turn=0),
+    LiveViewSpec("diagram", "diagram", "Network diagram", NetworkDiagram, tab_group="plots", every=2, turn=1),
+    LiveViewSpec("weights", "weights_plot", "Weights", WeightsPlot, tab_group="plots", every=2, turn=1),
+    LiveViewSpec("hessian", "hessian_view", "Hessian", HessianView, tab_group="plots", every=0, scroll=True),
+)
+
+
+@dataclass(frozen=True)
+class LiveDock:
+    """A built row: its spec, its dock and its view."""
+
+    spec: LiveViewSpec
+    dock: QDockWidget
+    view: LiveView
+
+
+def make_dock(window: QMainWindow, title: str, name: str, widget: QWidget, area, scroll: bool = False) -> QDockWidget:
+    """A dock named ``name`` (its object name) holding ``widget``, added to ``area`` of ``window``."""
+    dock = QDockWidget(title, window)
+    dock.setObjectName(name)
+    if scroll:
+        holder = QScrollArea()
+        holder.setWidget(widget)
+        holder.setWidgetResizable(True)
+        holder.setFrameShape(QFrame.NoFrame)
+        widget = holder
+    dock.setWidget(widget)
+    window.addDockWidget(area, dock)
+    return dock
+
+
+def build_view_docks(window: QMainWindow, specs=VIEWS) -> list[LiveDock]:
+    """Make each row's view and dock, tabify the groups and remember them as
+    ``window.live_docks``; the views and docks are also the window's attributes
+    (``window.loss_plot``, ``window.loss_dock``, ...)."""
+    built, groups = [], {}
+    for spec in specs:
+        view = spec.factory()
+        dock = make_dock(window, spec.title, spec.name, view, spec.area, scroll=spec.scroll)
+        setattr(window, spec.attribute, view)
+        setattr(window, f"{spec.name}_dock", dock)
+        built.append(LiveDock(spec, dock, view))
+        if spec.tab_group is not None:
+            groups.setdefault(spec.tab_group, []).append(dock)
+    for docks in groups.values():
+        for first, second in zip(docks, docks[1:]):
+            window.tabifyDockWidget(first, second)
+        docks[0].raise_()
+    window.live_docks = built
+    return built
+
+
+def render_views(window, frame, count: int) -> None:
+    """Draw ``frame`` (the ``count``-th frame rendered) into the data view and into the docked
+    views whose turn it is and that are on screen: a dock behind another tab is still
+    ``isVisible()``, only its visible region is empty."""
+    window.data_view.render(frame)
+    running = frame.running
+    for live in window.live_docks:
+        every = live.spec.every
+        if every == 0 or (running and count % every != live.spec.turn):
+            continue
+        dock = live.dock
+        if dock.isVisible() and not dock.visibleRegion().isEmpty():
+            live.view.render_frame(frame)
+
+
+def with_history(frame, history):
+    """``frame`` with ``history`` as its snapshot's curves (an opened session's, before training goes on)."""
+    if history is None or history is frame.snapshot.history:
+        return frame
+    return replace(frame, snapshot=replace(frame.snapshot, history=history))
+
+
+def set_theme(window, theme) -> None:
+    """Re-colour the data view, every docked view and the race windows ``window`` opened."""
+    window.data_view.set_theme(theme)
+    for live in window.live_docks:
+        live.view.set_theme(theme)
+    for race in window.findChildren(RaceWindow):
+        race.set_theme(theme)
+
+
+def show_network(window, net, input_names: list[str]) -> None:
+    """Every docked view shows the new, untrained network ``net``."""
+    for live in window.live_docks:
+        live.view.show_network(net, input_names)
+
+
+def clear_views(window) -> None:
+    """Every docked view forgets what it drew."""
+    for live in window.live_docks:
+        live.view.clear()
+
+
+def subscribers(window, analysis: str) -> list[LiveView]:
+    """The docked views that draw the reports of ``analysis`` (e.g. "hessian")."""
+    return [live.view for live in window.live_docks if getattr(live.view, "analysis", None) == analysis]

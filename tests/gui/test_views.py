@@ -1,0 +1,254 @@
+"""The table of live views (gui/views.py): every row's view speaks the protocol, the window
+docks it as the row says, frames reach it at the row's cadence and only while it is on
+screen, the dark switch reaches every view and the open race windows, and the data view's
+switches redraw only when they change."""
+
+from dataclasses import replace
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QScrollArea
+from widget_lifetime import delete_widgets_at_a_safe_point as _delete_widgets
+from widget_lifetime import shown
+
+from playground.gui import views
+from playground.gui.data_view import DataView
+from playground.gui.frames import ViewSpec, compute_frame
+from playground.gui.main_window import MainWindow
+from playground.gui.race_window import RaceWindow
+from playground.gui.theme import DARK, LIGHT, apply_theme
+from playground.session.config import DataConfig, ExperimentConfig, NetworkConfig
+from playground.session.document import Document
+from playground.session.experiment import prepare
+
+delete_widgets_at_a_safe_point = pytest.fixture(autouse=True)(_delete_widgets)
+
+SPECS = {spec.name: spec for spec in views.VIEWS}
+
+
+@pytest.fixture(autouse=True)
+def light_theme():
+    apply_theme(QApplication.instance(), LIGHT)
+    yield
+    apply_theme(QApplication.instance(), LIGHT)
+
+
+def trained(hidden, n_classes):
+    """(net, input names, frame) of a network trained a few epochs on blobs: 2-3-1 for two
+    classes and hidden=(3,), 2-8-8-3 for three classes and hidden=(8, 8)."""
+    config = ExperimentConfig(data=DataConfig(generator="blobs", n_points=120, n_classes=n_classes, seed=1),
+                              network=NetworkConfig(hidden=hidden))
+    document = Document.generated(config)
+    experiment = prepare(document.config, dataset=document.dataset, split=document.split())
+    trainer = experiment.make_trainer()
+    snapshot = trainer.advance(5)
+    d = experiment.dataset
+    frame = compute_frame(trainer.net, experiment.features, d.kind, d.n_inputs, snapshot, ViewSpec(resolution=30),
+                          1, False, 0.0)
+    return trainer.net, ["x1", "x2"], frame
+
+
+NETS = {"2-3-1": ((3,), 2), "2-8-8-3": ((8, 8), 3)}
+
+
+# What each view shows of the weights of a frame, None when frames draw nothing in it: a new
+# row in the table needs its probe here.
+def _loss_drawn(view, net):
+    return view.hover_text().startswith("epoch")
+
+
+def _weights_drawn(view, net):
+    counts = sum(int(view.histogram_data(k)[1].sum() + view.histogram_data(k)[2].sum())
+                 for k in range(len(view.layer_labels())))
+    assert counts in (0, net.n_params)
+    return counts == net.n_params
+
+
+def _diagram_drawn(view, net):
+    assert view.node_count() == sum(net.layer_sizes)  # the layout survives clear
+    return view.links_drawn() > 0
+
+
+PROBES = {"loss": _loss_drawn, "weights": _weights_drawn, "diagram": _diagram_drawn, "hessian": None}
+
+
+def test_every_row_has_a_probe():
+    assert set(PROBES) == set(SPECS)
+
+
+def backgrounds(widget) -> set[str]:
+    """The background colours of the pyqtgraph views in ``widget`` (itself one, perhaps)."""
+    found = widget.findChildren(pg.GraphicsView) + ([widget] if isinstance(widget, pg.GraphicsView) else [])
+    return {view.backgroundBrush().color().name() for view in found}
+
+
+@pytest.mark.parametrize("name", list(SPECS))
+@pytest.mark.parametrize("net_name", list(NETS))
+def test_every_view_survives_theme_network_frame_and_clear(qtbot, name, net_name):
+    spec = SPECS[name]
+    view = shown(qtbot, spec.factory())
+    net, names, frame = trained(*NETS[net_name])
+    assert list(net.layer_sizes) == {"2-3-1": [2, 3, 1], "2-8-8-3": [2, 8, 8, 3]}[net_name]
+    probe = PROBES[name]
+    for theme in (DARK, LIGHT, DARK):
+        view.set_theme(theme)
+        assert backgrounds(view) == {theme.background.lower()}
+    view.show_network(net, names)
+    if probe is not None:
+        # an untrained network: the weight views show its weights as they are, the loss nothing yet
+        assert probe(view, net) == (name != "loss")
+    view.render_frame(frame)
+    if probe is not None:
+        assert probe(view, net)
+        assert spec.every > 0  # frames draw it, so the window must hand it frames
+    else:
+        assert spec.every == 0 and view.analysis is not None  # it draws an analysis' reports
+    view.set_theme(LIGHT)  # a theme change keeps what is drawn
+    if probe is not None:
+        assert probe(view, net)
+    view.clear()
+    if probe is not None:
+        assert not probe(view, net)
+    view.render_frame(frame)  # and it draws again after a clear
+    if probe is not None:
+        assert probe(view, net)
+
+
+def test_the_hessian_view_subscribes_to_the_hessian_analysis_and_clears_its_report(qtbot):
+    view = shown(qtbot, SPECS["hessian"].factory())
+    assert view.analysis == "hessian"
+    assert all(SPECS[name].factory.analysis is None for name in ("loss", "weights", "diagram"))
+    view.clear()
+    assert view.report() is None
+    assert "Recompute" in view.spectrum_placeholder.text()
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.close()
+
+
+def test_the_window_docks_every_row_as_the_table_says(window):
+    for spec in views.VIEWS:
+        dock = getattr(window, f"{spec.name}_dock")
+        view = getattr(window, spec.attribute)
+        assert isinstance(view, spec.factory)
+        assert dock.objectName() == spec.name and dock.windowTitle() == spec.title
+        assert window.dockWidgetArea(dock) == spec.area
+        held = dock.widget()
+        assert (held.widget() if spec.scroll else held) is view
+        assert isinstance(held, QScrollArea) == spec.scroll
+        assert dock in window.docks
+        others = {s.name for s in views.VIEWS if s.tab_group is not None and s.tab_group == spec.tab_group} - {spec.name}
+        assert {d.objectName() for d in window.tabifiedDockWidgets(dock)} == others
+    assert [live.view for live in window.live_docks] == [getattr(window, s.attribute) for s in views.VIEWS]
+    assert views.subscribers(window, "hessian") == [window.hessian_view]
+    assert (window.loss_plot, window.weights_plot, window.diagram, window.hessian_view) == tuple(
+        getattr(window, a) for a in ("loss_plot", "weights_plot", "diagram", "hessian_view"))
+
+
+def a_frame_of(qtbot, window, monkeypatch):
+    """The frame the window draws after the Step button (the data view gets every frame)."""
+    frames = []
+    original = window.data_view.render
+    monkeypatch.setattr(window.data_view, "render", lambda frame: (frames.append(frame), original(frame)))
+    qtbot.waitUntil(lambda: window.step_action.isEnabled(), timeout=5000)
+    window.step_action.trigger()
+    qtbot.waitUntil(lambda: bool(frames) and frames[-1].snapshot.epoch >= 1, timeout=10000)
+    return frames[-1]
+
+
+def count_renders(window, monkeypatch, frames) -> dict[str, int]:
+    """How often each view draws one of ``frames`` (not the frames the window's timer brings)."""
+    counts = {spec.name: 0 for spec in views.VIEWS}
+    for live in window.live_docks:
+        original = live.view.render_frame
+
+        def counting(frame, _name=live.spec.name, _original=original):
+            counts[_name] += any(frame is f for f in frames)
+            _original(frame)
+        monkeypatch.setattr(live.view, "render_frame", counting)
+    return counts
+
+
+def test_running_frames_take_turns_and_skip_views_behind_a_tab(qtbot, window, monkeypatch):
+    frame = a_frame_of(qtbot, window, monkeypatch)
+    running = replace(frame, running=True)
+    counts = count_renders(window, monkeypatch, [frame, running])
+    window.diagram_dock.raise_()  # the weights and the Hessian are behind it
+    qtbot.waitUntil(lambda: window.weights_dock.visibleRegion().isEmpty(), timeout=2000)
+    assert window.weights_dock.isVisible()  # a tab behind another is visible to Qt: the region tells
+    for _ in range(4):
+        window.render_frame(running)
+    assert counts == {"loss": 2, "diagram": 2, "weights": 0, "hessian": 0}
+    window.weights_dock.raise_()
+    qtbot.waitUntil(lambda: not window.weights_dock.visibleRegion().isEmpty(), timeout=2000)
+    window.render_frame(running)  # two more frames: one for each side
+    window.render_frame(running)
+    assert counts == {"loss": 3, "diagram": 2, "weights": 1, "hessian": 0}  # the diagram is behind now
+    window.render_frame(frame)  # paused: every visible view with frames to draw
+    assert counts == {"loss": 4, "diagram": 2, "weights": 2, "hessian": 0}
+    window.loss_dock.hide()
+    window.render_frame(frame)
+    assert counts == {"loss": 4, "diagram": 2, "weights": 3, "hessian": 0}
+
+
+def test_the_dark_switch_reaches_every_view_and_the_open_race(qtbot, window):
+    qtbot.waitUntil(lambda: window._experiment is not None, timeout=5000)
+    race = window.open_race()
+    assert isinstance(race, RaceWindow)
+    try:
+        assert backgrounds(race) == {LIGHT.background.lower()}
+        for on, theme in ((True, DARK), (False, LIGHT)):
+            window.dark_action.trigger()
+            assert window.dark_action.isChecked() == on
+            for spec in views.VIEWS:
+                assert backgrounds(getattr(window, spec.attribute)) == {theme.background.lower()}
+            assert backgrounds(window.data_view) == {theme.background.lower()}
+            assert backgrounds(race) == {theme.background.lower()}
+            axis = race.steps_plot.getAxis("left")
+            assert axis.textPen().color().name() == theme.foreground.lower()
+            assert race.legend.opts["labelTextColor"].name() == theme.foreground.lower()
+    finally:
+        assert race.shutdown()
+        race.close()
+
+
+@pytest.mark.parametrize("switch, attribute", [("set_show_hidden", "show_hidden"),
+                                               ("set_show_bayes", "show_bayes"),
+                                               ("set_discretize", "discretize")])
+def test_a_data_view_switch_redraws_only_when_it_changes(qtbot, monkeypatch, switch, attribute):
+    view = shown(qtbot, DataView())
+    _, _, frame = trained((3,), 2)
+    view.render(frame)
+    redraws = []
+    original = view.render
+    monkeypatch.setattr(view, "render", lambda f: (redraws.append(f), original(f)))
+    set_switch = getattr(view, switch)
+    start = getattr(view, attribute)
+    set_switch(start)
+    assert redraws == []  # unchanged: nothing to redraw
+    set_switch(not start)
+    assert redraws == [frame] and getattr(view, attribute) == (not start)
+    set_switch(not start)
+    assert redraws == [frame]
+    set_switch(start)
+    assert len(redraws) == 2 and getattr(view, attribute) == start
+
+
+def test_with_history_swaps_only_another_history():
+    _, _, frame = trained((3,), 2)
+    assert views.with_history(frame, frame.snapshot.history) is frame
+    assert views.with_history(frame, None) is frame
+    other = replace(frame.snapshot.history)
+    swapped = views.with_history(frame, other)
+    assert swapped.snapshot.history is other and swapped.snapshot.weights is frame.snapshot.weights
+    assert np.array_equal(swapped.grid_x, frame.grid_x)
