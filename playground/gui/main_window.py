@@ -15,8 +15,7 @@ import os
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QApplication, QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow, QPushButton,
-    QScrollArea, QVBoxLayout, QWidget,
+    QApplication, QFrame, QHBoxLayout, QLabel, QMainWindow, QPushButton, QVBoxLayout, QWidget,
 )
 
 from playground.session.config import DataConfig, ExperimentConfig
@@ -44,6 +43,7 @@ from .worker import TrainingController
 
 RENDER_INTERVAL_MS = 33
 _log = logging.getLogger("playground.window")
+
 
 def _settings() -> QSettings:
     return app_settings()
@@ -127,8 +127,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
     def _build_docks(self) -> None:
-        self.data_panel = DataPanel()
         """The panels on both sides, then the live views of the table in gui/views.py."""
+        self.data_panel = DataPanel()
         self.network_panel = NetworkPanel()
         self.training_panel = TrainingPanel()
         self.regularization_panel = RegularizationPanel()
