@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QObject, Slot
 
 from playground.core import MLP, Trainer
 from playground.core.hessian_lab import HessianRequest
@@ -30,6 +31,18 @@ class _Echo(Worker):
         self.seen.append(value)
 
 
+class _Messages(QObject):
+    """Lives in the GUI thread: what a worker's signal delivered, in order."""
+
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    @Slot(str)
+    def take(self, message):
+        self.messages.append(message)
+
+
 @pytest.fixture
 def log_folder(tmp_path, monkeypatch):
     """The app data folder (and so the log file) inside tmp_path."""
@@ -41,9 +54,15 @@ def test_an_unknown_command_reaches_the_error_signal_and_the_worker_carries_on(q
     worker = _Echo()
     handle = start_worker(worker, "echo")
     try:
-        with qtbot.waitSignal(worker.sigErrored, timeout=3000) as errored:
-            handle.post("no_such_command", 1)
-        message = errored.args[0]
+        # Not qtbot.waitSignal: its blocker is no QObject, so a signal from the worker thread runs
+        # its slot in that thread, and a signal landing just before the blocker's event loop starts
+        # leaves the loop waiting forever (it hung the suite). A QObject slot in the GUI thread
+        # receives it queued, as the app's own controllers do.
+        received = _Messages()
+        worker.sigErrored.connect(received.take)
+        handle.post("no_such_command", 1)
+        qtbot.waitUntil(lambda: len(received.messages) > 0, timeout=3000)
+        message = received.messages[0]
         assert "unknown command 'no_such_command'" in message and "echo worker" in message
         assert "Traceback" not in message
         handle.post("echo", 42)  # the worker is still alive and dispatches known commands
