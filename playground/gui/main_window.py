@@ -8,15 +8,11 @@ view with set_* methods and change signals. A timer draws the newest frame about
 
 from __future__ import annotations
 
-import logging
 import math
-import os
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, Slot
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (
-    QApplication, QFrame, QHBoxLayout, QLabel, QMainWindow, QPushButton, QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
 
 from playground.session.config import DataConfig, ExperimentConfig
 from playground.session.controller import Change, Rebuild, Refused, SessionController
@@ -30,6 +26,7 @@ from .document_model import DocumentModel
 from .drawing import DrawingTool
 from .file_actions import FileActions
 from .frames import ViewSpec
+from .notices import Banner, StatusReadout, say
 from .panels.data_panel import DataPanel
 from .panels.network_panel import NetworkPanel
 from .panels.regularization_panel import RegularizationPanel
@@ -38,11 +35,10 @@ from .race_window import open_race_window
 from .settings import SettingsReader, app_settings
 from .theme import DARK, LIGHT, apply_theme
 from .views import build_view_docks, clear_views, make_dock, render_views, set_theme, show_network, with_history
-from .window_fit import default_geometry, notice_text, on_screen_geometry
+from .window_fit import default_geometry, on_screen_geometry
 from .worker import TrainingController
 
 RENDER_INTERVAL_MS = 33
-_log = logging.getLogger("playground.window")
 
 
 def _settings() -> QSettings:
@@ -64,7 +60,6 @@ class MainWindow(QMainWindow):
         self._experiment = None
         self._rebuild_notice: str | None = None  # the banner text of the last failed rebuild
         self._last_snapshot = None
-        self._last_frame = None
         self._turn = 0  # which secondary views draw the next running frame (render_frame)
         self._hessian_shown = False
         self._selected_unit = None
@@ -101,24 +96,9 @@ class MainWindow(QMainWindow):
     def _build_central(self) -> None:
         self.data_view = DataView()
         self.data_view.set_tool(self.tool)
-        self.banner = QFrame()
-        self.banner.setObjectName("banner")
-        self.banner.setStyleSheet("#banner { background: #FFF3CD; border: 1px solid #E0A800; border-radius: 4px; }"
-                                  " QLabel { color: #3D2C00; }")
-        banner_layout = QHBoxLayout(self.banner)
-        banner_layout.setContentsMargins(10, 6, 6, 6)
-        self.banner_label = QLabel()
-        self.banner_label.setWordWrap(True)
-        self.banner_close = QPushButton("Dismiss")
-        self.banner_close.clicked.connect(self.banner.hide)
-        self.banner_fix = QPushButton()  # a notice may offer its remedy (show_notice(fix=...))
-        self.banner_fix.hide()
-        self.banner_fix.clicked.connect(self._apply_banner_fix)
-        self._banner_fix = None
-        banner_layout.addWidget(self.banner_label, 1)
-        banner_layout.addWidget(self.banner_fix)
-        banner_layout.addWidget(self.banner_close)
-        self.banner.hide()
+        self.banner = Banner()  # a notice may offer its remedy (show_notice(fix=...))
+        self.banner_label, self.banner_fix, self.banner_close = (self.banner.label, self.banner.fix_button,
+                                                                 self.banner.close_button)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -148,14 +128,8 @@ class MainWindow(QMainWindow):
         install_actions(self)  # the tables are in gui/actions/; each action is window.<id>, e.g. window.play_action
 
     def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.epoch_label = QLabel("epoch 0")
-        self.error_label = QLabel("")
-        self.accuracy_label = QLabel("")
-        self.speed_label = QLabel("")
-        for label in (self.epoch_label, self.error_label, self.accuracy_label, self.speed_label):
-            label.setContentsMargins(8, 0, 8, 0)
-            bar.addPermanentWidget(label)
+        self.readout = StatusReadout(self.statusBar())
+        self.epoch_label = self.readout.epoch_label
 
     def _connect(self) -> None:
         self.model.sigDocumentChanged.connect(self._document_changed)
@@ -360,15 +334,13 @@ class MainWindow(QMainWindow):
         With ``experiment`` (its network built, perhaps without training points yet) the diagram
         and histograms show that network's initial weights instead.
         """
-        self._last_snapshot = self._last_frame = None
+        self._last_snapshot = None
         self.data_view.clear_overlays()
         if experiment is not None:
             show_network(self, experiment.net, self._input_names(experiment))
         else:
             clear_views(self)
-        self.epoch_label.setText("epoch 0")
-        for label in (self.error_label, self.accuracy_label, self.speed_label):
-            label.setText("")
+        self.readout.clear()
 
     def _unit_exists(self, unit) -> bool:
         layer, index = unit
@@ -411,52 +383,16 @@ class MainWindow(QMainWindow):
             self.controller.set_hessian(None)
 
     def render_frame(self, frame) -> None:
-        self._last_frame = frame
         self._last_snapshot = frame.snapshot
         self._turn += 1  # while training, the views take turns (gui/views.py, LiveViewSpec)
         render_views(self, with_history(frame, self.files.history_to_show(frame.snapshot)), self._turn)
-        self._update_status(frame)
-
-    def _update_status(self, frame) -> None:
-        snap = frame.snapshot
-        self.epoch_label.setText(f"epoch {snap.epoch:,}")
-        parts = [f"train {snap.train_error:.4g}"]
-        if snap.val_error is not None:
-            parts.append(f"validation {snap.val_error:.4g}")
-        if snap.test_error is not None:
-            parts.append(f"test {snap.test_error:.4g}")
-        self.error_label.setText("error  " + "  ·  ".join(parts))
-        if snap.train_accuracy is not None:
-            acc = [f"train {100 * snap.train_accuracy:.1f}%"]
-            if snap.val_accuracy is not None:
-                acc.append(f"validation {100 * snap.val_accuracy:.1f}%")
-            if snap.test_accuracy is not None:
-                acc.append(f"test {100 * snap.test_accuracy:.1f}%")
-            self.accuracy_label.setText("accuracy  " + "  ·  ".join(acc))
-        else:
-            self.accuracy_label.setText("")
-        self.speed_label.setText(f"{frame.epochs_per_second:,.0f} epochs/s" if frame.running else "paused")
+        self.readout.show(frame)
 
     # ================================================================== notices
     def show_notice(self, text: str, banner: bool = False, fix=None) -> None:
         """Say ``text`` in the status bar (and the banner); ``fix`` = (button text, callable)
         offers the remedy on the banner."""
-        short = notice_text(text)
-        if short != text.strip():
-            _log.warning("notice shortened for the banner; in full:\n%s", text)
-        self.statusBar().showMessage(short.splitlines()[0] if short else "", 8000)
-        if banner:
-            self.banner_label.setText(short)
-            self._banner_fix = fix[1] if fix else None
-            self.banner_fix.setText(fix[0] if fix else "")
-            self.banner_fix.setVisible(fix is not None)
-            self.banner.show()
-
-    def _apply_banner_fix(self) -> None:
-        fix, self._banner_fix = self._banner_fix, None
-        self.banner.hide()
-        if fix is not None:
-            fix()
+        say(self.statusBar(), self.banner if banner else None, text, fix)
 
     def _use_matched_head(self) -> None:
         self._carry_out(self.session.use_matched_head())

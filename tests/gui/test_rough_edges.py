@@ -84,7 +84,7 @@ def test_space_s_and_r_work_whichever_control_has_focus_but_not_while_typing(qtb
     combo = window.data_panel.preset_combo
     combo.setFocus()
     qtbot.wait(300)  # the last frames of the short runs above arrive
-    qtbot.waitUntil(lambda: window.controller.peek_frame() is None and not window._last_frame.running, timeout=5000)
+    qtbot.waitUntil(lambda: window.controller.peek_frame() is None and not window.data_view.last_frame.running, timeout=5000)
     epoch = window._last_snapshot.epoch
     qtbot.keyClick(combo, Qt.Key_S)
     qtbot.waitUntil(lambda: window._last_snapshot is not None and window._last_snapshot.epoch == epoch + 1, timeout=5000)
