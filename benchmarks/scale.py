@@ -146,6 +146,8 @@ def edits(window: MainWindow):
         ("click in the data view", click),
         ("undo", window.model.undo_stack.undo),
         ("theme", window.dark_action.trigger),
+        ("largest network 8 x 256", lambda: window.network_panel.sigNetworkChanged.emit(
+            replace(network, hidden=(256,) * 8))),
     ]
 
 
