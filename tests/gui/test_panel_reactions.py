@@ -5,25 +5,18 @@ in the document, the trainer and the data view, not only that a signal was emitt
 """
 
 import numpy as np
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 
-from playground.gui.main_window import MainWindow
+from widget_lifetime import shown_main_window
+
 from playground.session.config import DataConfig, ExperimentConfig
 from playground.session.document import TEST, VALIDATION, Document
-
-
-def make_window(qtbot, tmp_path, document):
-    window = MainWindow(document, settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 def spiral_window(qtbot, tmp_path, n=100):
     config = ExperimentConfig(data=DataConfig(generator="spiral", n_points=n, noise=0.05, seed=1,
                                               split=(0.6, 0.2, 0.2)))
-    return make_window(qtbot, tmp_path, Document.generated(config))
+    return shown_main_window(qtbot, tmp_path, Document.generated(config))
 
 
 def click(qtbot, widget):

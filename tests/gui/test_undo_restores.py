@@ -7,26 +7,17 @@ back to their old places, with their old classes and parts, also after merged da
 """
 
 import numpy as np
-import pytest
-from PySide6.QtCore import QSettings
 
-from playground.gui.main_window import MainWindow
+from widget_lifetime import shown_main_window
+
 from playground.session.config import DataConfig, ExperimentConfig
 from playground.session.document import TEST, TRAIN, VALIDATION, Document
-
-
-def make_window(qtbot, tmp_path, document):
-    window = MainWindow(document, settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 def blobs_window(qtbot, tmp_path, n=90):
     config = ExperimentConfig(data=DataConfig(generator="blobs", n_points=n, n_classes=3, seed=2,
                                               split=(0.6, 0.2, 0.2)))
-    return make_window(qtbot, tmp_path, Document.generated(config))
+    return shown_main_window(qtbot, tmp_path, Document.generated(config))
 
 
 def state(window):

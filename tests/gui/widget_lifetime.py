@@ -31,3 +31,16 @@ def shown(qtbot, widget, w=640, h=420):
     qtbot.waitExposed(widget)
     QApplication.processEvents()
     return widget
+
+
+def shown_main_window(qtbot, tmp_path, document):
+    """A main window on ``document`` with its own settings file in tmp_path, shown and exposed."""
+    from PySide6.QtCore import QSettings
+
+    from playground.gui.main_window import MainWindow
+
+    window = MainWindow(document, settings=QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
