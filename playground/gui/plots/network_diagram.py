@@ -375,6 +375,12 @@ class NetworkDiagram(QWidget):
         """No weights drawn yet, nothing selected or hovered; new labels, units in the input fill."""
         self._selected = (-1, -1)
         self._ring.setData([], [])
+        self._forget_links()
+        self._make_texts()
+        self._nodes.setData(self._node_x, self._node_y, size=8, brush=self._input_brush)
+
+    def _forget_links(self) -> None:
+        """No weights drawn: the links go, the shading cache and the hover tip with them."""
         self._weights = None
         self._shade_key = None
         self._drawn = np.zeros(0, dtype=np.intp)
@@ -382,8 +388,6 @@ class NetworkDiagram(QWidget):
         for layer in range(2 * N_WIDTHS):
             self._links.set_layer(layer, [], [])
         self._hide_tip()
-        self._make_texts()
-        self._nodes.setData(self._node_x, self._node_y, size=8, brush=self._input_brush)
 
     @staticmethod
     def _share_cap(counts: list[int]) -> list[int]:
@@ -504,13 +508,7 @@ class NetworkDiagram(QWidget):
 
     def clear(self) -> None:
         """No weights drawn (nothing to train): the units stay, in the input fill, without links."""
-        self._weights = None
-        self._shade_key = None
-        self._drawn = np.zeros(0, dtype=np.intp)
-        self._link_group = None
-        for layer in range(2 * N_WIDTHS):
-            self._links.set_layer(layer, [], [])
-        self._hide_tip()
+        self._forget_links()
         if self._node_x.size:
             self._nodes.setBrush([self._input_brush] * self._node_x.size)
 
