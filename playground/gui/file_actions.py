@@ -319,32 +319,39 @@ class FileActions(QObject):
         path = path or self._ask_path(False, "Open session", SESSION_FILTER, SESSION_SUFFIX)
         if not path:
             return False
+        session = self._read(path, load_session, lambda session: session.document,
+                             "is not a session this version can read", "Cannot open the session")
+        if session is None:
+            return False
+        self.load(session, path, f"Opened {os.path.basename(path)}.")
+        return True
+
+    def _read(self, path: str, read, document_of, unreadable: str, title: str):
+        """``read(path)``, or None after saying in a dialog why not: not a regular file, a reader's
+        refusal in its own words, anything else it raised, or data the window cannot draw."""
         problem = input_file_problem(path)
-        session = None
+        result = None
         if problem is None:
             try:
-                session = load_session(path)
+                result = read(path)
             except (SessionFileError, ConfigError, DataFileError) as err:
                 problem = _plain(err)
             except (RecursionError, MemoryError, OSError, ValueError, TypeError, KeyError, AttributeError,
                     IndexError) as err:
-                problem = f"{path} is not a session this version can read ({_plain(err)})."
+                problem = f"{path} {unreadable} ({_plain(err)})."
         if problem is None:
-            problem = drawable_problem(session.document)
+            problem = drawable_problem(document_of(result))
         if problem is not None:
-            show_problem(self.window, "Cannot open the session", problem)
-            return False
-        self.load(session, path, f"Opened {os.path.basename(path)}.")
-        return True
+            show_problem(self.window, title, problem)
+            return None
+        return result
 
     def load(self, session, path: str | None, message: str, modified: bool = False) -> None:
         """Show an opened (or restored) session: points, settings, weights, and its curves."""
         w = self.window
         w.session_path = path
         w._restored_weights = session.weights
-        note = getattr(session, "note", None) or getattr(session, "notes", None)
-        if isinstance(note, (list, tuple)):
-            note = " ".join(str(n) for n in note)
+        note = " ".join(session.notes)  # what could not be restored (weights that do not fit, ...)
         w._schedule_rebuild(reset=True, message=message)
         self.model.reset(session.document)
         self._saved_history = session.history if session.history is not None and len(session.history) else None
@@ -384,22 +391,10 @@ class FileActions(QObject):
         path = path or self._ask_path(False, "Import CSV", CSV_FILTER, ".csv")
         if not path:
             return False
-        problem = input_file_problem(path)
-        document = None
-        if problem is None:
-            try:
-                dataset = read_csv(path)
-                doc = self.model.document
-                config = replace(doc.config, data=replace(doc.config.data, features=None))
-                document = Document.with_new_dataset(dataset, config)
-            except (DataFileError, ConfigError) as err:
-                problem = _plain(err)
-            except (RecursionError, MemoryError, OSError, ValueError, TypeError, IndexError) as err:
-                problem = f"{path} cannot be read as CSV data ({_plain(err)})."
-        if problem is None:
-            problem = drawable_problem(document)
-        if problem is not None:
-            show_problem(self.window, "Cannot import the file", problem)
+        config = replace(self.model.document.config, data=replace(self.model.document.config.data, features=None))
+        document = self._read(path, lambda p: Document.with_new_dataset(read_csv(p), config), lambda doc: doc,
+                              "cannot be read as CSV data", "Cannot import the file")
+        if document is None:
             return False
         name = os.path.basename(path)
         self._saved_history = None
