@@ -138,7 +138,7 @@ def with_changes(mutate):
     (with_changes(lambda r: r["training"].update(epochs=10**400)), "training.epochs: must be from 0 to 10000000"),
     (json.dumps(CONFIG).replace('"lr": 0.05', '"lr": ' + "9" * 5000), "line 1: a number of 5,000 digits"),
     (with_changes(lambda r: r.update(version=True)), "version: this build reads config version 1, the file says true"),
-    (with_changes(lambda r: r["network"].update(activation="v" * 4096)), "network.activation: unknown value 'vvv"),
+    (with_changes(lambda r: r["network"].update(activation="v" * 4096)), "network.activation: unknown activation 'vvv"),
 ])
 def test_bad_input_in_a_config_exits_2_with_one_line(tmp_path, capsys, text, fragment):
     code, line = train_text(tmp_path, text, capsys)

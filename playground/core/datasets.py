@@ -23,13 +23,12 @@ import numpy as np
 from scipy.special import expit, logsumexp
 
 from .heads import HEAD_NAMES
+from .params import DATA_PARAMETERS, MAX_CLASSES, MAX_POINTS, MIN_CLASSES, check  # noqa: F401 (the caps' old home)
 
 Array = np.ndarray
 Bounds = tuple[tuple[float, float], tuple[float, float]]
 
 KINDS = ("classification", "regression")
-MAX_POINTS = 100_000
-MIN_CLASSES, MAX_CLASSES = 2, 6  # range of the "blobs" generator
 
 
 # --------------------------------------------------------------------------------------------
@@ -568,23 +567,11 @@ GENERATORS: dict[str, GeneratorInfo] = {info.name: info for info in (
 
 
 def _checked_points(n_points) -> int:
-    try:
-        n_points = operator.index(n_points)
-    except TypeError:
-        raise ValueError(f"n_points must be an integer, got {n_points!r}") from None
-    if not 1 <= n_points <= MAX_POINTS:
-        raise ValueError(f"n_points must be between 1 and {MAX_POINTS}, got {n_points}")
-    return n_points
+    return check("n_points", n_points, DATA_PARAMETERS["n_points"])
 
 
 def _checked_noise(noise) -> float:
-    try:
-        noise = float(noise)
-    except (TypeError, ValueError, OverflowError):  # OverflowError: a whole number of hundreds of digits
-        raise ValueError(f"noise must be a number, got {noise!r}") from None
-    if not (math.isfinite(noise) and noise >= 0.0):
-        raise ValueError(f"noise must be finite and non-negative, got {noise}")
-    return noise
+    return check("noise", noise, DATA_PARAMETERS["noise"])
 
 
 def _checked_classes(info: GeneratorInfo, n_classes) -> int | None:

@@ -139,8 +139,7 @@ class MLP:
 
     def initialize(self, init: str | None = None, seed: int | None = None, scale: float | None = None) -> "MLP":
         init = self.init if init is None else init
-        if init not in INIT_NAMES:
-            raise ValueError(f"unknown init {init!r}; choose one of: {', '.join(INIT_NAMES)}")
+        check("init", init, NETWORK_PARAMETERS["init"])
         if scale is not None:
             scale = check("init_scale", scale, NETWORK_PARAMETERS["init_scale"])  # declared in params
         rng = np.random.default_rng(seed)

@@ -162,10 +162,7 @@ def register_optimizer(cls: type[Optimizer]) -> type[Optimizer]:
 
 
 def make_optimizer(name: str, n_params: int, **hyper) -> Optimizer:
-    try:
-        cls = OPTIMIZERS[name]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}") from None
+    cls = OPTIMIZERS[check("optimizer", name, TRAINING_PARAMETERS["optimizer"])]
     return cls(n_params, **hyper)
 
 
@@ -187,8 +184,7 @@ class Schedule:
     decay: float = 0.01
 
     def __post_init__(self):
-        if self.kind not in SCHEDULE_NAMES:
-            raise ValueError(f"unknown schedule {self.kind!r}; choose one of: {', '.join(SCHEDULE_NAMES)}")
+        check("schedule", self.kind, TRAINING_PARAMETERS["schedule"])
         object.__setattr__(self, "drop", check("schedule drop", self.drop, TRAINING_PARAMETERS["drop"]))
         check("schedule 'every' (epochs)", self.every, TRAINING_PARAMETERS["every"])
         object.__setattr__(self, "decay", check("schedule decay", self.decay, TRAINING_PARAMETERS["decay"]))

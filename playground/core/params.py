@@ -19,6 +19,8 @@ float (hundreds of digits) is "far too large", never an OverflowError.
 
 from __future__ import annotations
 
+import difflib
+import importlib
 import math
 import numbers
 from dataclasses import dataclass
@@ -26,14 +28,14 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from .datasets import MAX_CLASSES, MAX_POINTS, MIN_CLASSES
-
 __all__ = [
-    "Boolean", "Choice", "Interval", "check", "problem",
+    "Boolean", "Choice", "Interval", "Registry", "check", "close_match", "problem",
     "MAX_COMPONENTS", "MAX_EPOCHS", "MAX_HIDDEN_LAYERS", "MAX_POINTS", "MAX_SEED", "MAX_UNITS",
     "DATA_PARAMETERS", "HYPER_PARAMETERS", "NETWORK_PARAMETERS", "TRAINING_PARAMETERS",
 ]
 
+MAX_POINTS = 100_000
+MIN_CLASSES, MAX_CLASSES = 2, 6  # range of the "blobs" generator
 MAX_SEED = 2**31 - 1  # the largest a seed spin box (a 32-bit QSpinBox) holds; numpy refuses negative seeds
 MAX_HIDDEN_LAYERS = 8
 MAX_UNITS = 256
@@ -149,17 +151,40 @@ class Boolean:
         return "true or false"
 
 
-class Choice:
-    """One of ``values`` (any iterable of names; a dict is read live, so registered names count)."""
+class Registry:
+    """The names of a registry kept in another core module (``OPTIMIZERS`` in optimizers.py),
+    read when asked: those modules import this one, so it cannot import them first."""
 
-    def __init__(self, values: Iterable[str]):
+    def __init__(self, module: str, attribute: str):
+        self.module, self.attribute = module, attribute
+
+    def __iter__(self):
+        return iter(getattr(importlib.import_module(f"playground.core.{self.module}"), self.attribute))
+
+
+def close_match(value, names) -> str:
+    """' (did you mean 'x'?)' for a near miss of a short string, else ''."""
+    if not isinstance(value, str) or len(value) > 100:
+        return ""
+    close = difflib.get_close_matches(value, [str(n) for n in names], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class Choice:
+    """One of ``values`` (an iterable of names; a dict or a ``Registry`` is read live, so registered
+    names count). ``noun`` names the kind in messages: "unknown optimizer 'sgd'; choose one of: ..."."""
+
+    names_itself = True  # its message names what was wrong, so check() does not prefix the name
+
+    def __init__(self, values: Iterable[str], noun: str = "value"):
         self.values = values
+        self.noun = noun
 
     def problem(self, value, show: Callable[[Any], str] = _shown) -> str | None:
         names = list(self.values)
         if isinstance(value, str) and value in names:
             return None
-        return f"unknown value {show(value)}; choose one of: {', '.join(names)}"
+        return f"unknown {self.noun} {show(value)}{close_match(value, names)}; choose one of: {', '.join(names)}"
 
     def convert(self, value) -> str:
         return value
@@ -177,7 +202,7 @@ def check(name: str, value, constraint):
     """``value`` in the constraint's kind, or ValueError "<name> must be ..., got ..."."""
     wrong = constraint.problem(value)
     if wrong is not None:
-        raise ValueError(f"{name} {wrong}")
+        raise ValueError(wrong if getattr(constraint, "names_itself", False) else f"{name} {wrong}")
     return constraint.convert(value)
 
 
@@ -200,6 +225,8 @@ TRAINING_PARAMETERS = {
     "decay": NON_NEGATIVE,  # inverse-time schedule: eta / (1 + decay t)
     "l2": NON_NEGATIVE,  # weight decay lambda (PRML 5.112), also of each group (5.121)
     "l1": NON_NEGATIVE,
+    "optimizer": Choice(Registry("optimizers", "OPTIMIZERS"), "optimizer"),
+    "schedule": Choice(Registry("optimizers", "SCHEDULE_NAMES"), "schedule"),
 }
 
 # The optimisers' own settings (a setting not listed here is any positive number).
@@ -220,14 +247,19 @@ NETWORK_PARAMETERS = {
     "n_components": Interval(int, 1, MAX_COMPONENTS, "both"),  # mixture density components K
     "init_scale": POSITIVE,
     "seed": SEED,
+    "activation": Choice(Registry("activations", "ACTIVATION_NAMES"), "activation"),
+    "output": Choice(Registry("heads", "HEAD_NAMES"), "output"),
+    "init": Choice(Registry("mlp", "INIT_NAMES"), "init"),
 }
 
 DATA_PARAMETERS = {
     "n_points": Interval(int, 1, MAX_POINTS, "both"),
-    "noise": NON_NEGATIVE,
+    "noise": Interval(float, 0, 10, "both"),  # the presets lie within about +-2: noise 10 buries any of them
     "seed": SEED,
     "n_classes": Interval(int, MIN_CLASSES, MAX_CLASSES, "both"),
     "train_share": Interval(float, 0, 1, "right"),  # something to train on
     "share": Interval(float, 0, 1, "left"),  # validation and test shares: they leave the training share some
     "split_seed": SEED,
+    "generator": Choice(Registry("datasets", "GENERATORS"), "data set"),
+    "feature": Choice(Registry("datasets", "FEATURES"), "feature"),
 }

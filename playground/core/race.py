@@ -88,8 +88,7 @@ class Contender:
     hyper: Mapping[str, object] = field(default_factory=dict)
 
     def __post_init__(self):
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+        check("optimizer", self.optimizer, TRAINING_PARAMETERS["optimizer"])
         if self.lr is not None:
             object.__setattr__(self, "lr", _positive_lr(self.lr))
         hyper = dict(self.hyper)

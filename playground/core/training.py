@@ -89,8 +89,7 @@ class TrainingOptions:
     seed: int = 0
 
     def __post_init__(self):
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+        check("optimizer", self.optimizer, TRAINING_PARAMETERS["optimizer"])
         object.__setattr__(self, "lr", check("learning rate", self.lr, TRAINING_PARAMETERS["lr"]))
         if self.batch_size is not None:
             check("batch size (or None for the full batch)", self.batch_size, TRAINING_PARAMETERS["batch_size"])

@@ -23,26 +23,25 @@ playground.core.params, which the core's checks and the panels' spin boxes read 
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from playground.core import (
-    ACTIVATION_NAMES, HEAD_NAMES, INIT_NAMES, OPTIMIZERS, SCHEDULE_NAMES, EarlyStopping, Regularization, Schedule,
-    TrainingOptions,
-)
-from playground.core.datasets import FEATURES, GENERATORS
+from playground.core import OPTIMIZERS, EarlyStopping, Regularization, Schedule, TrainingOptions
+from playground.core.heads import HEAD_NAMES
 from playground.core.params import (  # noqa: F401  (MAX_*: the CLI and the panels read them here too)
     DATA_PARAMETERS, HYPER_PARAMETERS, MAX_COMPONENTS, MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_POINTS, MAX_SEED, MAX_UNITS,
-    NETWORK_PARAMETERS, POSITIVE, TRAINING_PARAMETERS,
+    NETWORK_PARAMETERS, POSITIVE, TRAINING_PARAMETERS, Choice, close_match,
 )
 from playground.core.params import problem as _problem
 from playground.core.regularizers import GROUP_NAMES
 
 from .atomic import read_json_file
 from .messages import excerpt
+
+# "auto": the head that fits the data (the config's own choice beside the core's heads)
+_OUTPUT = Choice(("auto", *HEAD_NAMES), "output")
 
 CONFIG_VERSION = 1
 MAX_CONFIG_BYTES = 16 * 2**20  # a config is a few hundred bytes; this refuses a data dump early
@@ -166,21 +165,13 @@ def _json_type(value) -> str:
     return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
-def _close_match(value, choices) -> str:
-    """' (did you mean 'x'?)' for a near miss of a short string, else ''."""
-    if not isinstance(value, str) or len(value) > 100:
-        return ""
-    close = difflib.get_close_matches(value, [str(c) for c in choices], n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _check_keys(obj: Any, path: str, allowed: set[str], required: set[str] = frozenset()) -> dict:
     where = path or "the top level"
     if not isinstance(obj, dict):
         _fail(path, f"must be a JSON object, got {_json_type(obj)}")
     for key in obj:
         if key not in allowed:
-            hint = _close_match(key, sorted(allowed)) or f"; allowed: {', '.join(sorted(allowed))}"
+            hint = close_match(key, sorted(allowed)) or f"; allowed: {', '.join(sorted(allowed))}"
             raise ConfigError(f"unknown key {excerpt(key)} in {where}{hint}")
     for key in sorted(required - set(obj)):
         raise ConfigError(f"{where} needs the key {key!r}")
@@ -197,13 +188,6 @@ def _checked(value, path, constraint, allow_none=False):
     if wrong is not None:
         _fail(path, wrong)
     return constraint.convert(value)
-
-
-def _choice(value, path, choices):
-    if not isinstance(value, str) or value not in choices:
-        _fail(path, f"unknown value {excerpt(value)}{_close_match(value, choices)}; "
-                    f"choose one of: {', '.join(choices)}")
-    return value
 
 
 def _parse(raw: Any) -> ExperimentConfig:
@@ -239,7 +223,7 @@ def _parse_data(raw) -> DataConfig:
         names = raw["features"]
         if not isinstance(names, list) or not names:
             _fail("data.features", "must be a non-empty list of feature names")
-        features = tuple(_choice(n, "data.features", tuple(FEATURES)) for n in names)
+        features = tuple(_checked(n, "data.features", DATA_PARAMETERS["feature"]) for n in names)
         if len(set(features)) != len(features):
             _fail("data.features", "lists a feature twice")
     if "csv" in raw:
@@ -249,7 +233,7 @@ def _parse_data(raw) -> DataConfig:
             if key in raw:
                 _fail(f"data.{key}", "only applies to a generator, not to a CSV file")
         return DataConfig(generator=None, csv=raw["csv"], split=split, split_seed=split_seed, features=features)
-    generator = _choice(raw["generator"], "data.generator", tuple(GENERATORS))
+    generator = _checked(raw["generator"], "data.generator", DATA_PARAMETERS["generator"])
     n_classes = _checked(raw.get("n_classes"), "data.n_classes", DATA_PARAMETERS["n_classes"], allow_none=True)
     if n_classes is not None and generator != "blobs" and n_classes != 2:
         _fail("data.n_classes", f"only the \"blobs\" preset has a choice of classes; {generator} has 2")
@@ -278,10 +262,10 @@ def _parse_network(raw) -> NetworkConfig:
     if isinstance(activation, list):
         if len(activation) != len(hidden):
             _fail("network.activation", f"gives {len(activation)} activations for {len(hidden)} hidden layers")
-        activation = tuple(_choice(a, f"network.activation[{i}]", ACTIVATION_NAMES) for i, a in enumerate(activation))
+        activation = tuple(_checked(a, f"network.activation[{i}]", NETWORK_PARAMETERS["activation"]) for i, a in enumerate(activation))
     else:
-        activation = _choice(activation, "network.activation", ACTIVATION_NAMES)
-    output = _choice(raw.get("output", "auto"), "network.output", ("auto",) + HEAD_NAMES)
+        activation = _checked(activation, "network.activation", NETWORK_PARAMETERS["activation"])
+    output = _checked(raw.get("output", "auto"), "network.output", _OUTPUT)
     n_components = _checked(raw.get("n_components"), "network.n_components", NETWORK_PARAMETERS["n_components"],
                             allow_none=True)
     if output == "mdn" and n_components is None:
@@ -293,7 +277,7 @@ def _parse_network(raw) -> NetworkConfig:
         activation=activation,
         output=output,
         n_components=n_components,
-        init=_choice(raw.get("init", "xavier"), "network.init", INIT_NAMES),
+        init=_checked(raw.get("init", "xavier"), "network.init", NETWORK_PARAMETERS["init"]),
         init_scale=_checked(raw.get("init_scale"), "network.init_scale", NETWORK_PARAMETERS["init_scale"],
                             allow_none=True),
         seed=_checked(raw.get("seed", 0), "network.seed", NETWORK_PARAMETERS["seed"]),
@@ -302,7 +286,7 @@ def _parse_network(raw) -> NetworkConfig:
 
 def _parse_training(raw, reg_raw) -> tuple[TrainingOptions, int]:
     raw = dict(_check_keys(raw, "training", set(_training_keys(raw))))
-    optimizer = _choice(raw.pop("optimizer", "adam"), "training.optimizer", tuple(OPTIMIZERS))
+    optimizer = _checked(raw.pop("optimizer", "adam"), "training.optimizer", TRAINING_PARAMETERS["optimizer"])
     lr = _checked(raw.pop("lr", 0.01), "training.lr", TRAINING_PARAMETERS["lr"])
     epochs = _checked(raw.pop("epochs", 500), "training.epochs", TRAINING_PARAMETERS["epochs"])
     batch_size = _checked(raw.pop("batch_size", None), "training.batch_size", TRAINING_PARAMETERS["batch_size"],
@@ -312,7 +296,7 @@ def _parse_training(raw, reg_raw) -> tuple[TrainingOptions, int]:
     if raw.get("schedule") is not None:
         s = _check_keys(raw.pop("schedule"), "training.schedule", {"kind", "drop", "every", "decay"})
         schedule = Schedule(
-            _choice(s.get("kind", "constant"), "training.schedule.kind", SCHEDULE_NAMES),
+            _checked(s.get("kind", "constant"), "training.schedule.kind", TRAINING_PARAMETERS["schedule"]),
             _checked(s.get("drop", 0.5), "training.schedule.drop", TRAINING_PARAMETERS["drop"]),
             _checked(s.get("every", 100), "training.schedule.every", TRAINING_PARAMETERS["every"]),
             _checked(s.get("decay", 0.01), "training.schedule.decay", TRAINING_PARAMETERS["decay"]),

@@ -2,13 +2,15 @@
 and the core's checks reading them (the config parser and the boxes: tests/session/test_config.py,
 tests/gui/test_panel_ranges.py)."""
 
+import importlib
+
 import numpy as np
 import pytest
 
 from playground.core import MLP, fit
 from playground.core.optimizers import Schedule, make_optimizer
 from playground.core.params import (
-    HYPER_PARAMETERS, MAX_SEED, TRAINING_PARAMETERS, Boolean, Choice, Interval, check, problem,
+    DATA_PARAMETERS, HYPER_PARAMETERS, MAX_SEED, NETWORK_PARAMETERS, TRAINING_PARAMETERS, Boolean, Choice, Interval, check, problem,
 )
 from playground.core.regularizers import Regularization
 from playground.core.training import EarlyStopping, TrainingOptions
@@ -31,7 +33,6 @@ from playground.core.training import EarlyStopping, TrainingOptions
     (Interval(int, 1, None), 2.0, "must be a whole number, got 2.0"),
     (Interval(int, 1, None), True, "must be a whole number, got True"),
     (Boolean(), 1, "must be true or false, got 1"),
-    (Choice(("a", "b")), "c", "unknown value 'c'; choose one of: a, b"),
 ])
 def test_a_refused_value_gets_a_plain_sentence(constraint, value, message):
     assert problem(value, constraint) == message
@@ -53,6 +54,40 @@ def test_accepted_values_come_back_in_their_kind():
     assert type(check("x", np.int64(3), Interval(int, 0, None))) is int
     assert check("x", np.bool_(True), Boolean()) is True
     assert check("x", 0.5, Interval(float, 0, 1, "left")) == 0.5
+
+
+def test_a_refused_choice_names_the_kind_and_the_near_miss():
+    assert problem("c", Choice(("a", "b"))) == "unknown value 'c'; choose one of: a, b"
+    with pytest.raises(ValueError) as caught:
+        check("optimizer", "adma", Choice(("sgd", "adam"), "optimizer"))
+    assert str(caught.value) == "unknown optimizer 'adma' (did you mean 'adam'?); choose one of: sgd, adam"
+
+
+@pytest.mark.parametrize("declarations, key, module, registry", [
+    (TRAINING_PARAMETERS, "optimizer", "optimizers", "OPTIMIZERS"),
+    (TRAINING_PARAMETERS, "schedule", "optimizers", "SCHEDULE_NAMES"),
+    (NETWORK_PARAMETERS, "activation", "activations", "ACTIVATION_NAMES"),
+    (NETWORK_PARAMETERS, "output", "heads", "HEAD_NAMES"),
+    (NETWORK_PARAMETERS, "init", "mlp", "INIT_NAMES"),
+    (DATA_PARAMETERS, "generator", "datasets", "GENERATORS"),
+    (DATA_PARAMETERS, "feature", "datasets", "FEATURES"),
+])
+def test_every_choice_is_declared_from_its_registry(declarations, key, module, registry):
+    names = list(getattr(importlib.import_module(f"playground.core.{module}"), registry))
+    assert list(declarations[key].values) == names and names
+    assert problem(names[-1], declarations[key]) is None
+    assert problem(names[-1] + "x", declarations[key]).startswith(f"unknown {declarations[key].noun} ")
+
+
+def test_the_core_refuses_an_unknown_choice_through_its_declaration():
+    with pytest.raises(ValueError, match="unknown optimizer 'adma' \\(did you mean 'adam'\\?\\)"):
+        TrainingOptions(optimizer="adma")
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        make_optimizer(["adam"], 3)  # not even hashable: still a sentence, not a TypeError
+    with pytest.raises(ValueError, match="unknown schedule 'steps' \\(did you mean 'step'\\?\\)"):
+        Schedule("steps")
+    with pytest.raises(ValueError, match="unknown init 'xavir'"):
+        MLP([2, 3, 1], init="xavir")
 
 
 def test_a_choice_reads_a_registry_live():

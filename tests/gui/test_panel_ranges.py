@@ -123,7 +123,6 @@ class Setting:
     box: Callable | None  # panels -> box
     none_below: bool = False  # the box's minimum stands for None (full batch, default scale)
     scale: float = 1  # the box shows value * scale (percent)
-    core_takes_bools: bool = False  # datasets.make_dataset does not read params yet: n_points=True is 1 there
 
 
 def _training(**kw):
@@ -193,8 +192,7 @@ SETTINGS = {
     "N:seed": Setting(N["seed"], "network.seed", lambda raw, v: raw["network"].update(seed=v), None,
                             lambda p: p["network"].seed_spin),
     "D:n_points": Setting(D["n_points"], "data.n_points", lambda raw, v: raw["data"].update(n_points=v),
-                        lambda v: make_dataset("xor", n_points=v), lambda p: p["data"].points_spin,
-                        core_takes_bools=True),
+                        lambda v: make_dataset("xor", n_points=v), lambda p: p["data"].points_spin),
     "D:n_classes": Setting(D["n_classes"], "data.n_classes",
                          lambda raw, v: raw["data"].update(generator="blobs", n_classes=v),
                          lambda v: make_dataset("blobs", n_points=30, n_classes=v),
@@ -210,9 +208,8 @@ SETTINGS = {
                            lambda p: p["data"].train_spin, scale=100),
     "D:share": Setting(D["share"], "data.split.test",
                           lambda raw, v: raw["data"].update(split={"train": _rest(v) or 0.5, "test": v}), None, None),
-    # The noise box keeps a teaching range (0 to 2); the config and the generators take any noise >= 0.
     "D:noise": Setting(D["noise"], "data.noise", lambda raw, v: raw["data"].update(noise=v),
-                       lambda v: make_dataset("xor", n_points=10, noise=v), None, core_takes_bools=True),
+                       lambda v: make_dataset("xor", n_points=10, noise=v), lambda p: p["data"].noise_spin),
     "N:layers": Setting(N["layers"], "network.hidden",  # a count: a negative or true one is no list of layers
                         lambda raw, v: raw["network"].update(hidden=[4] * v if type(v) is int and v >= 0 else v),
                         None, None),
@@ -294,7 +291,7 @@ def test_the_core_the_parser_and_the_box_take_the_same_range(qapp, panels, name)
             setting.core(value)
         _config(setting, value)
     for value in outside:
-        if setting.core is not None and not (setting.core_takes_bools and isinstance(value, bool)):
+        if setting.core is not None:
             with pytest.raises(ValueError):
                 setting.core(value)
         with pytest.raises(ConfigError) as caught:

@@ -48,7 +48,7 @@ def test_round_trip_through_json_keeps_everything():
     (lambda r: r.update(training={"lr": "fast"}), "training.lr: must be a finite number"),
     (lambda r: r.update(training={"learning_rate": 0.1}), "unknown key 'learning_rate' in training"),
     (lambda r: r.update(training={"optimizer": "adam", "momentum": 0.9}), "unknown key 'momentum'"),
-    (lambda r: r.update(training={"optimizer": "sgd"}), "training.optimizer: unknown value 'sgd'"),
+    (lambda r: r.update(training={"optimizer": "sgd"}), "training.optimizer: unknown optimizer 'sgd'"),
     (lambda r: r.update(training={"epochs": 2.5}), "training.epochs: must be a whole number"),
     (lambda r: r.update(training={"optimizer": "adam", "beta1": 1.5}), "beta1"),
     (lambda r: r.update(training={"schedule": {"kind": "cosine"}}), "training.schedule.kind"),

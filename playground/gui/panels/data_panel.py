@@ -238,8 +238,9 @@ class DataPanel(Panel):
         enter = "\nPress Enter or Regenerate to draw a new sample."
         self.points_spin = configure_box(int_spin(1, 200, 200, "Number of points to sample." + enter),
                                          DATA_PARAMETERS["n_points"])
-        self.noise_spin = float_spin(0.0, 2.0, 0.1, 2, 0.01, "Standard deviation of the noise added "
-                                     "(each preset says what it perturbs)." + enter)
+        self.noise_spin = configure_box(float_spin(0.0, 2.0, 0.1, 2, 0.01, "Standard deviation of the noise added "
+                                                   "(each preset says what it perturbs)." + enter),
+                                        DATA_PARAMETERS["noise"])
         self.seed_spin = seed_spin("Seed of the random sample: the same seed gives the same points." + enter)
         self.preset_classes_spin = configure_box(int_spin(MIN_CLASSES, MAX_CLASSES, 3, "Number of classes (only for "
                                                           "presets that offer a choice)." + enter),
