@@ -8,8 +8,9 @@ import traceback
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from .actions.view import THEME
 from .settings import SettingsReader, app_settings
-from .theme import THEMES, apply_theme
+from .theme import DARK, LIGHT, apply_theme
 
 
 def _install_excepthook() -> None:
@@ -37,8 +38,8 @@ def prepare_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv)
     app.setApplicationName("nn-playground")
     app.setOrganizationName("nn-playground")
-    theme = SettingsReader(app_settings()).choice("view/theme", "light", THEMES)  # the window notes a bad one
-    apply_theme(app, THEMES[theme])
+    dark = THEME.read(SettingsReader(app_settings()))  # the dark action's setting; the window notes a bad one
+    apply_theme(app, DARK if dark else LIGHT)
     return app
 
 

@@ -34,6 +34,7 @@ from .panels.training_panel import TrainingPanel
 from .race_window import open_race_window
 from .settings import SettingsReader, app_settings
 from .theme import DARK, LIGHT, apply_theme
+from . import views
 from .views import build_view_docks, clear_views, make_dock, render_views, set_theme, show_network, with_history
 from .window_fit import default_geometry, on_screen_geometry
 from .worker import TrainingController
@@ -358,10 +359,12 @@ class MainWindow(QMainWindow):
     @Slot()
     def _render_newest_frame(self) -> None:
         report = self.controller.take_hessian()
-        if report is not None:
-            self.hessian_view.show_report(report)  # a report with nothing to show says why
-        else:
-            self.hessian_view.show_progress(self.controller.hessian_progress())
+        progress = self.controller.hessian_progress() if report is None else None
+        for view in views.subscribers(self, "hessian"):
+            if report is not None:
+                view.show_report(report)  # a report with nothing to show says why
+            else:
+                view.show_progress(progress)
         frame = self.controller.take_frame()
         if frame is None:
             return

@@ -45,15 +45,6 @@ class SettingsReader:
         self.notes.append(text)
         log.warning("ignored the saved setting %s (using the default %r)", text, default)
 
-    def choice(self, key: str, default: str, choices) -> str:
-        value = self._raw(key)
-        if value is None:
-            return default
-        if isinstance(value, str) and value in choices:
-            return value
-        self.note(key, value, default)
-        return default
-
     def boolean(self, key: str, default: bool) -> bool:
         value = self._raw(key)
         if value is None:

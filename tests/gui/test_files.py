@@ -167,6 +167,21 @@ def test_bad_settings_fall_back_to_the_defaults_with_a_note(qtbot, tmp_path):
     assert window.width() > 600  # the default geometry
 
 
+@pytest.mark.parametrize("text, dark", [("dark", True), ("light", False), ("purple", False)])
+def test_the_app_starts_in_the_theme_the_dark_action_saved(qapp, tmp_path, monkeypatch, text, dark):
+    from playground.gui import app as app_module
+    from playground.gui.theme import DARK, LIGHT, apply_theme, current_theme
+
+    ini = tmp_path / "settings.ini"
+    ini.write_text(f"[view]\ntheme={text}\n")
+    monkeypatch.setattr(app_module, "app_settings", lambda: QSettings(str(ini), QSettings.IniFormat))
+    try:
+        app_module.prepare_application([])
+        assert current_theme() is (DARK if dark else LIGHT)
+    finally:
+        apply_theme(qapp, LIGHT)
+
+
 def test_a_number_out_of_range_for_the_speed_falls_back_too(qtbot, tmp_path):
     ini = tmp_path / "settings.ini"
     ini.write_text("[training]\nspeed=7\n")
