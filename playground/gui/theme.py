@@ -81,7 +81,8 @@ def apply_theme(app: QApplication | None, theme: Theme) -> None:
     pg.setConfigOptions(background=theme.background, foreground=theme.foreground, antialias=False)
     if app is None:
         return
-    app.setStyle(QStyleFactory.create("Fusion"))
+    if app.style().name().lower() != "fusion":  # setting it again re-polishes every widget (~50 ms)
+        app.setStyle(QStyleFactory.create("Fusion"))
     palette = QPalette()
     roles = {
         QPalette.Window: theme.window, QPalette.WindowText: theme.text, QPalette.Base: theme.base,

@@ -11,6 +11,7 @@ theme change first, and is otherwise the window's own.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Callable, Protocol
 
 from PySide6.QtCore import Qt
@@ -105,7 +106,9 @@ def build_view_docks(window: QMainWindow, specs=VIEWS) -> list[LiveDock]:
         dock = make_dock(window, spec.title, spec.name, view, spec.area, scroll=spec.scroll)
         setattr(window, spec.attribute, view)
         setattr(window, f"{spec.name}_dock", dock)
-        built.append(LiveDock(spec, dock, view))
+        live = LiveDock(spec, dock, view)
+        dock.visibilityChanged.connect(partial(_dock_shown, window, live))
+        built.append(live)
         if spec.tab_group is not None:
             groups.setdefault(spec.tab_group, []).append(dock)
     for docks in groups.values():
@@ -127,7 +130,7 @@ def render_views(window, frame, count: int) -> None:
         if every == 0 or (running and count % every != live.spec.turn):
             continue
         dock = live.dock
-        if dock.isVisible() and not dock.visibleRegion().isEmpty():
+        if on_screen(dock):
             live.view.render_frame(frame)
 
 
@@ -147,10 +150,35 @@ def set_theme(window, theme) -> None:
         race.set_theme(theme)
 
 
+def on_screen(dock: QDockWidget) -> bool:
+    """Whether any of ``dock`` shows: a dock behind another tab is still ``isVisible()``, only its
+    visible region is empty."""
+    return dock.isVisible() and not dock.visibleRegion().isEmpty()
+
+
 def show_network(window, net, input_names: list[str]) -> None:
-    """Every docked view shows the new, untrained network ``net``."""
+    """Every docked view shows the new, untrained network ``net``. In a window on screen, a view
+    whose dock is behind another tab or closed gets it when its dock shows (``_dock_shown``):
+    laying out an 8 x 256 network costs the diagram or the histograms tens of ms each."""
+    pending = window.__dict__.setdefault("_pending_networks", {})
     for live in window.live_docks:
-        live.view.show_network(net, input_names)
+        if window.isVisible() and not on_screen(live.dock):
+            pending[live.spec.name] = (net.copy(), list(input_names))
+        else:
+            pending.pop(live.spec.name, None)
+            live.view.show_network(net, input_names)
+
+
+def _dock_shown(window, live: LiveDock, visible: bool) -> None:
+    """A dock came on screen: its view gets the network it missed and the newest frame."""
+    pending = window.__dict__.get("_pending_networks", {})
+    if not visible or live.spec.name not in pending:
+        return
+    net, input_names = pending.pop(live.spec.name)
+    live.view.show_network(net, input_names)
+    frame = window.data_view.last_frame
+    if frame is not None and live.spec.every > 0:
+        live.view.render_frame(frame)
 
 
 def clear_views(window) -> None:

@@ -208,8 +208,8 @@ def test_points_noise_seed_wait_for_enter_or_regenerate(qtbot):
     assert rec.events == [("sigGenerateRequested", DataConfig(generator="circle", n_points=500, noise=0.3))]
     type_into(qtbot, panel.seed_spin, "42")
     assert rec.last("sigGenerateRequested").seed == 42
-    type_into(qtbot, panel.noise_spin, "5")  # beyond the range: clamped to 2
-    assert rec.last("sigGenerateRequested").noise == 2.0
+    type_into(qtbot, panel.noise_spin, "12")  # beyond the declared range (0 to 10): clamped to 10
+    assert rec.last("sigGenerateRequested").noise == 10.0
     type_into(qtbot, panel.points_spin, "1000000")
     assert rec.last("sigGenerateRequested").n_points == 100_000
     assert "Enter" in panel.points_spin.toolTip()

@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QScrollArea
 from widget_lifetime import delete_widgets_at_a_safe_point as _delete_widgets
 from widget_lifetime import shown
@@ -191,14 +191,17 @@ def test_running_frames_take_turns_and_skip_views_behind_a_tab(qtbot, window, mo
     assert counts == {"loss": 2, "diagram": 2, "weights": 0, "hessian": 0}
     window.weights_dock.raise_()
     qtbot.waitUntil(lambda: not window.weights_dock.visibleRegion().isEmpty(), timeout=2000)
+    # The histograms were behind their tab since the window showed: raised, they lay out the
+    # network they missed and draw the newest frame at once.
+    assert counts == {"loss": 2, "diagram": 2, "weights": 1, "hessian": 0}
     window.render_frame(running)  # two more frames: one for each side
     window.render_frame(running)
-    assert counts == {"loss": 3, "diagram": 2, "weights": 1, "hessian": 0}  # the diagram is behind now
+    assert counts == {"loss": 3, "diagram": 2, "weights": 2, "hessian": 0}  # the diagram is behind now
     window.render_frame(frame)  # paused: every visible view with frames to draw
-    assert counts == {"loss": 4, "diagram": 2, "weights": 2, "hessian": 0}
+    assert counts == {"loss": 4, "diagram": 2, "weights": 3, "hessian": 0}
     window.loss_dock.hide()
     window.render_frame(frame)
-    assert counts == {"loss": 4, "diagram": 2, "weights": 3, "hessian": 0}
+    assert counts == {"loss": 4, "diagram": 2, "weights": 4, "hessian": 0}
 
 
 def test_the_dark_switch_reaches_every_view_and_the_open_race(qtbot, window):
@@ -252,3 +255,21 @@ def test_with_history_swaps_only_another_history():
     swapped = views.with_history(frame, other)
     assert swapped.snapshot.history is other and swapped.snapshot.weights is frame.snapshot.weights
     assert np.array_equal(swapped.grid_x, frame.grid_x)
+
+
+def test_a_view_behind_a_tab_gets_a_new_network_when_its_tab_is_raised(qtbot, window):
+    qtbot.waitUntil(lambda: window._experiment is not None, timeout=5000)
+    window.diagram_dock.raise_()  # the weights histograms are behind it
+    qtbot.waitUntil(lambda: window.weights_dock.visibleRegion().isEmpty(), timeout=2000)
+    before = window.weights_plot.layer_labels()
+    spin = window.network_panel.units_spins[0]
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "5")
+    qtbot.keyClick(spin, Qt.Key_Return)  # as a user types a width: the network is rebuilt
+    qtbot.waitUntil(lambda: window._experiment.net.layer_sizes[1] == 5, timeout=5000)
+    assert window.diagram._sizes[1] == 5  # on screen: laid out at once
+    assert window.weights_plot.layer_labels() == before  # behind its tab: not laid out while nobody sees it
+    window.weights_dock.raise_()
+    qtbot.waitUntil(lambda: window.weights_plot.layer_labels() != before, timeout=2000)
+    assert window.weights_plot.layer_labels()[0] == "layer 1 (2→5)"
