@@ -73,6 +73,12 @@ def check_session(path: str, document, weights) -> None:
         raise ValueError("the points or the weights read back differ from those written")
 
 
+def _start_qt():
+    from playground.gui.render import offscreen_application  # an import PyInstaller's analysis sees
+
+    return offscreen_application()
+
+
 def run_self_test(out=print) -> int:
     start = time.perf_counter()
     failed: list[str] = []
@@ -108,7 +114,7 @@ def run_self_test(out=print) -> int:
     document = Document(experiment.dataset, parts, experiment.config)
 
     with tempfile.TemporaryDirectory(prefix="nn-playground-self-test-") as folder:
-        app = attempt("Qt offscreen", lambda: __import__("playground.gui.render", fromlist=["x"]).offscreen_application())
+        app = attempt("Qt offscreen", _start_qt)
         if app is not None:
             from playground.gui.render import VIEW_NAMES, render_figure
 

@@ -166,3 +166,10 @@ def test_self_test_names_what_failed(monkeypatch, capsys):
     assert main(["--self-test"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("self-test FAILED") and "loss view SVG (ValueError: no paths)" in out
+
+
+def test_self_test_without_onnxruntime_checks_the_model_with_onnx_checker(monkeypatch, capsys):
+    monkeypatch.setattr("playground.gui.render.VIEW_NAMES", ("weights",))
+    monkeypatch.setitem(__import__("sys").modules, "onnxruntime", None)  # as in a build without it
+    assert main(["--self-test"]) == 0
+    assert "ONNX checked with onnx.checker" in capsys.readouterr().out

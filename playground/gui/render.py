@@ -14,7 +14,7 @@ import os
 import sys
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, qInstallMessageHandler
+from PySide6.QtCore import QEvent, Qt, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QWidget
 
 from playground.core.hessian_lab import compute_report
@@ -164,6 +164,7 @@ def render_figure(name: str, experiment, document, net, snapshot, path: str,
     finally:
         widget.close()
         widget.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # now, not at some later garbage collection
 
 
 def image_size(path: str) -> tuple[int, int]:
