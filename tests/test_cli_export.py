@@ -127,6 +127,15 @@ def test_render_writes_an_svg_with_the_loss_curves(tmp_path, config_path):
     assert sum(d.count("L") == 8 for d in paths) == 3  # the training, validation and test curves, 9 points each
 
 
+def test_render_svg_of_the_data_view_draws_each_point_as_a_circle(tmp_path, config_path):
+    out = tmp_path / "data.svg"
+    assert main(["render", str(config_path), "--out", str(out), "--epochs", "2"]) == 0
+    root = ET.parse(out).getroot()
+    circles = list(root.iter("{http://www.w3.org/2000/svg}circle"))
+    assert len(circles) == CONFIG["data"]["n_points"]  # not the symbol atlas pasted once per point
+    assert len(list(root.iter("{http://www.w3.org/2000/svg}image"))) == 1  # the shading
+
+
 def test_render_of_a_saved_session_draws_it_as_saved(tmp_path, capsys):
     path, _ = _session(tmp_path)
     out = tmp_path / "diagram.png"
