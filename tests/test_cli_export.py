@@ -182,3 +182,17 @@ def test_self_test_without_onnxruntime_checks_the_model_with_onnx_checker(monkey
     monkeypatch.setitem(__import__("sys").modules, "onnxruntime", None)  # as in a build without it
     assert main(["--self-test"]) == 0
     assert "ONNX checked with onnx.checker" in capsys.readouterr().out
+
+
+def test_render_without_a_display_draws_offscreen_by_itself(tmp_path, config_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    out = tmp_path / "w.png"
+    run = subprocess.run([sys.executable, "-m", "playground", "render", str(config_path), "--out", str(out),
+                          "--view", "weights", "--epochs", "1", "--size", "320x320"],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert image_size(out) == (320, 320) and run.stderr == ""
