@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import sys
 import time
 from dataclasses import replace
 
@@ -111,7 +112,7 @@ def render_command(args) -> int:
     except OSError as err:
         raise BadInput(f"cannot write {args.out}: {err.strerror or err}") from None
     if snap.message:
-        print(snap.message)
+        print(snap.message, file=sys.stderr if snap.status == DIVERGED else sys.stdout)
     print(f"wrote {args.out}: the {args.view} view of {experiment.net.describe()} after epoch {snap.epoch} "
           f"({time.perf_counter() - start:.1f} s)")
     return EXIT_DIVERGED if snap.status == DIVERGED else EXIT_OK

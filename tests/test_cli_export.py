@@ -196,3 +196,14 @@ def test_render_without_a_display_draws_offscreen_by_itself(tmp_path, config_pat
                          env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert image_size(out) == (320, 320) and run.stderr == ""
+
+
+def test_render_of_a_diverging_run_still_draws_and_exits_3(tmp_path, capsys):
+    config = {"version": 1, "data": {"generator": "spiral", "n_points": 200, "noise": 0.1, "seed": 0},
+              "network": {"hidden": [8, 8], "activation": "tanh", "seed": 0},
+              "training": {"optimizer": "gd", "lr": 100, "epochs": 200}}  # tests/test_cli_divergence.py's run
+    path = tmp_path / "diverging.json"
+    path.write_text(json.dumps(config))
+    out = tmp_path / "d.png"
+    assert main(["render", str(path), "--out", str(out), "--size", "300x300"]) == 3
+    assert "Training diverged" in capsys.readouterr().err and image_size(out) == (300, 300)
