@@ -111,6 +111,8 @@ def render_command(args) -> int:
         render_figure(args.view, experiment, document, experiment.net, snap, args.out, args.size)
     except OSError as err:
         raise BadInput(f"cannot write {args.out}: {err.strerror or err}") from None
+    except ValueError as err:  # e.g. a Hessian too large to compute: the view has nothing to draw
+        raise BadInput(f"cannot draw the {args.view} view: {err}") from None
     if snap.message:
         print(snap.message, file=sys.stderr if snap.status == DIVERGED else sys.stdout)
     print(f"wrote {args.out}: the {args.view} view of {experiment.net.describe()} after epoch {snap.epoch} "

@@ -88,7 +88,10 @@ def build_view(name: str, experiment, document, net, snapshot, size: tuple[int, 
     if getattr(widget, "analysis", None) == "hessian":
         train = experiment.pair(experiment.split.train)
         if train is not None:
-            widget.show_report(compute_report(frame_net, *train, widget.request(), epoch=snapshot.epoch))
+            report = compute_report(frame_net, *train, widget.request(), epoch=snapshot.epoch)
+            if not report.ok:
+                raise ValueError(report.reason)
+            widget.show_report(report)
     _fit_plot(widget, size)
     return widget
 

@@ -45,6 +45,9 @@ def save_network(net: MLP, path: str | os.PathLike, features=None) -> None:
 
 def read_network_file(path: str | os.PathLike) -> tuple[MLP, tuple[str, ...] | None]:
     """(network, input features) from a file written by ``save_network`` (.json, or .npz by its suffix)."""
+    if os.fspath(path).lower().endswith((".onnx", ".safetensors")):
+        raise NetworkFileError(f"{path}: ONNX and safetensors files are exports for other programs; "
+                               "nn-playground reads networks back from .json and .npz files")
     doc = _read_npz(path) if os.fspath(path).lower().endswith(".npz") else read_json_file(path, NetworkFileError)
     try:
         return network_from_document(doc)

@@ -42,7 +42,7 @@ class Source:
 
 def read_source(path: str | os.PathLike) -> Source:
     path = os.fspath(path)
-    if path.lower().endswith(".npz"):
+    if path.lower().endswith((".npz", ".onnx", ".safetensors")):  # the last two: refused in words
         net, features = read_network_file(path)
         return Source(path, "network", network=net, features=features)
     raw = read_json_file(path, ConfigError)

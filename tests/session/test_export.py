@@ -144,6 +144,14 @@ def test_npz_with_bad_content_is_refused_in_words(tmp_path):
         load_network(tmp_path / "short.npz")
 
 
+@pytest.mark.parametrize("suffix", [".onnx", ".safetensors"])
+def test_exports_for_other_programs_are_not_read_back_as_text(tmp_path, suffix):
+    save_network(MLP([2, 1], seed=0), tmp_path / f"n{suffix}")
+    with pytest.raises(NetworkFileError, match="exports for other programs; nn-playground reads networks back "
+                                               r"from \.json and \.npz"):
+        load_network(tmp_path / f"n{suffix}")
+
+
 def test_unknown_suffix_is_refused(tmp_path):
     with pytest.raises(NetworkFileError, match=r"end it in \.json, \.npz, \.onnx or \.safetensors"):
         save_network(MLP([2, 1], seed=0), tmp_path / "net.txt")
