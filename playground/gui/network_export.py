@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 from PySide6.QtWidgets import QFileDialog
 
 from playground.session.export import save_network
@@ -43,7 +44,8 @@ def current_network(window):
     snapshot = window._last_snapshot
     if snapshot is not None:
         net.w[:] = snapshot.weights
-    trained = snapshot is not None and snapshot.epoch > 0
+    initial = net.copy().initialize(seed=experiment.config.network.seed, scale=net.init_scale)
+    trained = not np.array_equal(net.w, initial.w)  # trained here, or restored from a session
     return net, experiment.features, experiment.dataset.n_inputs, trained
 
 

@@ -29,13 +29,30 @@ def test_export_network_writes_the_trained_weights(qtbot, tmp_path, monkeypatch,
     window.export_network_action.trigger()
     net, features = read_network_file(tmp_path / "net.npz")
     assert np.array_equal(net.w, weights) and not problems
-    assert "Exported the network 2-8-8-1 to" in window.statusBar().currentMessage()
+    assert "Exported the network 2-8-8-1 to" in window.statusBar().currentMessage()  # not "(untrained ...)"
 
     _answer(monkeypatch, tmp_path / "net.onnx")
     window.export_network_action.trigger()
     X = window.model.document.dataset.X
     (y,) = ort.InferenceSession(str(tmp_path / "net.onnx")).run(None, {"x": X.astype(np.float32)})
     np.testing.assert_allclose(y, net.forward(X), rtol=1e-4, atol=1e-5)
+
+
+def test_export_network_of_an_opened_session_writes_its_saved_weights(qtbot, tmp_path, monkeypatch, problems):
+    from playground.session import prepare
+    from playground.session.document import save_session
+
+    document = spiral_document(30)
+    net = prepare(document.config, dataset=document.dataset, split=document.split()).net
+    saved = net.w + 0.25  # weights no initialisation gives
+    save_session(tmp_path / "s.nnp.json", document, saved)
+    window = make_window(qtbot, tmp_path, empty_document())
+    window.open_session(str(tmp_path / "s.nnp.json"))
+    qtbot.waitUntil(lambda: window._experiment is not None and window._last_snapshot is not None)
+    _answer(monkeypatch, tmp_path / "s.npz")
+    window.export_network_action.trigger()
+    assert np.array_equal(read_network_file(tmp_path / "s.npz")[0].w, saved)
+    assert "untrained" not in window.statusBar().currentMessage()
 
 
 def test_export_network_refuses_in_words(qtbot, tmp_path, monkeypatch, problems):
@@ -50,3 +67,7 @@ def test_export_network_refuses_in_words(qtbot, tmp_path, monkeypatch, problems)
     _answer(monkeypatch, tmp_path / "net.txt")
     other.export_network_action.trigger()
     assert "end it in .json, .npz, .onnx or .safetensors" in problems[-1]
+    _answer(monkeypatch, tmp_path / "fresh.json")
+    other.export_network_action.trigger()
+    assert "(untrained: its initial weights)" in other.statusBar().currentMessage()
+    assert (tmp_path / "fresh.json").exists()
