@@ -35,13 +35,14 @@ MIN_SIZE, MAX_SIZE = 300, 8000  # the data view's own minimum; 8000 px is a post
 
 def offscreen_application() -> QApplication:
     """The QApplication, made for drawing offscreen when there is no display to draw on."""
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and os.name == "posix" \
-            and not os.environ.get("QT_QPA_PLATFORM") and not _is_macos():
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = QApplication.instance()
-    if app is None:
-        qInstallMessageHandler(_quiet_offscreen)
-        app = QApplication(["nn-playground"])
+    if app is not None:  # a running app (or a test's): its platform and theme stay
+        return app
+    x11 = os.name == "posix" and sys.platform != "darwin"  # macOS and Windows always have a screen
+    if x11 and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    qInstallMessageHandler(_quiet_offscreen)
+    app = QApplication(["nn-playground"])
     apply_theme(app, LIGHT)  # figures for slides and print: the light theme, whatever the app remembers
     return app
 
@@ -50,10 +51,6 @@ def _quiet_offscreen(kind, context, message: str) -> None:
     """Qt's messages on stderr, less the offscreen plugin's notice that it cannot resize windows to hints."""
     if "propagateSizeHints" not in message:
         print(message, file=sys.stderr)
-
-
-def _is_macos() -> bool:
-    return sys.platform == "darwin"
 
 
 def input_names(experiment) -> list[str]:
