@@ -25,7 +25,7 @@ class BadInput(Exception):
 
 def figure_size(text: str) -> tuple[int, int]:
     """--size: "WIDTHxHEIGHT" in pixels, each within the figure limits."""
-    from playground.gui.render import MAX_SIZE, MIN_SIZE  # noqa: PLC0415 (Qt only for render)
+    from playground.gui.render import MAX_SIZE, MIN_SIZE
     from playground.session.messages import excerpt
 
     match = SIZE_PATTERN.fullmatch(text)
@@ -82,9 +82,8 @@ def export_command(args) -> int:
 def render_command(args) -> int:
     from playground.cli import EXIT_DIVERGED, EXIT_OK
     from playground.core.training import DIVERGED
-    from playground.session.sources import source_experiment
-
     from playground.gui.render import FIGURE_SUFFIXES, offscreen_application, render_figure
+    from playground.session.sources import source_experiment
 
     if not args.out.lower().endswith(FIGURE_SUFFIXES):
         raise BadInput(f"{args.out}: the figure is written as PNG or SVG; end the name in .png or .svg")

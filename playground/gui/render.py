@@ -39,7 +39,8 @@ def offscreen_application() -> QApplication:
     if app is not None:  # a running app (or a test's): its platform and theme stay
         return app
     x11 = os.name == "posix" and sys.platform != "darwin"  # macOS and Windows always have a screen
-    if x11 and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")):
+    chosen = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")
+    if x11 and not chosen:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     qInstallMessageHandler(_quiet_offscreen)
     app = QApplication(["nn-playground"])

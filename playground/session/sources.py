@@ -99,6 +99,7 @@ def trained_network(source: Source) -> tuple[MLP, tuple[str, ...] | None, int]:
     net = experiment.net
     if weights.size != net.n_params:
         raise SourceError(f"{source.path}: the saved weights ({weights.size:,} numbers) do not fit the network "
-                          f"{'-'.join(map(str, net.sizes))} ({net.n_params:,} weights) that the session's settings build")
+                          f"{'-'.join(map(str, net.sizes))} ({net.n_params:,} weights) that the session's "
+                          "settings build")
     net.w[:] = weights
     return net, experiment.features, experiment.dataset.n_inputs

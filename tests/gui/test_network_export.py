@@ -3,10 +3,10 @@
 import numpy as np
 import onnxruntime as ort
 import pytest
+from test_main_window import empty_document, make_window, spiral_document, wait_frame
 
 from playground.gui import file_actions
 from playground.session import read_network_file
-from test_main_window import empty_document, make_window, spiral_document, wait_frame
 
 
 @pytest.fixture
