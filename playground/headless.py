@@ -93,6 +93,9 @@ def render_command(args) -> int:
     source = _read(args.source)
     try:
         experiment, document = source_experiment(source)
+        if args.view == "data" and experiment.dataset.n_inputs > 2:
+            raise BadInput(f"{args.source}: the data view draws data with 1 or 2 inputs and these have "
+                           f"{experiment.dataset.n_inputs}; choose --view loss, diagram, weights or hessian")
         session = source.session
         saved = session is not None and session.weights is not None and session.weights.size == experiment.net.n_params
         if saved:  # draw the session as it was saved, then train on from there if asked

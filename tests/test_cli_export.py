@@ -159,6 +159,17 @@ def test_render_refuses_bad_input_in_one_line(tmp_path, config_path, capsys, mon
     assert not any(tmp_path.glob("f.*"))
 
 
+def test_render_of_data_with_three_inputs_offers_the_other_views(tmp_path, capsys):
+    rows = "".join(f"{a},{b},{c},{int(a + b + c > 0)}\n" for a, b, c in np.random.default_rng(0).normal(size=(30, 3)))
+    (tmp_path / "d3.csv").write_text("x1,x2,x3,label\n" + rows)
+    path = tmp_path / "c3.json"
+    path.write_text(json.dumps({"version": 1, "data": {"csv": "d3.csv"}, "network": {"hidden": [3]},
+                                "training": {"epochs": 2}}))
+    _fails(capsys, ["render", str(path), "--out", str(tmp_path / "f.png")],
+           "these have 3; choose --view loss, diagram, weights or hessian")
+    assert main(["render", str(path), "--out", str(tmp_path / "w.png"), "--view", "weights"]) == 0
+
+
 def test_render_of_a_bad_config_names_the_key(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({**CONFIG, "network": {"hidden": [5], "activation": "sigmoidal"}}))
