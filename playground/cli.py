@@ -2,7 +2,10 @@
 
     nn-playground [SESSION] [--play]    the desktop app (optionally opening a session, training at once)
     nn-playground --version
-    nn-playground train CONFIG.json --out DIR [--epochs N] [--quiet]
+    nn-playground train CONFIG.json --out DIR [--epochs N] [--quiet]   (CONFIG may be a saved session)
+    nn-playground export SOURCE --to FILE.json|.npz|.onnx|.safetensors   (a session or a network file)
+    nn-playground render SOURCE --out FILE.png|.svg [--epochs N] [--size WxH] [--view NAME]
+    nn-playground --self-test
 
 ``train`` writes DIR/metrics.json (per-epoch errors, final errors and accuracy,
 timing) and DIR/network.json (architecture + weights; ``playground.session.load_network``
@@ -71,14 +74,38 @@ def _parser() -> argparse.ArgumentParser:
                "saved session, and with --play starts training at once.",
     )
     parser.add_argument("--version", action="version", version=f"nn-playground {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="train briefly, draw and export every kind of file offscreen, check them; exit 0 or 1")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     train = commands.add_parser("train", help="train a network from a JSON config, without the GUI",
                                 description="Train a network from a JSON config file, headless.")
-    train.add_argument("config", help="experiment config (JSON; see README, 'Config format')")
+    train.add_argument("config", help="experiment config (JSON; see README, 'Config format'), or a saved session "
+                                      "(its settings and points; training starts from new weights)")
     train.add_argument("--out", required=True, help="directory for metrics.json and network.json")
     train.add_argument("--epochs", type=_epoch_count, help="override training.epochs (0 to 10,000,000)")
     train.add_argument("--quiet", action="store_true", help="print only the final summary")
+    _add_export_commands(commands)
     return parser
+
+
+def _add_export_commands(commands) -> None:
+    from playground.headless import figure_size, view_name
+
+    export = commands.add_parser("export", help="write a trained network as .json, .npz, .onnx or .safetensors",
+                                 description="Write the trained network of a session or a network file in the "
+                                             "format its name ends in.")
+    export.add_argument("source", help="a saved session (.nnp.json) or a network file (.json, .npz)")
+    export.add_argument("--to", required=True, help="the file to write: .json, .npz, .onnx or .safetensors")
+    render = commands.add_parser("render", help="train a config or session headless and write a figure",
+                                 description="Train the experiment of a config or a session offscreen (a session "
+                                             "with trained weights starts from them) and write one view as a figure.")
+    render.add_argument("source", help="an experiment config (JSON) or a saved session")
+    render.add_argument("--out", required=True, help="the figure to write: .png or .svg")
+    render.add_argument("--epochs", type=_epoch_count,
+                        help="epochs to train (default: training.epochs; 0 for a session with trained weights)")
+    render.add_argument("--size", type=figure_size, default=(800, 600), help="WIDTHxHEIGHT in pixels (800x600)")
+    render.add_argument("--view", type=view_name, default="data",
+                        help="data (default), loss, diagram, weights or hessian")
 
 
 def _finite_or_none(value):
@@ -145,14 +172,16 @@ def _progress_line(snap, total: int) -> str:
 
 def train_command(args) -> int:
     from playground.core.training import DIVERGED, FitResult
-    from playground.session import ConfigError, DataFileError, ExperimentConfig, prepare, save_network
+    from playground.session import ConfigError, DataFileError, NetworkFileError, save_network
     from playground.session.atomic import atomic_write_text
+    from playground.session.document import SessionFileError
+    from playground.session.sources import SourceError, read_source, source_experiment
     try:
-        config = ExperimentConfig.load(args.config)
+        experiment, _ = source_experiment(read_source(args.config))  # a config, or a session's config and points
+        config = experiment.config
         epochs = config.epochs if args.epochs is None else args.epochs
-        experiment = prepare(config, base_dir=os.path.dirname(os.path.abspath(args.config)))
         trainer = experiment.make_trainer()
-    except (ConfigError, DataFileError) as err:
+    except (ConfigError, DataFileError, SessionFileError, NetworkFileError, SourceError) as err:
         raise _BadInput(str(err)) from None
     except ValueError as err:  # a setting the trainer refuses (e.g. a network too large for memory)
         raise _BadInput(f"{args.config}: {err}") from None
@@ -225,10 +254,21 @@ def _session_file_problem(path: str) -> str | None:
 
 
 def _run(argv: list[str]) -> int:
-    if argv and argv[0] == "train" or any(a in ("-h", "--help", "--version") for a in argv[:1]):
+    if argv and argv[0] in ("train", "export", "render") or any(a in ("-h", "--help", "--version") for a in argv[:1]):
         args = _parser().parse_args(argv)
         if args.command == "train":
             return train_command(args)
+        if args.command in ("export", "render"):
+            from playground import headless
+
+            try:
+                return (headless.export_command if args.command == "export" else headless.render_command)(args)
+            except headless.BadInput as err:
+                raise _BadInput(str(err)) from None
+    if argv[:1] == ["--self-test"]:
+        from playground.self_test import run_self_test
+
+        return run_self_test()
     args, qt_args = _gui_parser().parse_known_args(argv)
     if args.session is not None:
         problem = _session_file_problem(args.session)

@@ -227,7 +227,7 @@ def test_an_internal_error_is_one_line_too(tmp_path, capsys, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("x" * 5000)
 
-    monkeypatch.setattr("playground.session.prepare", broken)
+    monkeypatch.setattr("playground.session.sources.prepare", broken)  # train prepares configs and sessions there
     assert main(["train", str(write_config(tmp_path)), "--out", str(tmp_path / "o")]) == 1
     line = one_line_error(capsys)
     assert "internal error (RuntimeError)" in line and len(line) < 300

@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.Qt import internals
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QPaintEngine, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsItem
 
 # Coordinates beyond this are clamped for drawing and bounds: Qt's geometry overflows
@@ -191,6 +191,20 @@ class PointCloud(pg.GraphicsObject):
         self._atlas_dpr = dpr
         self._atlas_key = tuple(s.key() for s in self.styles)
 
+    def _paint_vector(self, painter, px, py, style) -> None:
+        """Each point as a circle, in array order: an SVG export gets shapes, not pixmaps."""
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        pens = [QPen(s.outline, s.outline_width) if s.outline_width > 0 else QPen(Qt.PenStyle.NoPen)
+                for s in self.styles]
+        for x, y, k in zip(px.tolist(), py.tolist(), style.tolist()):
+            painter.setPen(pens[k])
+            painter.setBrush(self.styles[k].fill)
+            r = self.styles[k].size / 2
+            painter.drawEllipse(QPointF(x, y), r, r)
+        painter.restore()
+
     def paint(self, painter, option, widget=None) -> None:
         if not self.x.size or not self.styles:
             return
@@ -218,6 +232,9 @@ class PointCloud(pg.GraphicsObject):
             px, py, style = _topmost_per_pixel(px, py, style, 1.0)
             if px.size > COARSE_ABOVE:
                 px, py, style = _topmost_per_pixel(px, py, style, 2.0)
+        if painter.paintEngine() is not None and painter.paintEngine().type() == QPaintEngine.Type.SVG:
+            self._paint_vector(painter, px, py, style)  # Qt's SVG engine would draw the whole atlas per fragment
+            return
         self._fragments.resize(px.size)
         frags = self._fragments.ndarray()
         # Whole-pixel target rectangles: Qt then blits each symbol instead of resampling it

@@ -8,9 +8,10 @@ from .config import ConfigError, DataConfig, ExperimentConfig, NetworkConfig
 from .controller import Built, Change, Rebuild, Refused, SessionController
 from .datafile import DataFileError, read_csv, write_csv
 from .experiment import Experiment, matched_output, output_mismatch, prepare
+from .export import NETWORK_SUFFIXES, save_network  # by suffix: .json .npz .onnx .safetensors
 from .messages import excerpt
 from .network_io import (
-    MAX_WEIGHTS, NetworkFileError, load_network, network_from_document, read_network_file, save_network,
+    MAX_WEIGHTS, NetworkFileError, load_network, network_from_document, read_network_file,
 )
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Experiment",
     "ExperimentConfig",
     "MAX_WEIGHTS",
+    "NETWORK_SUFFIXES",
     "NetworkConfig",
     "NetworkFileError",
     "Rebuild",

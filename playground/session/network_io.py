@@ -1,14 +1,19 @@
-"""Trained networks as versioned JSON files (architecture + flat weight vector).
+"""Trained networks as versioned JSON files (architecture + flat weight vector), and their NPZ twin.
 
 The file is ``MLP.to_dict()`` plus the input feature maps the network expects, so
 ``MLP.from_dict(json.load(f))`` or ``load_network(path)`` gives the network back.
-Weights are written with repr precision: a save/load round trip is exact.
+Weights are written with repr precision: a save/load round trip is exact. A ``.npz`` file
+(written by playground.session.export) holds the same document as a JSON text array
+``header`` and the weights as the float64 array ``w``; it is read here with
+``allow_pickle=False``, through the same checks.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import zipfile
 
 import numpy as np
 
@@ -17,7 +22,7 @@ from playground.core.datasets import FEATURES
 from playground.core.heads import make_head
 from playground.core.mlp import NETWORK_FORMAT, NETWORK_FORMAT_VERSION
 
-from .atomic import atomic_write_text, read_json_file
+from .atomic import atomic_write_text, read_json_file, read_regular_file
 from .messages import excerpt
 
 MAX_WEIGHTS = 5_000_000  # 40 MB of float64; the GUI's largest network (8 x 256 units) has about 0.5 million
@@ -39,8 +44,11 @@ def save_network(net: MLP, path: str | os.PathLike, features=None) -> None:
 
 
 def read_network_file(path: str | os.PathLike) -> tuple[MLP, tuple[str, ...] | None]:
-    """(network, input features) from a file written by ``save_network``."""
-    doc = read_json_file(path, NetworkFileError)
+    """(network, input features) from a file written by ``save_network`` (.json, or .npz by its suffix)."""
+    if os.fspath(path).lower().endswith((".onnx", ".safetensors")):
+        raise NetworkFileError(f"{path}: ONNX and safetensors files are exports for other programs; "
+                               "nn-playground reads networks back from .json and .npz files")
+    doc = _read_npz(path) if os.fspath(path).lower().endswith(".npz") else read_json_file(path, NetworkFileError)
     try:
         return network_from_document(doc)
     except ValueError as err:
@@ -129,6 +137,40 @@ def _check_features(features, n_inputs: int) -> tuple[str, ...] | None:
     if len(features) != n_inputs:
         raise ValueError(f"\"features\" names {len(features)} inputs but the network takes {n_inputs}")
     return tuple(features)
+
+
+MAX_NPZ_BYTES = 8 * MAX_WEIGHTS + 2**20  # the weights as float64 plus the header
+
+
+def _read_npz(path) -> dict:
+    """The network document of an NPZ file, its weights as a list (checked as a JSON file's are)."""
+    def fail(message: str) -> NetworkFileError:
+        return NetworkFileError(f"{path}: {message}")
+
+    data = read_regular_file(path, MAX_NPZ_BYTES, fail)
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        if sum(m.file_size for m in members) > MAX_NPZ_BYTES:  # a compressed member could unpack to gigabytes
+            raise fail("the arrays in the file are larger than any network this build reads")
+        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+            if "header" not in arrays or "w" not in arrays:
+                raise fail("not an nn-playground network (an NPZ file needs the arrays 'header' and 'w')")
+            header, w = arrays["header"], arrays["w"]
+    except (zipfile.BadZipFile, OSError, EOFError) as err:
+        raise fail(f"not an NPZ file ({err})") from None
+    except ValueError as err:  # object arrays need pickle, which is never allowed
+        raise fail(f"the NPZ file holds arrays this build does not read ({err})") from None
+    if header.dtype.kind != "U" or header.ndim != 0:
+        raise fail("the 'header' array must be one JSON text")
+    try:
+        doc = json.loads(str(header))
+    except (json.JSONDecodeError, RecursionError) as err:
+        raise fail(f"the header is not valid JSON ({err})") from None
+    if w.dtype.kind not in "iuf" or w.ndim != 1:
+        raise fail("the weights 'w' must be a flat array of numbers")
+    if isinstance(doc, dict):
+        doc["weights"] = w.astype(float).tolist()  # float64 -> Python floats: exact
+    return doc
 
 
 def load_network(path: str | os.PathLike) -> MLP:

@@ -16,6 +16,14 @@ ACTIONS = (
     None,
     Action("import_action", "&Import CSV…", lambda w: w.import_csv(), ("Ctrl+I",)),
     Action("export_action", "&Export CSV…", lambda w: w.export_csv(), ("Ctrl+E",)),
+    Action("export_network_action", "Export &network…", lambda w: _export_network(w),
+           tip="The trained network as ONNX, NumPy arrays, safetensors (PyTorch) or JSON"),
     None,
     Action("quit_action", "&Quit", lambda w: w.close(), (QKeySequence.Quit,)),
 )
+
+
+def _export_network(window) -> None:
+    from ..network_export import export_network  # the dialog and the writing (gui/network_export.py)
+
+    export_network(window)

@@ -1,0 +1,179 @@
+"""Headless figures: a view of a trained experiment drawn offscreen and written as PNG or SVG.
+
+``nn-playground render`` and ``--self-test`` use it. Each view is the app's own widget (the data
+view, or a row of gui/views.py's table), given the trained network and one frame as the window
+would give them, laid out at the asked size without ever appearing on a screen
+(WA_DontShowOnScreen), and exported with pyqtgraph's exporters through gui/plots/export.py's
+fixes. ``write_figure`` is the one place that writes files, so that it can be pointed at a fuller
+figure-export module later.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, Qt, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication, QWidget
+
+from playground.core.hessian_lab import compute_report
+from playground.session.atomic import atomic_write_bytes
+
+from .data_view import DataView
+from .frames import ViewSpec, compute_frame
+from .plots import export as plot_export
+from .theme import LIGHT, apply_theme
+from .views import VIEWS
+
+DATA_VIEW = "data"
+VIEW_NAMES: tuple[str, ...] = (DATA_VIEW, *(spec.name for spec in VIEWS))
+FIGURE_SUFFIXES = (".png", ".svg")
+DEFAULT_SIZE = (800, 600)
+MIN_SIZE, MAX_SIZE = 300, 8000  # the data view's own minimum; 8000 px is a poster
+
+
+def offscreen_application() -> QApplication:
+    """The QApplication, made for drawing offscreen when there is no display to draw on."""
+    app = QApplication.instance()
+    if app is not None:  # a running app (or a test's): its platform and theme stay
+        return app
+    x11 = os.name == "posix" and sys.platform != "darwin"  # macOS and Windows always have a screen
+    chosen = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")
+    if x11 and not chosen:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    qInstallMessageHandler(_quiet_offscreen)
+    app = QApplication(["nn-playground"])
+    apply_theme(app, LIGHT)  # figures for slides and print: the light theme, whatever the app remembers
+    return app
+
+
+def _quiet_offscreen(kind, context, message: str) -> None:
+    """Qt's messages on stderr, less the offscreen plugin's notice that it cannot resize windows to hints."""
+    if "propagateSizeHints" not in message:
+        print(message, file=sys.stderr)
+
+
+def input_names(experiment) -> list[str]:
+    if experiment.features:
+        return list(experiment.features)
+    return ["x1", "x2"][: experiment.dataset.n_inputs] if experiment.dataset.n_inputs > 1 else ["x"]
+
+
+def build_view(name: str, experiment, document, net, snapshot, size: tuple[int, int]) -> QWidget:
+    """The widget of view ``name`` showing ``net`` (at the snapshot's weights), laid out at ``size``, hidden."""
+    if name == DATA_VIEW:
+        widget = DataView()
+        widget.set_document(document)
+        widget.fit_to(document.dataset.view_bounds)
+    else:
+        spec = next(s for s in VIEWS if s.name == name)
+        widget = spec.factory()
+        widget.show_network(net, input_names(experiment))
+    _show_hidden(widget, size)
+    frame_net = net.copy()
+    frame_net.w[:] = snapshot.weights
+    view = None
+    if name == DATA_VIEW:
+        (x0, x1), (y0, y1) = widget.data_range()
+        view = ViewSpec((x0, x1), (y0, y1), resolution=150)
+    frame = compute_frame(frame_net, experiment.features, experiment.dataset.kind, experiment.dataset.n_inputs,
+                          snapshot, view, experiment_id=0, running=False, epochs_per_second=0.0)
+    if name == DATA_VIEW:
+        widget.render(frame)
+    else:
+        widget.render_frame(frame)
+    if getattr(widget, "analysis", None) == "hessian":
+        train = experiment.pair(experiment.split.train)
+        if train is not None:
+            report = compute_report(frame_net, *train, widget.request(), epoch=snapshot.epoch)
+            if not report.ok:
+                raise ValueError(report.reason)
+            widget.show_report(report)
+    _fit_plot(widget, size)
+    return widget
+
+
+def _show_hidden(widget: QWidget, size: tuple[int, int]) -> None:
+    widget.setAttribute(Qt.WA_DontShowOnScreen, True)
+    widget.resize(*size)
+    widget.show()  # on no screen (WA_DontShowOnScreen): layouts and resize events happen as in a window
+    QApplication.processEvents()
+
+
+def _fit_plot(widget: QWidget, size: tuple[int, int]) -> None:
+    """Resize ``widget`` so that its plot (its largest graphics view) is ``size`` pixels."""
+    QApplication.processEvents()
+    for _ in range(3):  # the controls around the plot take their part; grow the widget by that much
+        view = figure_view(widget)
+        dw, dh = size[0] - view.width(), size[1] - view.height()
+        if dw == dh == 0:
+            break
+        widget.resize(widget.width() + dw, widget.height() + dh)
+        QApplication.processEvents()
+
+
+def figure_view(widget: QWidget) -> pg.GraphicsView:
+    """The graphics view that holds a view's figure: the widget itself or its largest visible one."""
+    if isinstance(widget, pg.GraphicsView):
+        return widget
+    views = [v for v in widget.findChildren(pg.GraphicsView) if v.isVisibleTo(widget)]
+    if not views:
+        raise ValueError(f"{type(widget).__name__} shows no figure")
+    return max(views, key=lambda v: v.width() * v.height())
+
+
+def write_figure(widget: QWidget, path: str, size: tuple[int, int]) -> None:
+    """Write the figure of ``widget`` to ``path``: PNG of ``size`` pixels or SVG, by the suffix; atomically.
+
+    Kept to this one function so that the fuller figure export (plots, windows, scale factors)
+    can take its place.
+    """
+    from pyqtgraph.exporters import ImageExporter, SVGExporter
+
+    plot_export.install()  # SVG with closed paths (pyqtgraph issue 3495)
+    scene = figure_view(widget).scene()
+    if path.lower().endswith(".svg"):
+        data = SVGExporter(scene).export(toBytes=True)
+    else:
+        exporter = ImageExporter(scene)
+        exporter.params.param("width").setValue(size[0], blockSignal=exporter.widthChanged)
+        exporter.params.param("height").setValue(size[1], blockSignal=exporter.heightChanged)
+        image = exporter.export(toBytes=True)
+        data = _png_bytes(image)
+    atomic_write_bytes(path, bytes(data))
+
+
+def _png_bytes(image) -> bytes:
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    array = QByteArray()
+    buffer = QBuffer(array)
+    buffer.open(QIODevice.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise OSError("the image could not be encoded as PNG")
+    buffer.close()
+    return bytes(array.data())
+
+
+def render_figure(name: str, experiment, document, net, snapshot, path: str,
+                  size: tuple[int, int] = DEFAULT_SIZE) -> None:
+    """Draw view ``name`` of the trained experiment offscreen and write it to ``path`` (.png or .svg)."""
+    widget = build_view(name, experiment, document, net, snapshot, size)
+    try:
+        write_figure(widget, path, size)
+    finally:
+        widget.close()
+        widget.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # now, not at some later garbage collection
+
+
+def image_size(path: str) -> tuple[int, int]:
+    """Width and height of a PNG file, read from its header."""
+    with open(path, "rb") as f:
+        head = f.read(24)
+    if head[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError(f"{path} is not a PNG file")
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+

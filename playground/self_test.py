@@ -1,0 +1,139 @@
+"""``nn-playground --self-test``: does this installation train, draw and export?
+
+It trains a small network for a few epochs, draws every view offscreen, writes PNG, SVG, ONNX
+and a session to a temporary folder and checks each file: the PNG's pixel size, the SVG as XML
+with paths, the ONNX model in onnxruntime against ``net.forward`` when onnxruntime is installed
+(else ``onnx.checker``), the session read back with its weights. One line is printed; the exit
+code is 0, or 1 with the name of each check that failed. Only the app's own dependencies are
+imported, so the frozen binary runs it as a source install does.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+
+import numpy as np
+
+SIZE = (400, 300)
+EPOCHS = 20
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def _config():
+    from playground.session import DataConfig, ExperimentConfig, NetworkConfig
+
+    return ExperimentConfig(data=DataConfig(generator="spiral", n_points=80, noise=0.05, seed=0,
+                                            features=("x1", "x2", "sin(x1)")),
+                            network=NetworkConfig(hidden=(6, 6), activation="tanh", seed=0), epochs=EPOCHS)
+
+
+def check_png(path: str, size: tuple[int, int]) -> None:
+    from playground.gui.render import image_size
+
+    got = image_size(path)
+    if got != tuple(size):
+        raise ValueError(f"{got[0]}x{got[1]} pixels, not {size[0]}x{size[1]}")
+
+
+def check_svg(path: str) -> None:
+    root = ET.parse(path).getroot()
+    if root.tag != f"{SVG_NS}svg":
+        raise ValueError(f"the root element is {root.tag}, not svg")
+    if not any(True for _ in root.iter(f"{SVG_NS}path")):
+        raise ValueError("no <path> elements")
+
+
+def check_onnx(path: str, net, X, features) -> str:
+    """'onnxruntime' when the model ran and matched, 'onnx.checker' when only checked."""
+    import onnx
+
+    from playground.core.datasets import map_features
+
+    onnx.checker.check_model(onnx.load(path), full_check=True)
+    try:
+        import onnxruntime
+    except ImportError:
+        return "onnx.checker"
+    session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    (y,) = session.run(None, {"x": X.astype(np.float32)})
+    want = net.forward(map_features(X, features) if features else X)
+    if not np.allclose(y, want, rtol=1e-4, atol=1e-5):
+        raise ValueError(f"outputs differ from the network's by up to {np.max(np.abs(y - want)):.3g}")
+    return "onnxruntime"
+
+
+def check_session(path: str, document, weights) -> None:
+    from playground.session.document import load_session
+
+    session = load_session(path)
+    if session.document.dataset.n != document.dataset.n or not np.array_equal(session.weights, weights):
+        raise ValueError("the points or the weights read back differ from those written")
+
+
+def _start_qt():
+    from playground.gui.render import offscreen_application  # an import PyInstaller's analysis sees
+
+    return offscreen_application()
+
+
+def run_self_test(out=print) -> int:
+    start = time.perf_counter()
+    failed: list[str] = []
+    done: list[str] = []
+
+    def attempt(name: str, check):
+        try:
+            result = check()
+            done.append(name)
+            return result
+        except Exception as err:  # each failure is named in the one line, the others still run
+            failed.append(f"{name} ({type(err).__name__}: {str(err)[:120]})")
+            return None
+
+    from playground.session import prepare
+    from playground.session.document import Document, save_session
+    from playground.session.export import save_network
+
+    def train():
+        experiment = prepare(_config())
+        return experiment, experiment.make_trainer().advance(EPOCHS)
+
+    trained = attempt("training", train)
+    if trained is None:
+        out(f"self-test FAILED: {'; '.join(failed)}")
+        return 1
+    experiment, snap = trained
+    net = experiment.net.copy()
+    net.w[:] = snap.weights
+    split = experiment.split
+    parts = np.zeros(experiment.dataset.n, dtype=np.int8)
+    parts[split.val_idx], parts[split.test_idx] = 1, 2
+    document = Document(experiment.dataset, parts, experiment.config)
+
+    with tempfile.TemporaryDirectory(prefix="nn-playground-self-test-") as folder:
+        app = attempt("Qt offscreen", _start_qt)
+        if app is not None:
+            from playground.gui.render import VIEW_NAMES, render_figure
+
+            for name in VIEW_NAMES:
+                for suffix, check in ((".png", lambda p: check_png(p, SIZE)), (".svg", check_svg)):
+                    path = os.path.join(folder, name + suffix)
+                    attempt(f"{name} view {suffix[1:].upper()}",
+                            lambda: (render_figure(name, experiment, document, experiment.net, snap, path, SIZE),
+                                     check(path)))
+        onnx_path = os.path.join(folder, "network.onnx")
+        runner = attempt("ONNX", lambda: (save_network(net, onnx_path, experiment.features),
+                                          check_onnx(onnx_path, net, split.train.X, experiment.features))[1])
+        session_path = os.path.join(folder, "session.nnp.json")
+        attempt("session", lambda: (save_session(session_path, document, snap.weights, snap.history),
+                                    check_session(session_path, document, snap.weights)))
+    seconds = time.perf_counter() - start
+    if failed:
+        out(f"self-test FAILED: {'; '.join(failed)} ({len(done)} checks passed, {seconds:.1f} s)")
+        return 1
+    out(f"self-test passed: trained {EPOCHS} epochs, drew {len(VIEW_NAMES)} views as PNG and SVG, "
+        f"ONNX checked with {runner}, session reloaded ({len(done)} checks, {seconds:.1f} s)")
+    return 0
