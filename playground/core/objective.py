@@ -58,6 +58,9 @@ class Objective:
         self.interrupt: Callable[[], bool] | None = None  # asked between blocks; True raises Interrupted
         self.block_rows = block_rows(net)
         self._block_grad: np.ndarray | None = None
+        # A penalty that depends on the points (tangent propagation, Tikhonov: invariance.DataPenalty),
+        # a sum over them like E_D and so weighted like it; None when there is none.
+        self.data_penalty = None
 
     @property
     def n_points(self) -> int:
@@ -91,6 +94,8 @@ class Objective:
             E = net.head.error(net.forward_pass(self.X).out, self.T)
         self.last_data_error = E
         total = self.data_weight * E
+        if self.data_penalty is not None:
+            total += self.data_weight * self.data_penalty.value(net, self.X)
         if self.regularizer is not None:
             total += self.regularizer.value(self.net.w)
         return self.scale * total
@@ -110,6 +115,8 @@ class Objective:
             net.backpropagate(cache, delta, out)
         self.last_data_error = E
         total = self.data_weight * E
+        if self.data_penalty is not None:
+            total += self.data_weight * self.data_penalty.add_value_and_gradient(net, self.X, out, data_scale)
         if self.regularizer is not None:
             total += self.regularizer.value(net.w)
             self.regularizer.add_gradient(net.w, out, self.scale)

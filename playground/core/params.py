@@ -29,7 +29,7 @@ import numpy as np
 from .datasets import MAX_CLASSES, MAX_POINTS, MIN_CLASSES
 
 __all__ = [
-    "Boolean", "Choice", "Interval", "check", "problem",
+    "Boolean", "Choice", "Interval", "check", "problem", "AUGMENT_KINDS", "TANGENT_KINDS",
     "MAX_COMPONENTS", "MAX_EPOCHS", "MAX_HIDDEN_LAYERS", "MAX_POINTS", "MAX_SEED", "MAX_UNITS",
     "DATA_PARAMETERS", "HYPER_PARAMETERS", "NETWORK_PARAMETERS", "TRAINING_PARAMETERS",
 ]
@@ -44,6 +44,9 @@ MAX_EPOCHS = 10_000_000
 _LARGEST_WHOLE = 2**63 - 1
 
 _CLOSED = ("both", "left", "right", "neither")
+
+TANGENT_KINDS = ("rotation", "scaling", "translation_x", "translation_y")  # invariance.tangents
+AUGMENT_KINDS = ("none", "rotation", "scaling", "translation", "noise")  # invariance.augment
 
 
 def _shown(value) -> str:
@@ -200,6 +203,14 @@ TRAINING_PARAMETERS = {
     "decay": NON_NEGATIVE,  # inverse-time schedule: eta / (1 + decay t)
     "l2": NON_NEGATIVE,  # weight decay lambda (PRML 5.112), also of each group (5.121)
     "l1": NON_NEGATIVE,
+    # Invariances (PRML 5.5.3-5.5.5, core/invariance.py) and soft weight sharing (5.5.7).
+    "tangent_prop": NON_NEGATIVE,  # lambda of the tangent-propagation penalty (5.127)
+    "tangent_kind": Choice(TANGENT_KINDS),
+    "tikhonov": NON_NEGATIVE,  # lambda of 1/2 sum ||J||^2 (5.135)
+    "augment": Choice(AUGMENT_KINDS),
+    "augment_size": NON_NEGATIVE,  # degrees, a scale change, a shift or a noise deviation (invariance.augment)
+    "soft_weight_sharing": NON_NEGATIVE,  # lambda of -sum ln sum_j pi_j N(w_i | mu_j, sigma_j^2)
+    "mixture_components": Interval(int, 1, MAX_COMPONENTS, "both"),
 }
 
 # The optimisers' own settings (a setting not listed here is any positive number).
