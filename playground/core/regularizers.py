@@ -188,10 +188,11 @@ class WeightMixture:
     """The learned mixture of soft weight sharing over the weights (not the biases) of a network.
 
     Learned jointly with the weights: after each weight step the trainer calls ``update``, which
-    minimises the same E~ over the mixture with the responsibilities held fixed, i.e. solves
+    minimises E~ over the mixture with the responsibilities held fixed, i.e. solves
     dOmega/dmu = dOmega/dsigma = dOmega/deta = 0 (5.141-5.147): mu_j and sigma_j^2 become the
-    gamma-weighted mean and variance of the weights, pi_j their share. Alternating these with
-    the weight steps lowers E~ at each turn (coordinate descent, as EM does for a mixture).
+    gamma-weighted mean and variance of the weights, pi_j their share (an EM step), each with
+    one pseudo-weight of a weak prior so that no component dies. Alternating these with the
+    weight steps is coordinate descent on E~ (plus that prior's small terms).
     """
 
     def __init__(self, coefficient: float, mask: np.ndarray, w: np.ndarray, n_components: int):
@@ -239,9 +240,13 @@ class WeightMixture:
         alive = share > 1e-12  # a component no weight belongs to keeps its place
         self.mu[alive] = (gamma[:, alive] * values[:, None]).sum(axis=0) / share[alive]
         d = values[:, None] - self.mu[None, :]
-        var = (gamma * d * d).sum(axis=0)[alive] / share[alive]
-        self.sigma[alive] = np.sqrt(np.maximum(var, SIGMA_FLOOR**2))
-        self.eta = np.log(np.maximum(share / values.size, 1e-300))
+        # One pseudo-weight per component, at a spread of std(w) / M, keeps a component that has
+        # lost its weights alive and of a useful width, free to take weights again (without it a
+        # broad component swallowed all weights and the others died at sigma -> 0, pi -> 0).
+        prior = (float(np.std(values)) / self.n_components) ** 2
+        var = ((gamma * d * d).sum(axis=0) + prior) / (share + 1.0)
+        self.sigma = np.sqrt(np.maximum(var, SIGMA_FLOOR**2))
+        self.eta = np.log((share + 1.0) / (values.size + self.n_components))
 
     def parameters(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(pi, mu, sigma), fresh copies."""
