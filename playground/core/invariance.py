@@ -60,13 +60,18 @@ def tangents(X, kind: str, centre=None) -> Array:
     """
     kind = check("tangent kind", kind, TRAINING_PARAMETERS["tangent_kind"])
     X = _plane_points(X, kind)
+    return _tangents(X, kind, _centre(X, centre))
+
+
+def _tangents(X: Array, kind: str, centre: Array) -> Array:
+    """tangents() for checked inputs (the trainer's batches)."""
     tau = np.zeros_like(X)
     if kind == "translation_x":
         tau[:, 0] = 1.0
     elif kind == "translation_y":
         tau[:, 1] = 1.0
     else:
-        d = X - _centre(X, centre)
+        d = X - centre
         if kind == "rotation":
             tau[:, 0], tau[:, 1] = -d[:, 1], d[:, 0]
         else:
@@ -120,7 +125,7 @@ def _piece_backward(kind: str, y: Array, da: Array, r: Array) -> tuple[Array, Ar
 # ------------------------------------------------------------------------------ tangent propagation
 def _tangent_forward(net, X: Array, tau: Array):
     """Forward pass carrying R{z} = dz/dx tau beside z: returns the caches and J tau (N, P)."""
-    z, dz, a, da = [X], [tau], [], []
+    z, dz, a, da, h1 = [X], [tau], [], [], []
     for layer in range(net.n_layers - 1):
         W, b = net.weights[layer], net.biases[layer]
         pre = z[-1] @ W
@@ -128,10 +133,12 @@ def _tangent_forward(net, X: Array, tau: Array):
         dpre = dz[-1] @ W
         act = net.activations[layer]
         out = act.h(pre)
+        slope = act.dh(pre, out)
         a.append(pre)
         da.append(dpre)
         z.append(out)
-        dz.append(act.dh(pre, out) * dpre)
+        h1.append(slope)
+        dz.append(slope * dpre)
     out = z[-1] @ net.weights[-1]
     out += net.biases[-1]
     dout = dz[-1] @ net.weights[-1]
@@ -139,7 +146,7 @@ def _tangent_forward(net, X: Array, tau: Array):
     for kind, part in _output_pieces(net):
         y, dy[:, part] = _piece_forward(kind, out[:, part], dout[:, part])
         ys.append(y)
-    return (z, dz, a, da, out, dout, ys), dy
+    return (z, dz, a, da, h1, out, dout, ys), dy
 
 
 def _checked_pair(net, X, tau) -> tuple[Array, Array]:
@@ -157,6 +164,10 @@ def _checked_pair(net, X, tau) -> tuple[Array, Array]:
 def tangent_penalty_value(net, X, tau) -> float:
     """Omega (5.128) alone: one forward pass with tangents, no gradient."""
     X, tau = _checked_pair(net, X, tau)
+    return _penalty_value(net, X, tau)
+
+
+def _penalty_value(net, X: Array, tau: Array) -> float:
     _, dy = _tangent_forward(net, X, tau)
     return 0.5 * float(np.vdot(dy, dy))
 
@@ -167,7 +178,11 @@ def tangent_penalty(net, X, tau, out: Array | None = None) -> tuple[float, Array
     ``out`` (shaped like ``net.w``) receives the gradient when given; it is returned either way.
     """
     X, tau = _checked_pair(net, X, tau)
-    (z, dz, a, da, out_a, dout, ys), dy = _tangent_forward(net, X, tau)
+    return _penalty_and_gradient(net, X, tau, out)
+
+
+def _penalty_and_gradient(net, X: Array, tau: Array, out: Array | None) -> tuple[float, Array]:
+    (z, dz, a, da, h1s, out_a, dout, ys), dy = _tangent_forward(net, X, tau)
     omega = 0.5 * float(np.vdot(dy, dy))
     g = np.empty_like(net.w) if out is None else out
     gW, gb = net.unpack(g)
@@ -185,7 +200,7 @@ def tangent_penalty(net, X, tau, out: Array | None = None) -> tuple[float, Array
             act = net.activations[layer - 1]
             pre, dpre, zl = a[layer - 1], da[layer - 1], z[layer]
             bar_z, bar_dz = bar_a @ W.T, bar_da @ W.T
-            h1 = act.dh(pre, zl)
+            h1 = h1s[layer - 1]
             # z = h(a), dz = h'(a) da: a is reached through h' and h'', da through h'.
             bar_a = bar_z * h1 + bar_dz * act.d2h(pre, zl) * dpre
             bar_da = bar_dz * h1
@@ -261,6 +276,8 @@ class DataPenalty:
     Both are sums over the batch's points, like the data error, so the trainer weights them
     as it weights E_D (N/B for a mini-batch). The tangents of rotation and scaling are taken
     about ``centre``, fixed once for the whole training set (a batch's mean would wander).
+    The trainer has checked its inputs (plane points for rotation and scaling): a batch is
+    taken as it comes.
     """
 
     def __init__(self, tangent_prop: float = 0.0, tangent_kind: str = "rotation", tikhonov: float = 0.0,
@@ -270,17 +287,28 @@ class DataPenalty:
         self.tikhonov = check("tikhonov", tikhonov, TRAINING_PARAMETERS["tikhonov"])
         self.centre = None if centre is None else np.asarray(centre, dtype=float)
         self._g = None
+        self._tau_cache = None  # (X, its tangents)
 
     @property
     def active(self) -> bool:
         return self.tangent_prop > 0 or self.tikhonov > 0
 
+    def _tau(self, X: Array) -> Array:
+        """The batch's tangents; the full set's are kept (a full batch asks for them every step)."""
+        cached = self._tau_cache
+        if cached is not None and cached[0] is X:
+            return cached[1]
+        centre = self.centre if self.centre is not None else X.mean(axis=0)
+        tau = _tangents(X, self.tangent_kind, centre)
+        self._tau_cache = (X, tau)
+        return tau
+
     def value(self, net, X) -> float:
         total = 0.0
         if self.tangent_prop > 0:
-            total += self.tangent_prop * tangent_penalty_value(net, X, tangents(X, self.tangent_kind, self.centre))
+            total += self.tangent_prop * _penalty_value(net, X, self._tau(X))
         if self.tikhonov > 0:
-            total += self.tikhonov * tikhonov_penalty_value(net, X)
+            total += self.tikhonov * _penalty_value(net, *_unit_tangents(net, X))
         return total
 
     def add_value_and_gradient(self, net, X, out: Array, scale: float) -> float:
@@ -289,11 +317,11 @@ class DataPenalty:
             self._g = np.empty_like(out)
         total = 0.0
         if self.tangent_prop > 0:
-            omega, g = tangent_penalty(net, X, tangents(X, self.tangent_kind, self.centre), out=self._g)
+            omega, g = _penalty_and_gradient(net, X, self._tau(X), self._g)
             total += self.tangent_prop * omega
             out += (scale * self.tangent_prop) * g
         if self.tikhonov > 0:
-            omega, g = tikhonov_penalty(net, X, out=self._g)
+            omega, g = _penalty_and_gradient(net, *_unit_tangents(net, X), self._g)
             total += self.tikhonov * omega
             out += (scale * self.tikhonov) * g
         return total
