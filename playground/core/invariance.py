@@ -46,7 +46,8 @@ def _centre(X: Array, centre) -> Array:
 def _plane_points(X, kind: str) -> Array:
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"{kind} acts on points of the plane: inputs of shape (N, 2) (x1, x2), got {X.shape}")
+        what = f"{X.shape[1]} input{'s' if X.shape[1] != 1 else ''}" if X.ndim == 2 else f"an array of shape {X.shape}"
+        raise ValueError(f"{kind} acts on points of the plane, two inputs x1, x2; these have {what}")
     if not np.all(np.isfinite(X)):
         raise ValueError("the inputs contain NaN or infinity")
     return X

@@ -124,6 +124,23 @@ class Experiment:
                        options=self.config.training)
 
 
+def _check_plane_transformations(reg, features) -> None:
+    """Tangent propagation and transformed data move the points of the plane (PRML 5.5.3-5.5.4);
+    the trainer sees the network's inputs, so through feature maps other than x1, x2 they would
+    turn or shift the features instead: refused, with what does work."""
+    if tuple(features) == ("x1", "x2"):
+        return
+    if reg.tangent_prop > 0:
+        key = "tangent_prop"
+    elif reg.transforms_data and reg.augment != "noise":
+        key = "augment"
+    else:
+        return
+    raise ConfigError(f"regularization.{key}: tangent propagation and transformed data act on the inputs "
+                      f"x1, x2 themselves, not on the feature maps {', '.join(features)}; use the raw "
+                      f"inputs, or Tikhonov or input noise, which work with any inputs")
+
+
 def prepare(config: ExperimentConfig, base_dir: str | os.PathLike = ".", dataset: Dataset | None = None,
             split: Split | None = None) -> Experiment:
     """Load or generate the data, split it, map features and build the network.
@@ -145,6 +162,7 @@ def prepare(config: ExperimentConfig, base_dir: str | os.PathLike = ".", dataset
             map_features(dataset.X[:1], features)
         except ValueError as err:
             raise ConfigError(f"data.features: {err}") from None
+        _check_plane_transformations(config.training.regularization, features)
     n_inputs = dataset.n_inputs if features is None else len(features)
     if split is None:
         if config.training.early_stopping is not None and config.data.split[1] == 0:
