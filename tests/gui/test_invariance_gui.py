@@ -43,7 +43,7 @@ def wait_snapshot(qtbot, window, predicate, timeout=8000):
     return window._last_snapshot
 
 
-def test_the_panel_sets_tangent_propagation_and_transformed_data(qtbot, tmp_path):
+def test_the_panel_sets_the_invariances_and_the_data_view_shows_the_transformed_points(qtbot, tmp_path):
     window = rings_window(qtbot, tmp_path)
     controls = window.regularization_panel.invariance
     assert not controls.section.is_expanded()  # out of the way until asked for
@@ -51,27 +51,17 @@ def test_the_panel_sets_tangent_propagation_and_transformed_data(qtbot, tmp_path
     assert controls.tangent_input.isVisible()
     type_into(qtbot, controls.tangent_input.spin, "0.5")
     choose(qtbot, controls.tangent_kind, "scaling")
+    assert len(window.augmented_points.points()) == 0
     choose(qtbot, controls.augment_combo, "rotation")
     form = controls.section.form
     assert controls.augment_size.isVisible() and form.labelForField(controls.augment_size).text() == "Angle up to (°)"
-    type_into(qtbot, controls.augment_size, "20")
-    reg = window.model.document.config.training.regularization
-    assert (reg.tangent_prop, reg.tangent_kind, reg.augment, reg.augment_size) == (0.5, "scaling", "rotation", 20.0)
-    # a loaded setting opens its section and shows in it
-    window.regularization_panel.set_regularization(Regularization(soft_weight_sharing=0.02, mixture_components=4))
-    assert controls.sharing_section.is_expanded() and controls.components_spin.value() == 4
-
-
-def test_transformed_training_points_are_shown_faintly_and_follow_the_setting(qtbot, tmp_path):
-    window = rings_window(qtbot, tmp_path)
-    controls = window.regularization_panel.invariance
-    qtbot.mouseClick(controls.section.button, Qt.LeftButton)
-    assert len(window.augmented_points.points()) == 0
-    choose(qtbot, controls.augment_combo, "rotation")
     type_into(qtbot, controls.augment_size, "45")
+    reg = window.model.document.config.training.regularization
+    assert (reg.tangent_prop, reg.tangent_kind, reg.augment, reg.augment_size) == (0.5, "scaling", "rotation", 45.0)
+    # the data view shows four rotated draws of every training point, faintly
     train = window.model.document.part(TRAIN)
     shown = window.augmented_points.points()
-    assert len(shown) == 4 * train.n  # four draws of every training point
+    assert len(shown) == 4 * train.n
     centre = train.X.mean(axis=0)
     radii = np.hypot(*(np.tile(train.X, (4, 1)) - centre).T)
     np.testing.assert_allclose(np.hypot(*(shown - centre).T), radii, atol=1e-5)  # rotations keep the radius
@@ -82,6 +72,9 @@ def test_transformed_training_points_are_shown_faintly_and_follow_the_setting(qt
     assert spread.std() == pytest.approx(0.02, rel=0.2)
     choose(qtbot, controls.augment_combo, "none")
     assert len(window.augmented_points.points()) == 0
+    # a loaded setting opens its section and shows in it
+    window.regularization_panel.set_regularization(Regularization(soft_weight_sharing=0.02, mixture_components=4))
+    assert controls.sharing_section.is_expanded() and controls.components_spin.value() == 4
 
 
 def test_tangent_propagation_reaches_the_trainer(qtbot, tmp_path):
