@@ -14,6 +14,7 @@ their penalties depend on the data and live in core/invariance.py.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -99,6 +100,15 @@ class BoundRegularizer:
         self.has_l2 = bool(np.any(self.lam))
         self.sharing = sharing  # soft weight sharing's learned mixture, or None
         self.active = self.has_l2 or self.l1 > 0 or sharing is not None
+
+    def frozen(self) -> "BoundRegularizer":
+        """A copy that later steps leave alone (soft weight sharing's mixture learns as training
+        goes on): for work on another thread, such as a Hessian report of some weights."""
+        if self.sharing is None:
+            return self
+        sharing = copy.copy(self.sharing)
+        sharing.set_parameters(*self.sharing.parameters())
+        return BoundRegularizer(self.lam, self.l1, sharing)
 
     def value(self, w: np.ndarray) -> float:
         value = 0.0
@@ -238,8 +248,10 @@ class WeightMixture:
         gamma = np.exp(log_joint - _logsumexp(log_joint, axis=1)[:, None])
         share = gamma.sum(axis=0)
         alive = share > 1e-12  # a component no weight belongs to keeps its place
-        self.mu[alive] = (gamma[:, alive] * values[:, None]).sum(axis=0) / share[alive]
-        d = values[:, None] - self.mu[None, :]
+        mu = self.mu.copy()  # fresh arrays: a frozen copy elsewhere keeps what it had
+        mu[alive] = (gamma[:, alive] * values[:, None]).sum(axis=0) / share[alive]
+        self.mu = mu
+        d = values[:, None] - mu[None, :]
         # One pseudo-weight per component, at a spread of std(w) / M, keeps a component that has
         # lost its weights alive and of a useful width, free to take weights again (without it a
         # broad component swallowed all weights and the others died at sigma -> 0, pi -> 0).

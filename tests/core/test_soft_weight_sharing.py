@@ -116,3 +116,16 @@ def test_a_new_lambda_keeps_the_learned_mixture():
     np.testing.assert_array_equal(trainer.snapshot().mixture[1], learned[1])
     trainer.update_options(soft_weight_sharing=0.0)
     assert trainer.snapshot().mixture is None
+
+
+def test_a_frozen_regulariser_keeps_its_mixture_while_training_goes_on():
+    data = make_dataset("two_gaussians", n_points=50)
+    net = MLP([2, 4, 1], output="sigmoid", seed=0)
+    trainer = Trainer(net, data.X, data.t, soft_weight_sharing=0.1)
+    trainer.advance(5)
+    frozen = trainer.regularizer.frozen()  # what a Hessian report on another thread is handed
+    kept = frozen.sharing.parameters()
+    trainer.advance(20)
+    assert not np.array_equal(trainer.regularizer.sharing.mu, kept[1])
+    for a, b in zip(frozen.sharing.parameters(), kept):
+        np.testing.assert_array_equal(a, b)
