@@ -68,7 +68,8 @@ class Regularization:
 
     @property
     def active(self) -> bool:
-        return self.l1 > 0 or self.l2 > 0 or any(v > 0 for _, v in self._groups)
+        return (self.l1 > 0 or self.l2 > 0 or any(v > 0 for _, v in self._groups) or self.tangent_prop > 0
+                or self.tikhonov > 0 or self.soft_weight_sharing > 0)
 
     def bind(self, net) -> "BoundRegularizer":
         """Per-parameter coefficients for a particular network."""

@@ -331,6 +331,7 @@ class Trainer:
 
     def _configure(self, options: TrainingOptions, new_optimizer: bool) -> None:
         net = self.net
+        invariance = self._invariance(options.regularization)  # may refuse: before anything changes
         if new_optimizer:
             self.optimizer: Optimizer = make_optimizer(options.optimizer, net.n_params, **options.hyper)
         else:
@@ -349,24 +350,25 @@ class Trainer:
         self.objective = Objective(net, self.X, self.T, self.regularizer,
                                    data_weight=N / self._batch if not self.full_batch else 1.0,
                                    scale=1.0 / N if first_order else 1.0)
-        self._configure_invariance(options.regularization)
+        self.objective.data_penalty, self._augment = invariance
         self._lazy_train_error = self.full_batch and self.optimizer.evaluates_once and self._augment is None
         if self._options.seed != options.seed or not hasattr(self, "_rng"):
             self._rng = np.random.default_rng(options.seed)
         self._options = options
 
-    def _configure_invariance(self, reg: Regularization) -> None:
-        """Tangent propagation / Tikhonov on every batch, transformed points per batch (PRML 5.5.3-5.5.5);
-        a transformation the inputs cannot take (a rotation of 1-D inputs) is refused here."""
+    def _invariance(self, reg: Regularization) -> tuple:
+        """(the penalty on every batch or None, the transformation of the batches or None) of tangent
+        propagation, Tikhonov and transformed data (PRML 5.5.3-5.5.5); a transformation the inputs
+        cannot take (a rotation of 1-D inputs) raises ValueError."""
         centre = self.X.mean(axis=0)  # rotations and scalings about the training set's mean
         penalty = DataPenalty(reg.tangent_prop, reg.tangent_kind, reg.tikhonov, centre)
         if penalty.tangent_prop > 0:
             tangents(self.X[:1], penalty.tangent_kind, centre)
-        self.objective.data_penalty = penalty if penalty.active else None
-        self._augment = None
+        transform = None
         if reg.transforms_data:
             augment(self.X[:1], reg.augment, reg.augment_size, np.random.default_rng(0), centre)
-            self._augment = (reg.augment, reg.augment_size, centre)
+            transform = (reg.augment, reg.augment_size, centre)
+        return (penalty if penalty.active else None), transform
 
     def _batch_inputs(self, X: Array) -> Array:
         """The inputs a step sees: X, or a random transformation of it (PRML 5.5.3)."""

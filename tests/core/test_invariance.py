@@ -184,3 +184,15 @@ def test_tangent_propagation_makes_the_rings_boundary_more_rotation_invariant():
         variance[weight] = circle_variance(net)
     # measured: 0.0545 without, 0.0246 with tangent propagation (lambda = 1)
     assert variance[1.0] < 0.6 * variance[0.0]
+
+
+def test_a_refused_transformation_changes_nothing_in_a_running_trainer():
+    data = make_dataset("sinusoid")
+    net = MLP([1, 4, 1], seed=0)
+    trainer = Trainer(net, data.X, data.t, l2=0.01)
+    trainer.advance(3)
+    before = (trainer.options, trainer.regularizer, trainer.objective)
+    with pytest.raises(ValueError, match="rotation acts on points of the plane"):
+        trainer.update_options(tangent_prop=0.5, l2=0.5)
+    assert (trainer.options, trainer.regularizer, trainer.objective) == before
+    assert trainer.objective.data_penalty is None
