@@ -464,7 +464,8 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _regularization_changed(self, regularization) -> None:
-        self._carry_out(self.session.regularization_changed(regularization))
+        if not self._carry_out(self.session.regularization_changed(regularization)):  # refused: show what holds
+            self.regularization_panel.set_regularization(self._config().training.regularization)
 
     @Slot(object)
     def _early_stopping_changed(self, early) -> None:
