@@ -466,6 +466,16 @@ class Trainer:
             hits = None if share is None else hits + share * a.shape[0]
         return E / n, None if hits is None else hits / n
 
+    def _penalty_on_training_set(self) -> float:
+        """Tangent propagation / Tikhonov on all training points, in blocks asking ``_interrupt``."""
+        penalty, X, rows = self.objective.data_penalty, self.X, self.objective.block_rows
+        total = 0.0
+        for start in range(0, X.shape[0], rows):
+            if self._interrupt is not None and self._interrupt():
+                raise Interrupted()
+            total += penalty.value(self.net, X[start:start + rows])
+        return total
+
     def _mean_error(self, name: str) -> float:
         return self._evaluate(name, accuracy=False)[0]
 
@@ -765,6 +775,8 @@ class Trainer:
             results = cached[1]
         else:
             results = {name: self._evaluate(name) for name in self.sets}
+            if self.objective.data_penalty is not None:
+                results["penalty"] = self._penalty_on_training_set()
             self._evaluated = (net.w.copy(), results)
         self._ensure_evaluated(results)
         restored_best = self._status == EARLY_STOPPED and self._options.early_stopping.restore_best
@@ -779,8 +791,8 @@ class Trainer:
             self._series["test"].copy(n),
         )
         objective = results["train"][0] + self.regularizer.value(net.w) / self.n_train
-        if self.objective.data_penalty is not None:
-            objective += self.objective.data_penalty.value(net, self.X) / self.n_train
+        if "penalty" in results:
+            objective += results["penalty"] / self.n_train
         sharing = self.regularizer.sharing
         mixture = None if sharing is None else tuple(_readonly(v) for v in sharing.parameters())
         self._serial += 1

@@ -196,3 +196,34 @@ def test_a_refused_transformation_changes_nothing_in_a_running_trainer():
         trainer.update_options(tangent_prop=0.5, l2=0.5)
     assert (trainer.options, trainer.regularizer, trainer.objective) == before
     assert trainer.objective.data_penalty is None
+
+
+def test_an_interruptible_objective_takes_the_penalty_block_by_block():
+    from playground.core.objective import Interrupted
+
+    data = make_dataset("rings", n_points=200)
+    net = MLP([2, 5, 1], output="sigmoid", seed=0)
+    obj = Trainer(net, data.X, data.t, tangent_prop=0.4, tikhonov=0.3).objective
+    whole = np.empty_like(net.w)
+    value = obj.value_and_gradient(net.w, whole)
+    asked = []
+    obj.block_rows, obj.interrupt = 64, lambda: asked.append(1) and False  # 4 blocks, never stopping
+    blocked = np.empty_like(net.w)
+    assert obj.value_and_gradient(net.w, blocked) == pytest.approx(value, rel=1e-12)
+    np.testing.assert_allclose(blocked, whole, rtol=1e-10, atol=1e-14)
+    assert obj.value() == pytest.approx(value, rel=1e-12)
+    assert len(asked) == 4 * 2 + 4 * 2  # data and penalty blocks, for the gradient and for the value
+    calls = []
+    obj.interrupt = lambda: calls.append(1) or len(calls) > 5  # stops inside the penalty's blocks
+    with pytest.raises(Interrupted):
+        obj.value_and_gradient(net.w, blocked)
+
+
+def test_the_snapshot_reports_the_penalised_objective():
+    data = make_dataset("rings", n_points=50)
+    net = MLP([2, 5, 1], output="sigmoid", seed=0)
+    snap = Trainer(net, data.X, data.t, tangent_prop=0.4, tikhonov=0.3).advance(3)
+    X = data.X
+    tau = inv.tangents(X, "rotation", X.mean(axis=0))
+    penalty = 0.4 * inv.tangent_penalty_value(net, X, tau) + 0.3 * inv.tikhonov_penalty_value(net, X)
+    assert snap.objective == pytest.approx(snap.train_error + penalty / len(X), rel=1e-12)
