@@ -296,6 +296,24 @@ def _sample_circle(rng, n, noise):
     return _jitter(rng, X, noise), labels
 
 
+RING_EDGES = (0.2, 0.6, 1.0, 1.4)  # labels 0, 1, 0 from the inside out, annuli touching each other
+RING_SECTORS = 4  # the points lie in this many arcs of 45 degrees, with gaps of 45 degrees between
+
+
+def _sample_rings(rng, n, noise):
+    """Concentric rings whose points cover only arcs of them: the gaps between the arcs are
+    where a network must guess, and only the invariance under rotation (PRML 5.5.3-5.5.4)
+    tells it that the boundary is round there too. The rings touch, so points lie near the
+    boundaries, where the output is not saturated and its derivatives along circles count."""
+    labels = _balanced_labels(rng, n)
+    ring = np.where(labels == 1, 1, 2 * rng.integers(0, 2, n))  # label 0: the inner or the outer ring
+    edges = np.asarray(RING_EDGES)
+    radius = np.sqrt(rng.uniform(edges[ring] ** 2, edges[ring + 1] ** 2))  # uniform in area
+    arc = rng.integers(0, RING_SECTORS, n)
+    angle = (arc + rng.uniform(0.0, 0.5, n)) * (2 * np.pi / RING_SECTORS)
+    return _jitter(rng, _polar(radius, angle), noise), labels
+
+
 def _sample_xor(rng, n, noise):
     labels = _balanced_labels(rng, n)
     # |x_i| >= 0.1 keeps the clean points off the axes, where the label flips
@@ -527,6 +545,10 @@ GENERATORS: dict[str, GeneratorInfo] = {info.name: info for info in (
                     "demmlp2); the exact Bayes decision boundary is known. Noise does not apply.",
                     _sample_prml_synthetic, noise=0.0, bounds=((-2.0, 2.0), (-2.0, 3.0)),
                     bayes_posterior=prml_synthetic_posterior),
+    _classification("rings", "Rings (rotation)",
+                    "Three concentric rings (one class, the other, the first again) seen only in "
+                    "arcs: rotation invariance, by tangent propagation or rotated copies, closes the gaps.",
+                    _sample_rings, points=200, noise=0.0),
     _regression("sinusoid", "Sinusoid",
                 "t = sin(2 pi x) plus Gaussian noise, x in (0, 1): PRML App. A and fig 5.9.",
                 _sample_curve(_sinusoid, 0.0, 1.0), 10, 0.3, ((-0.05, 1.05), (-1.5, 1.5)),

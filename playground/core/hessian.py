@@ -106,7 +106,7 @@ def _l2_diagonal(net, regularization) -> Array | None:
         raise TypeError(
             f"regularization must be a Regularization, a BoundRegularizer or None, got {type(regularization).__name__}"
         )
-    lam = np.asarray(regularization.curvature_diagonal(), dtype=float)
+    lam = np.asarray(regularization.curvature_diagonal(net.w), dtype=float)
     if lam.shape != (net.n_params,):
         raise ValueError(f"the regulariser is bound to {lam.size} parameters but the network has {net.n_params}")
     return lam if np.any(lam) else None

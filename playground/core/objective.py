@@ -58,6 +58,9 @@ class Objective:
         self.interrupt: Callable[[], bool] | None = None  # asked between blocks; True raises Interrupted
         self.block_rows = block_rows(net)
         self._block_grad: np.ndarray | None = None
+        # A penalty that depends on the points (tangent propagation, Tikhonov: invariance.DataPenalty),
+        # a sum over them like E_D and so weighted like it; None when there is none.
+        self.data_penalty = None
 
     @property
     def n_points(self) -> int:
@@ -91,6 +94,8 @@ class Objective:
             E = net.head.error(net.forward_pass(self.X).out, self.T)
         self.last_data_error = E
         total = self.data_weight * E
+        if self.data_penalty is not None:
+            total += self.data_weight * self._penalty_value()
         if self.regularizer is not None:
             total += self.regularizer.value(self.net.w)
         return self.scale * total
@@ -110,10 +115,27 @@ class Objective:
             net.backpropagate(cache, delta, out)
         self.last_data_error = E
         total = self.data_weight * E
+        if self.data_penalty is not None:
+            total += self.data_weight * self._add_penalty_gradient(out, data_scale)
         if self.regularizer is not None:
             total += self.regularizer.value(net.w)
             self.regularizer.add_gradient(net.w, out, self.scale)
         return self.scale * total
+
+    def _penalty_value(self) -> float:
+        """The data penalty on the points, block by block when interruptible (a tangent pass costs
+        about twice the data's)."""
+        penalty, X = self.data_penalty, self.X
+        if not self._blocked():
+            return penalty.value(self.net, X)
+        return sum(penalty.value(self.net, X[rows]) for rows in self._blocks())
+
+    def _add_penalty_gradient(self, out: np.ndarray, data_scale: float) -> float:
+        """The data penalty, with data_scale times its gradient added to ``out``."""
+        penalty, X = self.data_penalty, self.X
+        if not self._blocked():
+            return penalty.add_value_and_gradient(self.net, X, out, data_scale)
+        return sum(penalty.add_value_and_gradient(self.net, X[rows], out, data_scale) for rows in self._blocks())
 
     def _blocked_gradient(self, out: np.ndarray, data_scale: float) -> float:
         """E_D and data_scale * dE_D/dw into ``out``, accumulated block by block."""

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 __all__ = [
-    "Boolean", "Choice", "Interval", "Registry", "check", "close_match", "problem",
+    "Boolean", "Choice", "Interval", "Registry", "check", "close_match", "problem", "AUGMENT_KINDS", "TANGENT_KINDS",
     "MAX_COMPONENTS", "MAX_EPOCHS", "MAX_HIDDEN_LAYERS", "MAX_POINTS", "MAX_SEED", "MAX_UNITS",
     "DATA_PARAMETERS", "HYPER_PARAMETERS", "NETWORK_PARAMETERS", "TRAINING_PARAMETERS",
 ]
@@ -46,6 +46,9 @@ MAX_EPOCHS = 10_000_000
 _LARGEST_WHOLE = 2**63 - 1
 
 _CLOSED = ("both", "left", "right", "neither")
+
+TANGENT_KINDS = ("rotation", "scaling", "translation_x", "translation_y")  # invariance.tangents
+AUGMENT_KINDS = ("none", "rotation", "scaling", "translation", "noise")  # invariance.augment
 
 
 def _shown(value) -> str:
@@ -227,6 +230,14 @@ TRAINING_PARAMETERS = {
     "l1": NON_NEGATIVE,
     "optimizer": Choice(Registry("optimizers", "OPTIMIZERS"), "optimizer"),
     "schedule": Choice(Registry("optimizers", "SCHEDULE_NAMES"), "schedule"),
+    # Invariances (PRML 5.5.3-5.5.5, core/invariance.py) and soft weight sharing (5.5.7).
+    "tangent_prop": NON_NEGATIVE,  # lambda of the tangent-propagation penalty (5.127)
+    "tangent_kind": Choice(TANGENT_KINDS, "transformation"),
+    "tikhonov": NON_NEGATIVE,  # lambda of 1/2 sum ||J||^2 (5.135)
+    "augment": Choice(AUGMENT_KINDS, "augmentation"),
+    "augment_size": NON_NEGATIVE,  # degrees, a scale change, a shift or a noise deviation (invariance.augment)
+    "soft_weight_sharing": NON_NEGATIVE,  # lambda of -sum ln sum_j pi_j N(w_i | mu_j, sigma_j^2)
+    "mixture_components": Interval(int, 1, MAX_COMPONENTS, "both"),
 }
 
 # The optimisers' own settings (a setting not listed here is any positive number).

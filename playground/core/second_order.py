@@ -627,7 +627,7 @@ class Newton(Optimizer):
             H = objective.data_weight * np.asarray(method(net, objective.X, objective.T, progress=progress),
                                                    dtype=float)
             if reg is not None:
-                H[np.diag_indices_from(H)] += reg.curvature_diagonal()
+                H[np.diag_indices_from(H)] += reg.curvature_diagonal(net.w)
         _symmetrise_in_place(H)  # no second and third W x W temporary
         if objective.scale != 1.0:
             H *= objective.scale

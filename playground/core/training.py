@@ -24,6 +24,7 @@ from . import objective as _objective
 from .objective import Interrupted, Objective, gradient_flops_per_point
 from .optimizers import OPTIMIZERS, Optimizer, Schedule, make_optimizer
 from .params import TRAINING_PARAMETERS, check
+from .invariance import DataPenalty, augment, tangents
 from .regularizers import Regularization
 
 Array = np.ndarray
@@ -120,7 +121,8 @@ class TrainingOptions:
             schedule = replace(schedule, **sched_kw)
         else:
             schedule = Schedule(schedule, **sched_kw)
-        reg = Regularization(kw.pop("l2", 0.0), kw.pop("l2_groups", None), kw.pop("l1", 0.0))
+        reg = Regularization(kw.pop("l2", 0.0), kw.pop("l2_groups", None), kw.pop("l1", 0.0),
+                             **{k: kw.pop(k) for k in _INVARIANCE_KEYS if k in kw})
         early = kw.pop("early_stopping", None)
         es_kw = {k: kw.pop(k) for k in ("patience", "restore_best", "min_delta") if k in kw}
         if isinstance(early, EarlyStopping):
@@ -175,6 +177,7 @@ class Snapshot:
     seconds: float  # time spent training so far
     history: History
     serial: int  # increases with every snapshot of a trainer
+    mixture: tuple | None = None  # soft weight sharing's learned (pi, mu, sigma), or None
 
 
 @dataclass(frozen=True)
@@ -327,11 +330,16 @@ class Trainer:
 
     def _configure(self, options: TrainingOptions, new_optimizer: bool) -> None:
         net = self.net
+        invariance = self._invariance(options.regularization)  # may refuse: before anything changes
         if new_optimizer:
             self.optimizer: Optimizer = make_optimizer(options.optimizer, net.n_params, **options.hyper)
         else:
             self.optimizer.set(**options.hyper)
+        old_sharing = getattr(getattr(self, "regularizer", None), "sharing", None)
         self.regularizer = options.regularization.bind(net)
+        sharing = self.regularizer.sharing
+        if sharing is not None and old_sharing is not None and old_sharing.n_components == sharing.n_components:
+            sharing.set_parameters(*old_sharing.parameters())  # a new lambda keeps the learned mixture
         N = self.n_train
         B = options.batch_size
         self.full_batch = B is None or B >= N or self.optimizer.full_batch_only
@@ -341,10 +349,37 @@ class Trainer:
         self.objective = Objective(net, self.X, self.T, self.regularizer,
                                    data_weight=N / self._batch if not self.full_batch else 1.0,
                                    scale=1.0 / N if first_order else 1.0)
-        self._lazy_train_error = self.full_batch and self.optimizer.evaluates_once
+        self.objective.data_penalty, self._augment = invariance
+        self._lazy_train_error = self.full_batch and self.optimizer.evaluates_once and self._augment is None
         if self._options.seed != options.seed or not hasattr(self, "_rng"):
             self._rng = np.random.default_rng(options.seed)
         self._options = options
+
+    def _invariance(self, reg: Regularization) -> tuple:
+        """(the penalty on every batch or None, the transformation of the batches or None) of tangent
+        propagation, Tikhonov and transformed data (PRML 5.5.3-5.5.5); a transformation the inputs
+        cannot take (a rotation of 1-D inputs) raises ValueError."""
+        centre = self.X.mean(axis=0)  # rotations and scalings about the training set's mean
+        penalty = DataPenalty(reg.tangent_prop, reg.tangent_kind, reg.tikhonov, centre)
+        if penalty.tangent_prop > 0:
+            tangents(self.X[:1], penalty.tangent_kind, centre)
+        transform = None
+        if reg.transforms_data:
+            augment(self.X[:1], reg.augment, reg.augment_size, np.random.default_rng(0), centre)
+            transform = (reg.augment, reg.augment_size, centre)
+        return (penalty if penalty.active else None), transform
+
+    def _batch_inputs(self, X: Array) -> Array:
+        """The inputs a step sees: X, or a random transformation of it (PRML 5.5.3)."""
+        if self._augment is None:
+            return X
+        kind, size, centre = self._augment
+        return augment(X, kind, size, self._rng, centre)
+
+    def _after_step(self) -> None:
+        sharing = self.regularizer.sharing
+        if sharing is not None:  # the mixture learns with the weights (regularizers.WeightMixture)
+            sharing.update(self.net.w)
 
     # ------------------------------------------------------------------ state
     def _restart_history(self) -> None:
@@ -429,6 +464,16 @@ class Trainer:
             share = head.accuracy(a, T[block]) if accuracy else None
             hits = None if share is None else hits + share * a.shape[0]
         return E / n, None if hits is None else hits / n
+
+    def _penalty_on_training_set(self) -> float:
+        """Tangent propagation / Tikhonov on all training points, in blocks asking ``_interrupt``."""
+        penalty, X, rows = self.objective.data_penalty, self.X, self.objective.block_rows
+        total = 0.0
+        for start in range(0, X.shape[0], rows):
+            if self._interrupt is not None and self._interrupt():
+                raise Interrupted()
+            total += penalty.value(self.net, X[start:start + rows])
+        return total
 
     def _mean_error(self, name: str) -> float:
         return self._evaluate(name, accuracy=False)[0]
@@ -549,6 +594,8 @@ class Trainer:
         work = self.n_train * gradient_flops_per_point(self.net)
         if not self.full_batch:  # each mini-batch step costs ~20 us of Python besides its arithmetic
             work += math.ceil(self.n_train / self._batch) * _STEP_OVERHEAD_FLOPS
+        if self.objective.data_penalty is not None:
+            work *= 4  # tangent propagation: a second forward and backward pass beside the data's
         if opt.full_batch_only:
             work *= 4  # several evaluations per step (line searches, SCG's curvature probe)
         if getattr(opt, "curvature", None) is not None:
@@ -592,6 +639,7 @@ class Trainer:
             prev[:] = w
             E = opt.step(w, self.objective, lr)
             self.steps += 1
+            self._after_step()
             E_data = self.objective.last_data_error
             if not (math.isfinite(E) and math.isfinite(E_data)):
                 return self._diverged()
@@ -607,8 +655,13 @@ class Trainer:
                 return self._diverged()
             self._note_train_error(error, w)
             if self.full_batch:
-                E = opt.step(w, self.objective, lr)
+                self.objective.X = self._batch_inputs(self.X)
+                try:
+                    E = opt.step(w, self.objective, lr)
+                finally:
+                    self.objective.X = self.X
                 self.steps += 1
+                self._after_step()
                 if not math.isfinite(E):
                     return self._diverged()
             else:
@@ -619,10 +672,11 @@ class Trainer:
                         if stop is not None and stop():
                             raise Interrupted()
                         idx = order[start : start + self._batch]
-                        obj.X, obj.T = self.X[idx], self.T[idx]
+                        obj.X, obj.T = self._batch_inputs(self.X[idx]), self.T[idx]
                         obj.data_weight = self.n_train / idx.size
                         E = opt.step(w, obj, lr)
                         self.steps += 1
+                        self._after_step()
                         if not math.isfinite(E):
                             obj.X, obj.T = self.X, self.T
                             return self._diverged()
@@ -720,6 +774,8 @@ class Trainer:
             results = cached[1]
         else:
             results = {name: self._evaluate(name) for name in self.sets}
+            if self.objective.data_penalty is not None:
+                results["penalty"] = self._penalty_on_training_set()
             self._evaluated = (net.w.copy(), results)
         self._ensure_evaluated(results)
         restored_best = self._status == EARLY_STOPPED and self._options.early_stopping.restore_best
@@ -734,6 +790,10 @@ class Trainer:
             self._series["test"].copy(n),
         )
         objective = results["train"][0] + self.regularizer.value(net.w) / self.n_train
+        if "penalty" in results:
+            objective += results["penalty"] / self.n_train
+        sharing = self.regularizer.sharing
+        mixture = None if sharing is None else tuple(_readonly(v) for v in sharing.parameters())
         self._serial += 1
         get = lambda name, i: results[name][i] if name in results else None  # noqa: E731
         snap = Snapshot(
@@ -754,8 +814,14 @@ class Trainer:
             seconds=self.seconds,
             history=history,
             serial=self._serial,
+            mixture=mixture,
         )
         return snap
+
+
+# Regularization's settings of PRML 5.5.3-5.5.7, flat keywords of fit / from_kwargs as they are.
+_INVARIANCE_KEYS = ("tangent_prop", "tangent_kind", "tikhonov", "augment", "augment_size",
+                    "soft_weight_sharing", "mixture_components")
 
 
 def _flatten(options: TrainingOptions) -> dict:
@@ -769,6 +835,7 @@ def _flatten(options: TrainingOptions) -> dict:
         "l2": options.regularization.l2,
         "l2_groups": options.regularization.l2_groups,
         "l1": options.regularization.l1,
+        **{k: getattr(options.regularization, k) for k in _INVARIANCE_KEYS},
         **options.hyper,
     }
     if options.early_stopping is not None:
@@ -786,7 +853,10 @@ def fit(net, X, T, *, epochs: int = 100, validation=None, test=None,
     "lbfgs", "newton", "lm"), lr, batch_size (None = full
     batch), seed, schedule, lr_drop, lr_every, lr_decay, l2, l2_groups, l1,
     patience / restore_best / min_delta (early stopping), and the optimiser's own
-    settings. ``callback(snapshot)`` runs every ``callback_every`` epochs; if it
+    settings. Invariances and soft weight sharing (PRML 5.5.3-5.5.7): tangent_prop (lambda)
+    with tangent_kind ("rotation", "scaling", "translation_x", "translation_y"), tikhonov
+    (lambda), augment ("none", "rotation", "scaling", "translation", "noise") with
+    augment_size, soft_weight_sharing (lambda) with mixture_components. ``callback(snapshot)`` runs every ``callback_every`` epochs; if it
     returns False, training stops.
     """
     check("epochs", epochs, TRAINING_PARAMETERS["epochs"])

@@ -21,6 +21,7 @@ from playground.session.document import (
 )
 
 from .actions import install_actions, restore_preferences, save_preferences
+from .augmented_points import AugmentedPoints
 from .data_view import DataView
 from .document_model import DocumentModel
 from .drawing import DrawingTool
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
     # ================================================================== construction
     def _build_central(self) -> None:
         self.data_view = DataView()
+        self.augmented_points = AugmentedPoints(self.data_view)  # transformed training points, faintly
         self.data_view.set_tool(self.tool)
         self.banner = Banner()  # a notice may offer its remedy (show_notice(fix=...))
         self.banner_label, self.banner_fix, self.banner_close = (self.banner.label, self.banner.fix_button,
@@ -226,6 +228,7 @@ class MainWindow(QMainWindow):
         self.network_panel.set_problem(d, n_inputs=len(features) if features else d.n_inputs)
         self.training_panel.set_training(document.config.training)
         self.regularization_panel.set_regularization(document.config.training.regularization)
+        self.augmented_points.show(document)
         self.regularization_panel.set_early_stopping(document.config.training.early_stopping)
         self.regularization_panel.set_has_validation(document.counts()[1] > 0)
         self.bayes_action.setEnabled(d.bayes_posterior is not None)
@@ -464,7 +467,8 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _regularization_changed(self, regularization) -> None:
-        self._carry_out(self.session.regularization_changed(regularization))
+        if not self._carry_out(self.session.regularization_changed(regularization)):  # refused: show what holds
+            self.regularization_panel.set_regularization(self._config().training.regularization)
 
     @Slot(object)
     def _early_stopping_changed(self, early) -> None:

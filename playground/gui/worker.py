@@ -337,7 +337,7 @@ class TrainingWorker(Worker):
         self._hessian_epoch, self._hessian_time = trainer.epoch, self.clock()
         self.hessian_epochs.append(trainer.epoch)
         self.hessian.submit(HessianJob(self.job.experiment_id, trainer.net.copy(), trainer.X, trainer.T,
-                                       trainer.regularizer, self.hessian_request, trainer.epoch))
+                                       trainer.regularizer.frozen(), self.hessian_request, trainer.epoch))
 
     def _cancel_report(self) -> None:
         if self.hessian is not None:

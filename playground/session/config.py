@@ -14,6 +14,12 @@ An experiment is a data source, a network and the training settings::
       "regularization": {"l2": 0.0, "l1": 0.0}
     }
 
+``regularization`` also takes the invariances and soft weight sharing (PRML 5.5.3-5.5.7):
+``tangent_prop`` (lambda) with ``tangent_kind`` ("rotation", "scaling", "translation_x",
+"translation_y"), ``tikhonov`` (lambda), ``augment`` ("none", "rotation", "scaling",
+"translation", "noise") with ``augment_size``, ``soft_weight_sharing`` (lambda) with
+``mixture_components``.
+
 ``data`` takes either ``generator`` (a name from playground.core.datasets) or
 ``csv`` (a path, relative to the config file). Every key is checked: unknown
 keys and bad values raise ConfigError naming the key, e.g.
@@ -44,6 +50,9 @@ from .messages import excerpt
 _OUTPUT = Choice(("auto", *HEAD_NAMES), "output")
 
 CONFIG_VERSION = 1
+# The "regularization" keys of PRML 5.5.3-5.5.7 (invariances, soft weight sharing): Regularization's fields.
+INVARIANCE_KEYS = ("tangent_prop", "tangent_kind", "tikhonov", "augment", "augment_size",
+                   "soft_weight_sharing", "mixture_components")
 MAX_CONFIG_BYTES = 16 * 2**20  # a config is a few hundred bytes; this refuses a data dump early
 
 
@@ -127,6 +136,8 @@ class ExperimentConfig:
         }
         r = t.regularization
         regularization = {"l2": r.l2, "l2_groups": None if r.l2_groups is None else dict(r.l2_groups), "l1": r.l1}
+        plain = Regularization()  # written when set, so files without them read as before
+        regularization.update({k: getattr(r, k) for k in INVARIANCE_KEYS if getattr(r, k) != getattr(plain, k)})
         out = {"version": CONFIG_VERSION}
         if self.name:
             out["name"] = self.name
@@ -316,15 +327,19 @@ def _parse_training(raw, reg_raw) -> tuple[TrainingOptions, int]:
     hyper = {}
     for key, value in raw.items():  # the optimiser's own settings, with the ranges the optimiser checks
         hyper[key] = _checked(value, f"training.{key}", HYPER_PARAMETERS.get(key, POSITIVE))
-    reg_raw = _check_keys(reg_raw, "regularization", {"l2", "l2_groups", "l1"})
+    reg_raw = _check_keys(reg_raw, "regularization", {"l2", "l2_groups", "l1", *INVARIANCE_KEYS})
     groups = reg_raw.get("l2_groups")
     if groups is not None:
         groups = _check_keys(groups, "regularization.l2_groups", set(GROUP_NAMES))
         groups = {g: _checked(v, f"regularization.l2_groups.{g}", TRAINING_PARAMETERS["l2"]) for g, v in groups.items()}
-    regularization = Regularization(
-        _checked(reg_raw.get("l2", 0.0), "regularization.l2", TRAINING_PARAMETERS["l2"]), groups,
-        _checked(reg_raw.get("l1", 0.0), "regularization.l1", TRAINING_PARAMETERS["l1"]),
-    )
+    invariance = {key: _checked(reg_raw[key], f"regularization.{key}", TRAINING_PARAMETERS[key])
+                  for key in INVARIANCE_KEYS if key in reg_raw}
+    l2 = _checked(reg_raw.get("l2", 0.0), "regularization.l2", TRAINING_PARAMETERS["l2"])
+    l1 = _checked(reg_raw.get("l1", 0.0), "regularization.l1", TRAINING_PARAMETERS["l1"])
+    try:
+        regularization = Regularization(l2, groups, l1, **invariance)
+    except ValueError as err:  # a size its transformation cannot take: "augmentation size for rotation ..."
+        raise ConfigError(f"regularization.augment_size: {err}") from None
     try:
         options = TrainingOptions(optimizer, lr, batch_size, hyper, schedule, regularization, early, seed)
     except ValueError as err:

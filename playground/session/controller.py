@@ -20,7 +20,7 @@ from playground.core.datasets import GENERATORS
 
 from .config import ConfigError, DataConfig, ExperimentConfig
 from .document import Document, empty_dataset
-from .experiment import Experiment, output_for_data, prepare, resolve_output
+from .experiment import Experiment, output_for_data, plane_transformation_problem, prepare, resolve_output
 
 POINTS_CHANGED = "Points changed: training goes on from the current weights (curves restart)."
 NETWORK_CHANGED = "Network changed: the weights were re-initialised."
@@ -141,6 +141,11 @@ class SessionController:
                              hyper=options.hyper, schedule=options.schedule, seed=options.seed)
 
     def regularization_changed(self, regularization) -> Change:
+        problem = plane_transformation_problem(regularization, self.document.config.data.features,
+                                               self.document.dataset.n_inputs)
+        if problem is not None:  # (PRML 5.5.3-5.5.4 through feature maps: experiment.py says why)
+            sentence = problem.split(": ", 1)[1]  # the config's key path is no news in the window
+            return Change(refusal=sentence[0].upper() + sentence[1:] + ".")
         training = replace(self.document.config.training, regularization=regularization)
         return self._options(training, regularization=regularization)
 

@@ -124,6 +124,28 @@ class Experiment:
                        options=self.config.training)
 
 
+def plane_transformation_problem(reg, features, n_inputs: int = 2) -> str | None:
+    """Why ``reg`` cannot be used with data of ``n_inputs`` raw inputs and these ``features``, or None.
+    Tangent propagation and transformed data move the points of the plane (PRML 5.5.3-5.5.4); the
+    trainer sees the network's inputs, so through feature maps other than x1, x2 they would turn
+    or shift the features instead: refused, with what does work."""
+    if reg.tangent_prop > 0:
+        key, kind = "tangent_prop", reg.tangent_kind
+    elif reg.transforms_data and reg.augment != "noise":
+        key, kind = "augment", reg.augment
+    else:
+        return None
+    if n_inputs != 2:
+        return (f"regularization.{key}: {kind.replace('_', ' along ')} acts on points of the plane, two inputs "
+                f"x1, x2; this data has {n_inputs} input{'s' if n_inputs != 1 else ''}: use Tikhonov or "
+                f"input noise, which work with any inputs")
+    if features is None or tuple(features) == ("x1", "x2"):
+        return None
+    return (f"regularization.{key}: tangent propagation and transformed data act on the inputs x1, x2 "
+            f"themselves, not on the feature maps {', '.join(features)}; use the raw inputs, or Tikhonov "
+            f"or input noise, which work with any inputs")
+
+
 def prepare(config: ExperimentConfig, base_dir: str | os.PathLike = ".", dataset: Dataset | None = None,
             split: Split | None = None) -> Experiment:
     """Load or generate the data, split it, map features and build the network.
@@ -146,6 +168,9 @@ def prepare(config: ExperimentConfig, base_dir: str | os.PathLike = ".", dataset
         except ValueError as err:
             raise ConfigError(f"data.features: {err}") from None
     n_inputs = dataset.n_inputs if features is None else len(features)
+    problem = plane_transformation_problem(config.training.regularization, features, dataset.n_inputs)
+    if problem is not None:
+        raise ConfigError(problem)
     if split is None:
         if config.training.early_stopping is not None and config.data.split[1] == 0:
             raise ConfigError("training.early_stopping: needs a validation share in data.split")

@@ -50,7 +50,7 @@ def small_regression(**changes):
 
 
 def test_registry_lists_every_requested_generator():
-    expected = {"circle", "xor", "two_gaussians", "spiral", "moons", "checkerboard", "blobs",
+    expected = {"circle", "rings", "xor", "two_gaussians", "spiral", "moons", "checkerboard", "blobs",
                 "prml_synthetic", "sinusoid", "square", "sine", "abs", "heaviside",
                 "inverse_problem_forward", "inverse_problem", "heteroscedastic", "plane",
                 "multi_gaussian"}

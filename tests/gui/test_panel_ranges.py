@@ -141,6 +141,13 @@ def _fit_epochs(v):  # the check runs before training; one epoch at most either 
 
 
 T, H, N, D = TRAINING_PARAMETERS, HYPER_PARAMETERS, NETWORK_PARAMETERS, DATA_PARAMETERS
+
+
+def _noise_size_box(panels):
+    """The size box of transformed data as input noise (a rotation's box stops at 180 degrees)."""
+    controls = panels["regularization"].invariance
+    controls.augment_combo.setCurrentIndex(controls.augment_combo.findData("noise"))
+    return controls.augment_size
 SETTINGS = {
     "T:lr": Setting(T["lr"], "training.lr", _training(lr=None), lambda v: TrainingOptions("gd", v),
                     lambda p: p["training"].lr_input.spin),
@@ -173,6 +180,25 @@ SETTINGS = {
     "T:l2:group": Setting(T["l2"], "regularization.l2_groups.b1",
                         lambda raw, v: raw.update(regularization={"l2_groups": {"b1": v}}),
                         lambda v: Regularization(0.0, {"b1": v}), lambda p: p["regularization"].group_spins["b1"]),
+    "T:tangent_prop": Setting(T["tangent_prop"], "regularization.tangent_prop",
+                              lambda raw, v: raw.update(regularization={"tangent_prop": v}),
+                              lambda v: Regularization(tangent_prop=v), lambda p: p["regularization"].invariance
+                              .tangent_input.spin),
+    "T:tikhonov": Setting(T["tikhonov"], "regularization.tikhonov",
+                          lambda raw, v: raw.update(regularization={"tikhonov": v}),
+                          lambda v: Regularization(tikhonov=v), lambda p: p["regularization"].invariance
+                          .tikhonov_input.spin),
+    "T:augment_size": Setting(T["augment_size"], "regularization.augment_size",
+                              lambda raw, v: raw.update(regularization={"augment": "noise", "augment_size": v}),
+                              lambda v: Regularization(augment="noise", augment_size=v), _noise_size_box),
+    "T:soft_weight_sharing": Setting(T["soft_weight_sharing"], "regularization.soft_weight_sharing",
+                                     lambda raw, v: raw.update(regularization={"soft_weight_sharing": v}),
+                                     lambda v: Regularization(soft_weight_sharing=v),
+                                     lambda p: p["regularization"].invariance.sharing_input.spin),
+    "T:mixture_components": Setting(T["mixture_components"], "regularization.mixture_components",
+                                    lambda raw, v: raw.update(regularization={"mixture_components": v}),
+                                    lambda v: Regularization(mixture_components=v),
+                                    lambda p: p["regularization"].invariance.components_spin),
     **{f"H:{key}:{optimizer}": Setting(
         H[key], f"training.{key}", _training(optimizer=optimizer, **{key: None}),
         lambda v, o=optimizer, k=key: TrainingOptions(o, 1.0, hyper={k: v}),

@@ -1,4 +1,5 @@
-"""The Regularization panel: weight decay (one or per group), L1, early stopping."""
+"""The Regularization panel: weight decay (one or per group), L1, invariances, soft weight sharing,
+early stopping."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from playground.core.params import TRAINING_PARAMETERS
 from playground.core.regularizers import GROUP_NAMES, Regularization
 from playground.core.training import EarlyStopping
 
+from .invariance_section import InvarianceControls
 from .widgets import (
     HintLabel, LogInput, LogSpinBox, Panel, WarningLabel, configure_box, form_group, guard_wheels, int_spin,
     set_row_visible, set_shown_value,
@@ -52,6 +54,10 @@ class RegularizationPanel(Panel):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
         layout.addWidget(self._build_penalty())
+        self.invariance = InvarianceControls(self)  # PRML 5.5.3-5.5.7, in collapsed sections
+        for section in self.invariance.sections:
+            layout.addWidget(section)
+        self.invariance.sigChanged.connect(self._regularization_changed)
         layout.addWidget(self._build_early_stopping())
         self.range_note = WarningLabel()  # a loaded value no box can hold, said plainly
         layout.addWidget(self.range_note)
@@ -142,6 +148,7 @@ class RegularizationPanel(Panel):
                 mode = "off"
             self.l2_mode.setCurrentIndex(self.l2_mode.findData(mode))
             self.l1_input.set_value(regularization.l1)
+            self.invariance.show(regularization)
             self._refresh()
 
     def set_early_stopping(self, early_stopping: EarlyStopping | None) -> None:
@@ -165,7 +172,7 @@ class RegularizationPanel(Panel):
         mode = self.l2_mode.currentData()
         groups = {g: s.value() for g, s in self.group_spins.items()} if mode == "groups" else None
         l2 = self.l2_input.value() if mode == "one" else 0.0
-        return Regularization(l2, groups, self.l1_input.value())
+        return Regularization(l2, groups, self.l1_input.value(), **self.invariance.values())
 
     def early_stopping(self) -> EarlyStopping | None:
         if not self.es_check.isChecked():

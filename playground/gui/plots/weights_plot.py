@@ -5,6 +5,10 @@ tallest bar, so a 2-8-8-1 net and an 8 x 256 net read the same way. The value ax
 is symmetric around 0 and moves only on "nice" steps: it grows at once when a
 weight leaves it and shrinks only after the weights have stayed well inside it
 for a while (or on ``reset_range``), so it never jumps between frames.
+
+With soft weight sharing on (PRML 5.5.7), the learned mixture density p(w) = sum_j pi_j
+N(w | mu_j, sigma_j^2) is drawn over every row as the counts it predicts for that row's
+weights (its number of weights x bin width x p(w), in the row's scale), live.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ N_BINS = 41  # odd: the middle bin holds 0 (zero-initialised biases)
 ROW_FILL = 0.82  # the tallest bar of a row reaches this fraction of the row
 WEIGHT_COLOR = "#7A8BA0"  # slate: neutral, neither sign colour
 BIAS_COLOR = "#CC79A7"  # Okabe-Ito reddish purple
+MIXTURE_COLOR = "#D55E00"  # Okabe-Ito vermillion: soft weight sharing's mixture density
+MIXTURE_SAMPLES = 201  # points of the density curve across the axis
 SHRINK_AFTER = 60  # renders (~2 s) with all values well inside before the axis shrinks
 _NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
@@ -83,6 +89,10 @@ class WeightsPlot(QWidget):
         self._bars = PathLayers([(pg.mkPen(WEIGHT_COLOR, width=1), pg.mkBrush(WEIGHT_COLOR)),
                                  (pg.mkPen(BIAS_COLOR, width=1.5), None)])
         pi.addItem(self._bars)
+        self._mixture_curve = pg.PlotCurveItem(pen=pg.mkPen(MIXTURE_COLOR, width=1), connect="finite")
+        self._mixture_curve.setZValue(5)
+        pi.addItem(self._mixture_curve)
+        self.mixture = None  # (pi, mu, sigma) drawn, or None
         self.set_theme(theme)
 
         self._labels: list[str] = []
@@ -103,11 +113,7 @@ class WeightsPlot(QWidget):
         fg = pg.mkColor(theme.foreground)
         self.plot_widget.setBackground(theme.background)
         pi = self.plot_item
-        pi.setTitle(
-            f"<span style='color:{WEIGHT_COLOR}; font-size:13pt'>\u25a0</span> weights&nbsp;&nbsp;&nbsp;"
-            f"<span style='color:{BIAS_COLOR}; font-size:13pt'>\u25ac</span> biases",
-            size="10pt", color=theme.foreground,
-        )
+        self._set_title()
         bottom = pi.getAxis("bottom")
         bottom.setPen(pg.mkPen(fg))
         bottom.setTextPen(pg.mkPen(fg))
@@ -121,6 +127,15 @@ class WeightsPlot(QWidget):
         fill = blend(theme.background, WEIGHT_COLOR, 0.6)
         self._bars.set_brush(0, pg.mkBrush(fill))
 
+    def _set_title(self) -> None:
+        mixture = "" if getattr(self, "mixture", None) is None else (
+            f"&nbsp;&nbsp;&nbsp;<span style='color:{MIXTURE_COLOR}; font-size:13pt'>\u2014</span> mixture p(w)")
+        self.plot_item.setTitle(
+            f"<span style='color:{WEIGHT_COLOR}; font-size:13pt'>\u25a0</span> weights&nbsp;&nbsp;&nbsp;"
+            f"<span style='color:{BIAS_COLOR}; font-size:13pt'>\u25ac</span> biases{mixture}",
+            size="10pt", color=self._theme.foreground,
+        )
+
     # ------------------------------------------------------------------ the live-view protocol (gui/views.py)
     analysis = None  # draws no background analysis
 
@@ -128,10 +143,51 @@ class WeightsPlot(QWidget):
         """Lay out ``net`` and histogram its weights as they are."""
         self.set_network(net)
         self.render(net.w)
+        self.render_mixture(None)
 
     def render_frame(self, frame) -> None:
-        """Histogram the weights of a frame's snapshot."""
+        """Histogram the weights of a frame's snapshot, with soft weight sharing's mixture if on."""
         self.render(frame.snapshot.weights)
+        self.render_mixture(getattr(frame.snapshot, "mixture", None))
+
+    def render_mixture(self, mixture) -> None:
+        """Draw the mixture density (pi, mu, sigma) over every weight row; None removes it."""
+        if mixture is None or not self._n_layers:
+            if self.mixture is not None:
+                self.mixture = None
+                self._mixture_curve.setData([], [])
+                self._set_title()
+            return
+        had = self.mixture is not None
+        self.mixture = tuple(np.array(v, dtype=float) for v in mixture)
+        xs, ys = self._mixture_rows()
+        self._mixture_curve.setData(xs.ravel(), ys.ravel(), connect="finite")
+        if not had:
+            self._set_title()
+
+    def _mixture_rows(self):
+        """x and y (plot coordinates) of the density curve of every row, rows split by NaN."""
+        pi, mu, sigma = self.mixture
+        x = np.linspace(-self._half, self._half, MIXTURE_SAMPLES)
+        density = np.sum(pi * np.exp(-0.5 * ((x[:, None] - mu) / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi)),
+                         axis=1)
+        width = self._edges[1] - self._edges[0]
+        L = self._n_layers
+        n_weights = np.array([a * b for a, b in self._sizes], dtype=float)
+        peak = np.maximum(self._counts[:, 0, :].max(axis=1), 1)
+        rows = (n_weights * width / peak * ROW_FILL)[:, None] * density[None, :]  # predicted counts, row scale
+        base = (L - 1 - np.arange(L, dtype=float))[:, None]
+        xs = np.concatenate([np.tile(x, (L, 1)), np.full((L, 1), np.nan)], axis=1)
+        ys = np.concatenate([base + np.minimum(rows, 0.98), np.full((L, 1), np.nan)], axis=1)
+        return xs, ys
+
+    def mixture_curve(self, layer: int):
+        """(x, height above the row's baseline) of the mixture density drawn over row ``layer``, or None."""
+        if self.mixture is None:
+            return None
+        xs, ys = self._mixture_rows()
+        base = self._n_layers - 1 - layer
+        return xs[layer, :-1].copy(), ys[layer, :-1] - base
 
     # ------------------------------------------------------------------ network
     def set_network(self, net) -> None:
@@ -261,4 +317,5 @@ class WeightsPlot(QWidget):
         self._bars.set_layer(1, [], [])
         self._counts[:] = 0
         self._shown_counts = None
+        self.render_mixture(None)
         self.reset_range()
