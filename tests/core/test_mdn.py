@@ -144,16 +144,16 @@ def train_preset(generator, n_components, epochs):
 
 
 def test_the_inverse_problem_trains_with_the_defaults_and_beats_a_single_gaussian():
-    net, nll = train_preset("inverse_problem", 3, 400)
-    _, single = train_preset("inverse_problem", 1, 400)
-    assert nll < single - 0.6  # three branches against one wide Gaussian (PRML fig. 5.19, right)
+    net, nll = train_preset("inverse_problem", 3, 200)
+    _, single = train_preset("inverse_problem", 1, 400)  # the single Gaussian gets twice the epochs
+    assert nll < single - 0.5  # three branches against one wide Gaussian (PRML fig. 5.19, right)
     assert nll < -1.0
     sigma = net.forward(np.linspace(0, 1, 50)[:, None])[2]
     assert sigma.min() >= net.sigma_floor
 
 
 def test_the_forward_problem_trains_with_the_defaults():
-    _, nll = train_preset("inverse_problem_forward", 3, 400)
+    _, nll = train_preset("inverse_problem_forward", 3, 200)
     assert nll < -1.3  # uniform noise of width 0.2: its best Gaussian gives 0.5 ln(2 pi e 0.2^2/12) = -1.56
 
 

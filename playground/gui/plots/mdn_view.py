@@ -14,10 +14,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QPainterPath, QPen
+from PySide6.QtWidgets import QCheckBox, QGraphicsPathItem, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
-from ..data_view import CurveLegend
+from ..data_view import CurveLegend, ShadingImage
 from ..theme import CLASS_COLORS, blend, current_theme
 from .common import clear_curve
 
@@ -44,6 +44,23 @@ def _diverging_lut(theme, n: int = 256) -> np.ndarray:
     return np.concatenate([_lut("#E69F00", theme.neutral, half), _lut(theme.neutral, "#0072B2", n - half)])
 
 
+class ShadedMap(ShadingImage):
+    """The data view's fast shading image with its lookup table and the levels last shown (tests read them)."""
+
+    def __init__(self):
+        super().__init__()
+        self.lut = _lut("#FFFFFF", "#000000")
+        self.levels: tuple[float, float] | None = None
+
+    def show_values(self, values: np.ndarray, rect: QRectF, levels: tuple[float, float]) -> None:
+        self.levels = (float(levels[0]), float(levels[1]))
+        self.set_values(values, rect, self.levels, self.lut)
+
+    def clear(self) -> None:
+        self.levels = None
+        super().clear()
+
+
 def _grid_rect(gx: np.ndarray, gy: np.ndarray) -> QRectF:
     """The rectangle covered by grid cells centred on ``gx`` x ``gy``."""
     dx = (gx[-1] - gx[0]) / max(1, len(gx) - 1)
@@ -56,6 +73,7 @@ def _quiet_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str)
     plot.setMenuEnabled(False)
     plot.hideButtons()
     plot.setMouseEnabled(x=False, y=False)
+    plot.disableAutoRange()  # ranges are set from the frame's grid, only when they change
     plot.getAxis("bottom").enableAutoSIPrefix(False)
     plot.getAxis("left").enableAutoSIPrefix(False)
     return plot
@@ -70,6 +88,7 @@ class MixtureView(QWidget):
         super().__init__(parent)
         self._theme = current_theme()
         self.n_components = 0
+        self._ranges = self._map_ranges = None  # what the panels show, to set only on a change
         self._is_mdn = False
         self.last_frame = None
         self.bands_box = QCheckBox("σ bands")
@@ -104,12 +123,11 @@ class MixtureView(QWidget):
     # ------------------------------------------------------------------ layout
     def _build_curves_page(self) -> None:
         page = self.curves_page
-        self.pi_plot = _quiet_plot(page, 0, 0, "(a) mixing coefficients π<sub>k</sub>(x)")
-        self.pi_plot.setYRange(0.0, 1.0, padding=0.02)
-        self.mu_plot = _quiet_plot(page, 0, 1, "(b) component means μ<sub>k</sub>(x)")
-        self.density_plot = _quiet_plot(page, 1, 0, "(c) conditional density p(t|x)")
-        self.mode_plot = _quiet_plot(page, 1, 1, "(d) conditional mode and mean")
-        self.density_image = pg.ImageItem(axisOrder="row-major")
+        self.pi_plot = _quiet_plot(page, 0, 0, "(a) mixing coefficients π<sub>k</sub>")
+        self.mu_plot = _quiet_plot(page, 0, 1, "(b) means μ<sub>k</sub>")
+        self.density_plot = _quiet_plot(page, 1, 0, "(c) density p(t|x)")
+        self.mode_plot = _quiet_plot(page, 1, 1, "(d) mode, mean ± std")
+        self.density_image = ShadedMap()
         self.density_plot.addItem(self.density_image)
         self.mode_curve = pg.PlotCurveItem(connect="finite")
         self.mean_curve = pg.PlotCurveItem()
@@ -122,8 +140,8 @@ class MixtureView(QWidget):
         self.mode_legend.setParentItem(self.mode_plot.vb)
         self.pi_curves: list[pg.PlotCurveItem] = []
         self.mu_curves: list[pg.PlotCurveItem] = []
-        self.band_fills: list[pg.FillBetweenItem] = []
-        self._band_edges: list[tuple[pg.PlotCurveItem, pg.PlotCurveItem]] = []
+        self.band_fills: list[QGraphicsPathItem] = []
+        self.band_data: list[tuple | None] = []  # (x, mu - sigma, mu + sigma) each band is drawn from
         self.pi_legend = CurveLegend([])
         self.pi_legend.setParentItem(self.pi_plot.vb)
         self.mu_legend = CurveLegend([])
@@ -136,7 +154,7 @@ class MixtureView(QWidget):
 
     def _build_maps_page(self) -> None:
         self.map_plots: list[pg.PlotItem] = []
-        self.map_images: list[pg.ImageItem] = []
+        self.map_images: list[ShadedMap] = []
 
     def _set_components(self, K: int) -> None:
         """Curves, bands and maps for K components (made once per K, then reused)."""
@@ -147,21 +165,22 @@ class MixtureView(QWidget):
             self.pi_plot.removeItem(curve)
         for item in self.mu_curves + self.band_fills:
             self.mu_plot.removeItem(item)
-        self.pi_curves, self.mu_curves, self.band_fills, self._band_edges = [], [], [], []
+        self.pi_curves, self.mu_curves, self.band_fills, self.band_data = [], [], [], []
         for k in range(K):
-            pen = pg.mkPen(component_color(k), width=2)
+            pen = pg.mkPen(component_color(k), width=1)  # width 1 for live curves: wide pens are slow in Qt
             pi_curve, mu_curve = pg.PlotCurveItem(pen=pen), pg.PlotCurveItem(pen=pen)
             self.pi_plot.addItem(pi_curve)
             self.mu_plot.addItem(mu_curve)
-            hi, lo = pg.PlotCurveItem(), pg.PlotCurveItem()
-            fill = pg.FillBetweenItem(hi, lo)
+            # One closed polygon per band: pyqtgraph's FillBetweenItem rebuilt its path in Python
+            # from both curves on every frame (25 ms a frame for three bands).
+            fill = QGraphicsPathItem()
             fill.setZValue(-5)
             fill.setVisible(self.bands_box.isChecked())
             self.mu_plot.addItem(fill)
             self.pi_curves.append(pi_curve)
             self.mu_curves.append(mu_curve)
             self.band_fills.append(fill)
-            self._band_edges.append((hi, lo))
+            self.band_data.append(None)
         self.pi_legend.entries = [(c, f"π{k + 1}") for k, c in enumerate(self.pi_curves)]
         self.mu_legend.entries = [(c, f"μ{k + 1}") for k, c in enumerate(self.mu_curves)]
         self._colour_bands()
@@ -174,7 +193,7 @@ class MixtureView(QWidget):
         for i, title in enumerate(titles):
             plot = _quiet_plot(self.maps_page, i // columns, i % columns, title)
             plot.setAspectLocked(False)
-            image = pg.ImageItem(axisOrder="row-major")
+            image = ShadedMap()
             plot.addItem(image)
             self.map_plots.append(plot)
             self.map_images.append(image)
@@ -192,12 +211,12 @@ class MixtureView(QWidget):
                 axis = plot.getAxis(name)
                 axis.setPen(pg.mkPen(fg))
                 axis.setTextPen(pg.mkPen(fg))
-        self.mean_curve.setPen(pg.mkPen(fg, width=2))
+        self.mean_curve.setPen(pg.mkPen(fg, width=1))
         dashed = pg.mkPen(theme.faint(0.55), width=1, style=Qt.PenStyle.DashLine)
         self.upper_curve.setPen(dashed)
         self.lower_curve.setPen(dashed)
-        self.mode_curve.setPen(pg.mkPen("#D55E00", width=2))
-        self.density_image.setLookupTable(_lut(theme.neutral, "#0072B2"))
+        self.mode_curve.setPen(pg.mkPen("#D55E00", width=1))
+        self.density_image.lut = _lut(theme.neutral, "#0072B2")
         self._colour_bands()
         self._colour_maps()
         for legend in (self.pi_legend, self.mu_legend, self.mode_legend):
@@ -210,14 +229,11 @@ class MixtureView(QWidget):
         for k, fill in enumerate(self.band_fills):
             colour = blend(self._theme.background, component_color(k), BAND_SHADE)
             fill.setBrush(pg.mkBrush(colour))
-            fill.setPen(pg.mkPen(None))
+            fill.setPen(QPen(Qt.PenStyle.NoPen))
 
     def _colour_maps(self) -> None:
         for i, image in enumerate(self.map_images):
-            if i == 0:
-                image.setLookupTable(_diverging_lut(self._theme))
-            else:
-                image.setLookupTable(_lut(self._theme.neutral, component_color(i - 1)))
+            image.lut = _diverging_lut(self._theme) if i == 0 else _lut(self._theme.neutral, component_color(i - 1))
 
     def show_network(self, net, input_names: list[str]) -> None:
         self.clear()
@@ -240,8 +256,9 @@ class MixtureView(QWidget):
     def clear(self) -> None:
         self.last_frame = None
         for curve in [*self.pi_curves, *self.mu_curves, self.mode_curve, self.mean_curve, self.upper_curve,
-                      self.lower_curve, *(edge for pair in self._band_edges for edge in pair)]:
+                      self.lower_curve]:
             clear_curve(curve)
+        self._clear_bands()
         self.density_image.clear()
         for image in self.map_images:
             image.clear()
@@ -250,53 +267,78 @@ class MixtureView(QWidget):
     # ------------------------------------------------------------------ drawing
     def _show_message(self, text: str) -> None:
         self.message.setText(text)
-        self.stack.setCurrentWidget(self.message)
+        self._show_page(self.message)
+
+    def _show_page(self, page) -> None:
+        self.stack.setCurrentWidget(page)
+        self.bands_box.setVisible(page is self.curves_page)  # bands belong to panel (b)
 
     def _render_curves(self, frame, mixture) -> None:
-        self.stack.setCurrentWidget(self.curves_page)
+        self._show_page(self.curves_page)
         gx = frame.grid_x
         bands = self.bands_box.isChecked()
         for k in range(mixture.n_components):
             self.pi_curves[k].setData(gx, mixture.pi[k])
             self.mu_curves[k].setData(gx, mixture.mu[k])
-            hi, lo = self._band_edges[k]
             if bands:
-                hi.setData(gx, mixture.mu[k] + mixture.sigma[k])
-                lo.setData(gx, mixture.mu[k] - mixture.sigma[k])
-            else:
-                clear_curve(hi)
-                clear_curve(lo)
+                self._draw_band(k, gx, mixture.mu[k] - mixture.sigma[k], mixture.mu[k] + mixture.sigma[k])
         self.mode_curve.setData(mixture.mode_x, mixture.mode_y, connect="finite")
         self.mean_curve.setData(gx, mixture.mean)
         self.upper_curve.setData(gx, mixture.mean + mixture.std)
         self.lower_curve.setData(gx, mixture.mean - mixture.std)
-        x_range = (float(gx[0]), float(gx[-1]))
-        for plot in (self.pi_plot, self.mu_plot, self.density_plot, self.mode_plot):
-            plot.setXRange(*x_range, padding=0)
-        if frame.density is not None and frame.grid_y is not None:
-            gy = frame.grid_y
-            self.density_image.setImage(frame.density, levels=mixture.density_levels, autoLevels=False)
-            self.density_image.setRect(_grid_rect(gx, gy))
-            for plot in (self.mu_plot, self.density_plot, self.mode_plot):
-                plot.setYRange(float(gy[0]), float(gy[-1]), padding=0)
+        gy = frame.grid_y
+        self._set_ranges((float(gx[0]), float(gx[-1])), None if gy is None else (float(gy[0]), float(gy[-1])))
+        if frame.density is not None and gy is not None:
+            self.density_image.show_values(frame.density, _grid_rect(gx, gy), mixture.density_levels)
         else:
             self.density_image.clear()
 
     def _render_maps(self, frame, mixture) -> None:
-        self.stack.setCurrentWidget(self.maps_page)
+        self._show_page(self.maps_page)
         rect = _grid_rect(frame.grid_x, frame.grid_y)
         mean = mixture.mean
         finite = mean[np.isfinite(mean)]
         bound = float(np.max(np.abs(finite))) if finite.size else 1.0
-        self.map_images[0].setImage(mean, levels=(-max(bound, 1e-12), max(bound, 1e-12)), autoLevels=False)
-        self.map_images[0].setRect(rect)
+        self.map_images[0].show_values(mean, rect, (-max(bound, 1e-12), max(bound, 1e-12)))
         for k in range(mixture.n_components):
-            self.map_images[k + 1].setImage(mixture.pi[k], levels=(0.0, 1.0), autoLevels=False)
-            self.map_images[k + 1].setRect(rect)
+            self.map_images[k + 1].show_values(mixture.pi[k], rect, (0.0, 1.0))
+        ranges = ((float(frame.grid_x[0]), float(frame.grid_x[-1])), (float(frame.grid_y[0]), float(frame.grid_y[-1])))
+        if ranges != self._map_ranges:  # a range set on every frame relayouts the axes every frame
+            self._map_ranges = ranges
+            for plot in self.map_plots:
+                plot.setRange(xRange=ranges[0], yRange=ranges[1], padding=0)
+
+    def _set_ranges(self, x_range, t_range) -> None:
+        """The frame's x range on every panel and its t range on (b)-(d), when they changed."""
+        if (x_range, t_range) == self._ranges:
+            return
+        self._ranges = (x_range, t_range)
+        self.pi_plot.setRange(xRange=x_range, yRange=(0.0, 1.0), padding=0.02)
+        for plot in (self.mu_plot, self.density_plot, self.mode_plot):
+            if t_range is None:
+                plot.setXRange(*x_range, padding=0)
+            else:
+                plot.setRange(xRange=x_range, yRange=t_range, padding=0)
+
+    def _draw_band(self, k: int, x: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """The region between ``lower`` and ``upper`` as one polygon: along the top, back along the bottom."""
+        keep = np.isfinite(lower) & np.isfinite(upper)
+        path = pg.arrayToQPath(np.concatenate([x[keep], x[keep][::-1]]),
+                               np.concatenate([upper[keep], lower[keep][::-1]]), connect="all")
+        path.closeSubpath()
+        self.band_fills[k].setPath(path)
+        self.band_data[k] = (x, lower, upper)
+
+    def _clear_bands(self) -> None:
+        for k, fill in enumerate(self.band_fills):
+            fill.setPath(QPainterPath())
+            self.band_data[k] = None
 
     def _bands_toggled(self, on: bool) -> None:
         for fill in self.band_fills:
             fill.setVisible(on)
+        if not on:
+            self._clear_bands()
         if self.last_frame is not None:
             self.render_frame(self.last_frame)
 
