@@ -112,7 +112,7 @@ class ExperimentConfig:
             "init_scale": n.init_scale,
             "seed": n.seed,
         }
-        if n.sigma_floor is not None:
+        if n.sigma_floor is not None and n.output == "mdn":  # the parser refuses a floor on other heads
             network["sigma_floor"] = n.sigma_floor
         s = t.schedule
         training = {

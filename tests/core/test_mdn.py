@@ -177,3 +177,25 @@ def test_fit_keeps_sigma_above_the_floor_on_noise_free_data():
     fit(net, x, t, epochs=300, lr=0.05)
     sigma = net.forward(x)[2]
     assert np.all(sigma >= 0.02) and np.isfinite(net.error(x, t))
+
+
+def test_leaving_the_mdn_head_forgets_its_floor_so_the_session_reads_back():
+    from dataclasses import replace
+
+    from playground.session.config import DataConfig
+    from playground.session.controller import SessionController
+    from playground.session.document import Document
+
+    config = ExperimentConfig(data=DataConfig(generator="inverse_problem", n_points=30, seed=1))
+    session = SessionController(Document.generated(config))
+    network = replace(session.document.config.network, output="mdn", n_components=2, sigma_floor=0.05)
+    session.apply(session.network_changed(network))
+    rebuild, _ = session.take_rebuild()
+    assert session.build(rebuild).experiment.net.head.sigma_floor == 0.05
+    session.apply(session.use_matched_head())
+    left = session.document.config
+    assert left.network.output == "auto" and left.network.sigma_floor is None
+    assert ExperimentConfig.from_dict(left.to_dict()) == left
+    # a floor left on another head by any other path is not written either
+    stray = replace(left, network=replace(left.network, sigma_floor=0.05))
+    assert "sigma_floor" not in stray.to_dict()["network"]

@@ -7,9 +7,11 @@ from PySide6.QtCore import Qt
 
 from playground.core import MLP, Trainer
 from playground.gui.frames import ViewSpec, compute_frame
+from playground.core.params import DEFAULT_SIGMA_FLOOR
 from playground.gui.mdn_frames import DENSITY_PERCENTILE, density_levels, mode_with_breaks
 from playground.session.config import NetworkConfig
 from tests.gui.test_data_view import generated
+from tests.gui.test_panels import type_into
 from tests.gui.test_rough_edges import choose, make_window
 
 
@@ -166,7 +168,7 @@ def test_two_inputs_show_the_mean_surface_and_a_map_of_each_pi(qtbot, tmp_path):
     np.testing.assert_allclose(window.data_view.image.image, mean, rtol=1e-5, atol=1e-6)  # the surface too
 
 
-def test_without_a_mixture_density_output_the_view_says_how_to_get_one(qtbot, tmp_path):
+def test_without_a_mixture_density_output_the_view_says_how_to_get_one_and_the_floor_is_set_in_the_panel(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path, generated("inverse_problem", n=60))
     window.mdn_dock.show()
     window.mdn_dock.raise_()
@@ -176,8 +178,16 @@ def test_without_a_mixture_density_output_the_view_says_how_to_get_one(qtbot, tm
     assert view.stack.currentWidget() is view.message and "mdn" in view.message.text()
     choose(window.network_panel.output_combo, "mdn")
     qtbot.waitUntil(lambda: not window._rebuild_pending, timeout=3000)
+    assert window._experiment.net.head.sigma_floor == DEFAULT_SIGMA_FLOOR
+    floor_spin = window.network_panel.sigma_floor_spin  # the floor, in the row of the components
+    assert floor_spin.isVisible() and floor_spin.value() == DEFAULT_SIGMA_FLOOR
+    type_into(qtbot, floor_spin, "0.05")
+    qtbot.waitUntil(lambda: not window._rebuild_pending and window._experiment.net.head.sigma_floor == 0.05,
+                    timeout=3000)
+    assert window.model.document.config.network.sigma_floor == 0.05
     window.step_action.trigger()
     qtbot.waitUntil(lambda: view.stack.currentWidget() is view.curves_page, timeout=5000)
+    assert np.min(view.last_frame.mixture.sigma) >= 0.05
 
 
 def test_two_target_dimensions_name_each_mean(qtbot):
