@@ -60,6 +60,18 @@ def test_the_curvature_with_a_floor_is_the_finite_difference_of_the_delta():
         assert relative_error(MV[n], M @ V[n]) < 1e-6
 
 
+def test_the_exact_hessian_with_a_floor_is_the_finite_difference_of_the_gradient():
+    from playground.core import hessian
+
+    net = floored_net(0.3)
+    rng = np.random.default_rng(3)
+    X, T = rng.normal(size=(6, 2)), rng.normal(scale=0.5, size=(6, 2))
+    H = hessian.exact(net, X, T)
+    assert relative_error(H, hessian.finite_difference(net, X, T, method="gradients")) < 1e-6
+    v = rng.normal(size=net.n_params)
+    np.testing.assert_allclose(hessian.hvp(net, X, T, v), H @ v, rtol=1e-9, atol=1e-9)
+
+
 def test_a_component_on_one_point_cannot_drive_the_error_to_minus_infinity():
     X, T = np.zeros((1, 1)), np.full((1, 1), 0.25)
     for floor, bounded in ((0.0, False), (0.05, True)):
