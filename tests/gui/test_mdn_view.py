@@ -134,6 +134,7 @@ def test_the_four_panels_of_fig_5_21_draw_the_trained_mixture(qtbot, tmp_path):
     top = np.percentile(frame.density[:, inside], DENSITY_PERCENTILE)
     np.testing.assert_allclose(levels, [0.0, top], rtol=1e-6)
     np.testing.assert_array_equal(view.density_image.image, frame.density)
+    assert view.density_key.textItem.toPlainText() == f"full colour: p ≥ {top:.3g}"  # the key to the shading
     # a key for every line
     assert view.legend_labels() == {"a": ["π1", "π2", "π3"], "b": ["μ1", "μ2", "μ3"],
                                     "d": ["conditional mode", "conditional mean", "mean ± 1 std"]}

@@ -129,6 +129,12 @@ class MixtureView(QWidget):
         self.mode_plot = _quiet_plot(page, 1, 1, "(d) mode, mean ± std")
         self.density_image = ShadedMap()
         self.density_plot.addItem(self.density_image)
+        # The key to the shading: the density at which the colour is full (the frame's robust top).
+        # Bottom right: empty in both problems of fig. 5.19 (large x, small t).
+        self.density_key = pg.TextItem(anchor=(1, 1))
+        self.density_key.setParentItem(self.density_plot.vb)
+        self.density_plot.vb.sigResized.connect(
+            lambda *_: self.density_key.setPos(self.density_plot.vb.width() - 4, self.density_plot.vb.height() - 2))
         self.mode_curve = pg.PlotCurveItem(connect="finite")
         self.mean_curve = pg.PlotCurveItem()
         self.upper_curve = pg.PlotCurveItem()  # conditional mean + one conditional standard deviation
@@ -217,6 +223,7 @@ class MixtureView(QWidget):
         self.lower_curve.setPen(dashed)
         self.mode_curve.setPen(pg.mkPen("#D55E00", width=1))
         self.density_image.lut = _lut(theme.neutral, "#0072B2")
+        self.density_key.setColor(fg)
         self._colour_bands()
         self._colour_maps()
         for legend in (self.pi_legend, self.mu_legend, self.mode_legend):
@@ -260,6 +267,7 @@ class MixtureView(QWidget):
             clear_curve(curve)
         self._clear_bands()
         self.density_image.clear()
+        self._set_density_key("")
         for image in self.map_images:
             image.clear()
         self._show_message(NOT_AN_MDN)
@@ -290,8 +298,10 @@ class MixtureView(QWidget):
         self._set_ranges((float(gx[0]), float(gx[-1])), None if gy is None else (float(gy[0]), float(gy[-1])))
         if frame.density is not None and gy is not None:
             self.density_image.show_values(frame.density, _grid_rect(gx, gy), mixture.density_levels)
+            self._set_density_key(f"full colour: p ≥ {mixture.density_levels[1]:.3g}")
         else:
             self.density_image.clear()
+            self._set_density_key("")
 
     def _render_maps(self, frame, mixture) -> None:
         self._show_page(self.maps_page)
@@ -319,6 +329,10 @@ class MixtureView(QWidget):
                 plot.setXRange(*x_range, padding=0)
             else:
                 plot.setRange(xRange=x_range, yRange=t_range, padding=0)
+
+    def _set_density_key(self, text: str) -> None:
+        if text != self.density_key.textItem.toPlainText():  # a new text lays the item out again
+            self.density_key.setText(text)
 
     def _draw_band(self, k: int, x: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         """The region between ``lower`` and ``upper`` as one polygon: along the top, back along the bottom."""
