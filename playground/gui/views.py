@@ -10,6 +10,7 @@ theme change first, and is otherwise the window's own.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from typing import Callable, Protocol
 
@@ -62,6 +63,7 @@ class LiveViewSpec:
     every: int = 1
     turn: int = 0
     scroll: bool = False  # scrolls when squeezed instead of squashing its controls
+    redraw_when_shown: bool = False  # draws the newest frame when it comes to the front (a paused run sends none)
 
 
 VIEWS: tuple[LiveViewSpec, ...] = (
@@ -71,7 +73,7 @@ VIEWS: tuple[LiveViewSpec, ...] = (
     LiveViewSpec("hessian", "hessian_view", "Hessian", HessianView, tab_group="plots", every=0, scroll=True),
     # Behind the loss curves: a fifth tab among the plots made a restored window grow by 12 pixels.
     LiveViewSpec("mdn", "mdn_view", "Mixture density", MixtureView, tab_group="loss", every=2, turn=0,
-                 scroll=True),
+                 scroll=True, redraw_when_shown=True),
 )
 
 
@@ -110,6 +112,8 @@ def build_view_docks(window: QMainWindow, specs=VIEWS) -> list[LiveDock]:
         setattr(window, spec.attribute, view)
         setattr(window, f"{spec.name}_dock", dock)
         built.append(LiveDock(spec, dock, view))
+        if spec.redraw_when_shown:
+            dock.visibilityChanged.connect(functools.partial(_draw_newest_when_shown, window, view))
         if spec.tab_group is not None:
             groups.setdefault(spec.tab_group, []).append(dock)
     for docks in groups.values():
@@ -118,6 +122,13 @@ def build_view_docks(window: QMainWindow, specs=VIEWS) -> list[LiveDock]:
         docks[0].raise_()
     window.live_docks = built
     return built
+
+
+def _draw_newest_when_shown(window, view, visible: bool) -> None:
+    data_view = getattr(window, "data_view", None)
+    frame = None if data_view is None else data_view.last_frame
+    if visible and frame is not None:
+        view.render_frame(frame)
 
 
 def render_views(window, frame, count: int) -> None:

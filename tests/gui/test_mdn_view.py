@@ -199,3 +199,17 @@ def test_two_target_dimensions_name_each_mean(qtbot):
     diagram.show_network(MLP([1, 3, 2], output="mdn", n_components=2, seed=0), ["x"])
     labels = [t.textItem.toPlainText() for t in diagram._out_labels]
     assert labels == ["π1", "π2", "μ1,1", "μ1,2", "μ2,1", "μ2,2", "σ1", "σ2"]
+
+
+def test_the_view_brought_to_the_front_while_paused_draws_the_newest_frame(qtbot, tmp_path):
+    doc = generated("inverse_problem", n=60, network=NetworkConfig(hidden=(5,), output="mdn", n_components=2))
+    window = make_window(qtbot, tmp_path, doc)
+    view = window.mdn_view
+    window.loss_dock.raise_()  # the mixture density tab is behind the loss curves
+    window.step_action.trigger()
+    qtbot.waitUntil(lambda: window.data_view.last_frame is not None
+                    and window.data_view.last_frame.snapshot.epoch >= 1, timeout=5000)
+    assert view.last_frame is None and view.stack.currentWidget() is view.message
+    window.mdn_dock.raise_()  # the user clicks its tab: nothing is training, so no new frame comes
+    qtbot.waitUntil(lambda: view.last_frame is window.data_view.last_frame, timeout=3000)
+    assert view.stack.currentWidget() is view.curves_page

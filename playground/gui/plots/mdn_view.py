@@ -25,6 +25,7 @@ NOT_AN_MDN = ("The mixture density panels (PRML fig. 5.21) appear when the netwo
               "mixture density: choose the output \"mdn\" in the Network panel, for example on the "
               "Inverse problem preset.")
 NO_MIXTURE = "The mixture density panels need regression data with one or two inputs."
+WAITING = "The mixture density panels appear with the network's first frame: press Play or Step."
 BAND_SHADE = 0.22  # how far a sigma band moves from the background towards its component's colour
 
 
@@ -247,6 +248,7 @@ class MixtureView(QWidget):
         self._is_mdn = getattr(net, "output", None) == "mdn"
         if self._is_mdn:
             self._set_components(net.n_components)
+            self._show_message(WAITING)
 
     def render_frame(self, frame) -> None:
         mixture = getattr(frame, "mixture", None)
