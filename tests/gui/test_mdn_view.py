@@ -4,10 +4,12 @@ the data they draw, driven as a user would."""
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from playground.core import MLP, Trainer
 from playground.gui.frames import ViewSpec, compute_frame
 from playground.core.params import DEFAULT_SIGMA_FLOOR
+from playground.gui.theme import DARK
 from playground.gui.mdn_frames import DENSITY_PERCENTILE, density_levels, mode_with_breaks
 from playground.session.config import NetworkConfig
 from tests.gui.test_data_view import generated
@@ -148,6 +150,12 @@ def test_the_four_panels_of_fig_5_21_draw_the_trained_mixture(qtbot, tmp_path):
     full = 0xFF000000 | (r << 16) | (g << 8) | b  # the top colour: every value from the top level up
     assert np.all(image._pixels[frame.density >= top] & 0xFFFFFFFF == full)
     assert np.all(image._pixels[frame.density < 0.9 * top] & 0xFFFFFFFF != full)
+    # the dark switch recolours the heat map at once, paused as it is
+    window.dark_action.trigger()
+    r, g, b = QColor(DARK.neutral).getRgb()[:3]
+    empty = view.density_image._pixels[frame.density <= frame.density.min()] & 0xFFFFFFFF
+    assert np.all(empty == (0xFF000000 | (r << 16) | (g << 8) | b))
+    window.dark_action.trigger()
 
 
 def test_two_inputs_show_the_mean_surface_and_a_map_of_each_pi(qtbot, tmp_path):

@@ -113,14 +113,16 @@ class MixtureView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(controls)
         layout.addWidget(self.stack, 1)
+        self.map_plots: list[pg.PlotItem] = []  # made for each K (_set_components)
+        self.map_images: list[ShadedMap] = []
         self._build_curves_page()
-        self._build_maps_page()
         self.set_theme(self._theme)
         self.clear()
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
         """Modest, as the other tabs of its dock: pyqtgraph's 640 x 480 would make the window taller."""
         return QSize(100, 84)
+
     # ------------------------------------------------------------------ layout
     def _build_curves_page(self) -> None:
         page = self.curves_page
@@ -158,10 +160,6 @@ class MixtureView(QWidget):
         # Top left in (d): where fig. 5.19's problems have no data (small x, large t).
         self.mode_legend.setAnchor((0, 0))
         self.mode_legend.setPos(4, 2)
-
-    def _build_maps_page(self) -> None:
-        self.map_plots: list[pg.PlotItem] = []
-        self.map_images: list[ShadedMap] = []
 
     def _set_components(self, K: int) -> None:
         """Curves, bands and maps for K components (made once per K, then reused)."""
@@ -204,6 +202,8 @@ class MixtureView(QWidget):
             plot.addItem(image)
             self.map_plots.append(plot)
             self.map_images.append(image)
+            self._style_plot(plot)
+        self._map_ranges = None  # new plots: their ranges are set by the next frame
         self._colour_maps()
 
     # ------------------------------------------------------------------ LiveView protocol
@@ -213,11 +213,7 @@ class MixtureView(QWidget):
         for page in (self.curves_page, self.maps_page):
             page.setBackground(theme.background)
         for plot in self._plots():
-            plot.setTitle(plot.titleLabel.text, color=theme.foreground, size="9pt")
-            for name in ("left", "bottom"):
-                axis = plot.getAxis(name)
-                axis.setPen(pg.mkPen(fg))
-                axis.setTextPen(pg.mkPen(fg))
+            self._style_plot(plot)
         self.mean_curve.setPen(pg.mkPen(fg, width=1))
         dashed = pg.mkPen(theme.faint(0.55), width=1, style=Qt.PenStyle.DashLine)
         self.upper_curve.setPen(dashed)
@@ -229,6 +225,16 @@ class MixtureView(QWidget):
         self._colour_maps()
         for legend in (self.pi_legend, self.mu_legend, self.mode_legend):
             legend.set_theme(theme)
+        if self.last_frame is not None:  # the images take the new colours now, not at the next frame
+            self.render_frame(self.last_frame)
+
+    def _style_plot(self, plot: pg.PlotItem) -> None:
+        fg = pg.mkColor(self._theme.foreground)
+        plot.setTitle(plot.titleLabel.text, color=self._theme.foreground, size="9pt")
+        for name in ("left", "bottom"):
+            axis = plot.getAxis(name)
+            axis.setPen(pg.mkPen(fg))
+            axis.setTextPen(pg.mkPen(fg))
 
     def _plots(self) -> list[pg.PlotItem]:
         return [self.pi_plot, self.mu_plot, self.density_plot, self.mode_plot, *self.map_plots]
