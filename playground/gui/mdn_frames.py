@@ -55,8 +55,8 @@ def mode_with_breaks(x: np.ndarray, pi: np.ndarray, mu: np.ndarray) -> tuple[np.
 
 def density_levels(density: np.ndarray, gx: np.ndarray, points_x: np.ndarray | None) -> tuple[float, float]:
     """(0, top) for the colour scale of p(t|x) (ny, nx): the DENSITY_PERCENTILE-th percentile of
-    the density over the grid columns inside the points' x range (all columns without points
-    there), so that a sharp peak where the network extrapolates does not wash out the density
+    the density over the grid columns inside the points' x range (all columns without points;
+    the nearest column when the points fall between two), so that a sharp peak where the network extrapolates does not wash out the density
     where the data are."""
     columns = slice(None)
     if points_x is not None and np.size(points_x):
@@ -64,8 +64,9 @@ def density_levels(density: np.ndarray, gx: np.ndarray, points_x: np.ndarray | N
         finite = finite[np.isfinite(finite)]
         if finite.size:
             inside = (gx >= finite.min()) & (gx <= finite.max())
-            if inside.any():
-                columns = inside
+            if not inside.any():  # the points between two columns (one point, say): the nearest column
+                inside[np.argmin(np.abs(gx - 0.5 * (finite.min() + finite.max())))] = True
+            columns = inside
     values = density[:, columns]
     values = values[np.isfinite(values)]
     top = float(np.percentile(values, DENSITY_PERCENTILE)) if values.size else 1.0

@@ -54,6 +54,8 @@ def test_the_density_colour_scale_comes_from_where_the_points_are_not_from_the_p
     assert lo == 0.0 and hi == pytest.approx(np.percentile(density[:, inside], DENSITY_PERCENTILE), rel=1e-6)
     assert hi < density.max() / 10
     assert density_levels(density, gx, None)[1] == pytest.approx(np.percentile(density, DENSITY_PERCENTILE))
+    one = np.array([0.5 * (gx[10] + gx[11]) + 1e-9])  # a single point between two columns
+    assert density_levels(density, gx, one)[1] == pytest.approx(np.percentile(density[:, 11], DENSITY_PERCENTILE))
 
 
 # ---------------------------------------------------------------------------- the window
