@@ -211,3 +211,17 @@ def test_leaving_the_mdn_head_forgets_its_floor_so_the_session_reads_back():
     # a floor left on another head by any other path is not written either
     stray = replace(left, network=replace(left.network, sigma_floor=0.05))
     assert "sigma_floor" not in stray.to_dict()["network"]
+
+
+def test_a_network_file_keeps_the_floor_and_refuses_a_bad_one(tmp_path):
+    from playground.session.network_io import load_network, network_document, network_from_document, save_network
+
+    net = MLP([1, 5, 1], output="mdn", n_components=3, seed=0, sigma_floor=0.03)
+    save_network(net, tmp_path / "mdn.json")
+    again = load_network(tmp_path / "mdn.json")
+    X = np.linspace(0, 1, 5)[:, None]
+    assert again.sigma_floor == 0.03
+    np.testing.assert_array_equal(again.forward(X)[2], net.forward(X)[2])
+    bad = {**network_document(net), "sigma_floor": "x"}
+    with pytest.raises(ValueError, match="sigma_floor must be a finite number"):
+        network_from_document(bad)
