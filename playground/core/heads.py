@@ -250,8 +250,11 @@ class MixtureDensityHead(Head):
 
     K isotropic Gaussian components over an L-dimensional target. The last layer
     has K (L + 2) units ordered [pi logits (K) | means (K x L, component-major) |
-    ln sigma (K)]: mixing coefficients by softmax (5.150), standard deviations by
-    exp (5.151), means by identity (5.152).
+    width units s (K)]: mixing coefficients by softmax (5.150), means by identity
+    (5.152), standard deviations sigma_k = sigma_min + exp(s_k): PRML's exp (5.151)
+    plus a floor ``sigma_floor`` (in the targets' units), so that a component cannot
+    collapse onto one point and drive the error to minus infinity (PRML 5.6, the
+    singularities of 9.2.1). With ``sigma_floor = 0`` it is exactly 5.151.
 
     E = -sum_n ln sum_k pi_k N(t_n | mu_k, sigma_k^2 I) (5.153), written as
     lse(logits) - lse(q) with q_k = logit_k + ln N_k so that it never underflows.
@@ -259,35 +262,47 @@ class MixtureDensityHead(Head):
 
     name = "mdn"
 
-    def __init__(self, n_targets: int, n_components: int):
+    def __init__(self, n_targets: int, n_components: int, sigma_floor: float = 0.0):
         super().__init__(n_targets)
         if n_components is None or int(n_components) < 1:
             raise ValueError("a mixture density head needs n_components >= 1")
         self.n_components = int(n_components)
+        self.sigma_floor = float(sigma_floor)
 
     @property
     def n_units(self) -> int:
         return self.n_components * (self.n_targets + 2)
 
     def __repr__(self) -> str:
-        return f"MixtureDensityHead(n_targets={self.n_targets}, n_components={self.n_components})"
+        return (f"MixtureDensityHead(n_targets={self.n_targets}, n_components={self.n_components}, "
+                f"sigma_floor={self.sigma_floor:g})")
 
     def split(self, a: Array) -> tuple[Array, Array, Array]:
-        """Logits (N,K), means (N,K,L) and ln sigma (N,K) as views of ``a``."""
+        """Logits (N,K), means (N,K,L) and width units s (N,K) as views of ``a``."""
         K, L = self.n_components, self.n_targets
         return a[:, :K], a[:, K : K + K * L].reshape(a.shape[0], K, L), a[:, K + K * L :]
 
+    def _widths(self, s: Array) -> tuple[Array, Array, Array]:
+        """(sigma, ln sigma, rho) for width units s: sigma = floor + e^s and
+        rho = (d sigma / d s) / sigma = e^s / sigma, which is 1 without a floor."""
+        if self.sigma_floor == 0.0:
+            return np.exp(s), np.array(s, dtype=float, copy=True), np.ones_like(s)
+        e = np.exp(s)
+        sigma = self.sigma_floor + e
+        return sigma, np.log(sigma), e / sigma
+
     def output(self, a):
-        logits, mu, log_sigma = self.split(a)
-        return softmax(logits, axis=1), mu.copy(), np.exp(log_sigma)
+        logits, mu, s = self.split(a)
+        return softmax(logits, axis=1), mu.copy(), self._widths(s)[0]
 
     def output_flat(self, a):
-        logits, mu, log_sigma = self.split(a)
-        return np.concatenate([softmax(logits, axis=1), mu.reshape(a.shape[0], -1), np.exp(log_sigma)], axis=1)
+        logits, mu, s = self.split(a)
+        return np.concatenate([softmax(logits, axis=1), mu.reshape(a.shape[0], -1), self._widths(s)[0]], axis=1)
 
     def _parts(self, a, T):
         L = self.n_targets
-        logits, mu, log_sigma = self.split(a)
+        logits, mu, s = self.split(a)
+        _, log_sigma, rho = self._widths(s)
         inv_var = np.exp(-2.0 * log_sigma)  # 1 / sigma_k^2
         r = T[:, None, :] - mu  # t - mu_k
         u = np.sum(r * r, axis=2) * inv_var  # ||t - mu_k||^2 / sigma_k^2
@@ -295,22 +310,22 @@ class MixtureDensityHead(Head):
         q = logits + log_normal
         lse_q = logsumexp(q, axis=1)
         gamma = np.exp(q - lse_q[:, None])  # posterior responsibilities (5.154)
-        return logits, r, inv_var, u, gamma, lse_q
+        return logits, r, inv_var, u, gamma, lse_q, rho
 
     def log_likelihood_terms(self, a: Array, T: Array) -> Array:
         """ln p(t_n | x_n) for every point (N,)."""
-        logits, *_, lse_q = self._parts(a, T)
+        logits, *_, lse_q, _ = self._parts(a, T)
         return lse_q - logsumexp(logits, axis=1)
 
     def error_and_delta(self, a, T):
         L = self.n_targets
-        logits, r, inv_var, u, gamma, lse_q = self._parts(a, T)
+        logits, r, inv_var, u, gamma, lse_q, rho = self._parts(a, T)
         E = float(np.sum(logsumexp(logits, axis=1) - lse_q))
         D = np.empty_like(a)
-        d_logits, d_mu, d_log_sigma = self.split(D)
+        d_logits, d_mu, d_s = self.split(D)
         d_logits[:] = softmax(logits, axis=1) - gamma  # (5.155)
         d_mu[:] = -(gamma * inv_var)[:, :, None] * r  # (5.156)
-        d_log_sigma[:] = gamma * (L - u)  # (5.157) for sigma = exp(a)
+        d_s[:] = gamma * rho * (L - u)  # (5.157) times d ln sigma / ds = rho (1 without a floor)
         return E, D
 
     def curvature_vector(self, a, T, V):
@@ -318,25 +333,29 @@ class MixtureDensityHead(Head):
 
         With q_k = logit_k + phi_k(mu_k, s_k), E = lse(logits) - lse(q), so
         M = H_lse(logits) - J^T (diag g - g g^T) J - sum_k g_k d2phi_k, where
-        J = dq/da and g the responsibilities.
+        J = dq/da and g the responsibilities. For sigma = floor + e^s, d phi/ds =
+        rho (u - L), d2phi/ds2 = rho (1 - rho)(u - L) - 2 rho^2 u and
+        d2phi/ds dmu = -2 rho (t - mu) / sigma^2 (rho = 1 without a floor).
         """
         L = self.n_targets
-        logits, r, inv_var, u, gamma, _ = self._parts(a, T)
+        logits, r, inv_var, u, gamma, _, rho = self._parts(a, T)
         v_logits, v_mu, v_s = self.split(np.asarray(V, dtype=float))
         out = np.empty_like(a)
         o_logits, o_mu, o_s = self.split(out)
         pi = softmax(logits, axis=1)
         # J v
         rv = np.sum(r * v_mu, axis=2) * inv_var
-        Jv = v_logits + rv + (u - L) * v_s
+        ds = rho * (u - L)  # d phi_k / d s_k
+        Jv = v_logits + rv + ds * v_s
         gJv = gamma * Jv
         w = gJv - gamma * gJv.sum(axis=1, keepdims=True)  # (diag g - g g^T) J v
         piv = pi * v_logits
         o_logits[:] = piv - pi * piv.sum(axis=1, keepdims=True) - w
         # -J^T w and the -sum_k g_k d2phi_k terms, component by component
         gi = gamma * inv_var
-        o_mu[:] = (-(w * inv_var) + 2.0 * gi * v_s)[:, :, None] * r + gi[:, :, None] * v_mu
-        o_s[:] = -w * (u - L) + 2.0 * gi * np.sum(r * v_mu, axis=2) + 2.0 * gamma * u * v_s
+        o_mu[:] = (-(w * inv_var) + 2.0 * gi * rho * v_s)[:, :, None] * r + gi[:, :, None] * v_mu
+        d2s = rho * (1.0 - rho) * (u - L) - 2.0 * rho * rho * u
+        o_s[:] = -w * ds + 2.0 * gi * rho * np.sum(r * v_mu, axis=2) - gamma * d2s * v_s
         return out
 
     def output_jacobian(self, a):
@@ -344,12 +363,12 @@ class MixtureDensityHead(Head):
         K, L = self.n_components, self.n_targets
         P = self.n_units
         J = np.zeros((N, P, P))
-        logits, _, log_sigma = self.split(a)
+        logits, _, s = self.split(a)
         J[:, :K, :K] = SoftmaxHead._jac(softmax(logits, axis=1))
         idx = np.arange(K, K + K * L)
         J[:, idx, idx] = 1.0
         idx = np.arange(K + K * L, P)
-        J[:, idx, idx] = np.exp(log_sigma)
+        J[:, idx, idx] = np.exp(s)  # d sigma / ds, with or without the floor
         return J
 
     def conditional_mean(self, a: Array) -> Array:
@@ -375,7 +394,7 @@ class MixtureDensityHead(Head):
         return np.sum(pi[:, None, :] * comp, axis=2)
 
 
-def make_head(output: str, n_targets: int, n_components: int | None = None) -> Head:
+def make_head(output: str, n_targets: int, n_components: int | None = None, sigma_floor: float = 0.0) -> Head:
     if output == "linear":
         return LinearHead(n_targets)
     if output == "sigmoid":
@@ -387,5 +406,5 @@ def make_head(output: str, n_targets: int, n_components: int | None = None) -> H
     if output == "mdn":
         if n_components is None:
             raise ValueError('output="mdn" needs n_components (the number of mixture components K)')
-        return MixtureDensityHead(n_targets, n_components)
+        return MixtureDensityHead(n_targets, n_components, sigma_floor)
     raise ValueError(f"unknown output {output!r}; choose one of: {', '.join(HEAD_NAMES)}")

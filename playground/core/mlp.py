@@ -15,7 +15,8 @@ import numpy as np
 
 from .activations import Activation, get_activation
 from .heads import Head, make_head
-from .params import NETWORK_PARAMETERS, check
+from .mdn_init import initialize_from_targets
+from .params import DEFAULT_SIGMA_FLOOR, NETWORK_PARAMETERS, check
 
 Array = np.ndarray
 
@@ -49,6 +50,8 @@ class MLP:
                biases), "gaussian" (weights and biases N(0, init_scale^2); default
                scale 1/sqrt(fan_in + 1) as in Netlab) or "uniform" (U(-s, s); default
                s = 1/sqrt(fan_in)).
+    sigma_floor  mdn only: the smallest component standard deviation (sigma = floor + e^s,
+               core/heads.py); None: params.DEFAULT_SIGMA_FLOOR, 0: PRML's sigma = e^s.
     """
 
     def __init__(
@@ -60,6 +63,7 @@ class MLP:
         init: str = "xavier",
         seed: int | None = None,
         init_scale: float | None = None,
+        sigma_floor: float | None = None,
     ):
         try:
             sizes = [int(s) for s in sizes]
@@ -77,7 +81,12 @@ class MLP:
         self.sizes: tuple[int, ...] = tuple(sizes)
         self.output: str = output
         self.n_components: int | None = None if n_components is None else int(n_components)
-        self.head: Head = make_head(output, sizes[-1], n_components)
+        if sigma_floor is not None:
+            sigma_floor = check("sigma_floor", sigma_floor, NETWORK_PARAMETERS["sigma_floor"])
+        elif output == "mdn":
+            sigma_floor = DEFAULT_SIGMA_FLOOR
+        self.head: Head = make_head(output, sizes[-1], n_components, sigma_floor or 0.0)
+        self.sigma_floor: float | None = sigma_floor if output == "mdn" else None
         if output != "mdn":
             self.n_components = None
         self.activations: list[Activation] = [get_activation(h) for h in names]
@@ -137,7 +146,10 @@ class MLP:
             masks["b1" if layer == 0 else "b2"][bs] = True
         return masks
 
-    def initialize(self, init: str | None = None, seed: int | None = None, scale: float | None = None) -> "MLP":
+    def initialize(self, init: str | None = None, seed: int | None = None, scale: float | None = None,
+                   targets=None) -> "MLP":
+        """New random weights. For an mdn head, ``targets`` (N, L) start the output layer at a
+        mixture fitted to them (Netlab mdninit, core/mdn_init.py); other heads ignore them."""
         init = self.init if init is None else init
         check("init", init, NETWORK_PARAMETERS["init"])
         if scale is not None:
@@ -160,13 +172,15 @@ class MLP:
                 s = scale if scale is not None else 1.0 / np.sqrt(fan_in)
                 W[:] = rng.uniform(-s, s, W.shape)
                 b[:] = rng.uniform(-s, s, b.shape)
+        if targets is not None and self.output == "mdn":
+            initialize_from_targets(self, targets, rng)
         self.init, self.init_scale = init, scale
         return self
 
     def copy(self) -> "MLP":
         clone = MLP(
             self.sizes, self.hidden_names, self.output, self.n_components, init=self.init, seed=0,
-            init_scale=self.init_scale,
+            init_scale=self.init_scale, sigma_floor=self.sigma_floor,
         )
         clone.w[:] = self._w
         return clone
@@ -323,6 +337,7 @@ class MLP:
             "output": self.output,
             "n_components": self.n_components,
             "init": self.init,
+            **({"sigma_floor": self.sigma_floor} if self.output == "mdn" else {}),
             "weights": self._w.tolist(),
         }
 
@@ -337,8 +352,9 @@ class MLP:
         for key in ("sizes", "hidden", "output", "weights"):
             if key not in data:
                 raise ValueError(f"network file lacks the {key!r} entry")
+        # A file from before the floor existed was trained with sigma = e^s: floor 0 reads it exactly.
         net = cls(data["sizes"], data["hidden"], data["output"], data.get("n_components"),
-                  init=data.get("init", "xavier"), seed=0)
+                  init=data.get("init", "xavier"), seed=0, sigma_floor=data.get("sigma_floor", 0.0))
         try:
             w = np.asarray(data["weights"], dtype=float)
         except (TypeError, ValueError):

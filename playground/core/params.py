@@ -30,7 +30,7 @@ import numpy as np
 
 __all__ = [
     "Boolean", "Choice", "Interval", "Registry", "check", "close_match", "problem", "AUGMENT_KINDS", "TANGENT_KINDS",
-    "MAX_COMPONENTS", "MAX_EPOCHS", "MAX_HIDDEN_LAYERS", "MAX_POINTS", "MAX_SEED", "MAX_UNITS",
+    "DEFAULT_SIGMA_FLOOR", "MAX_COMPONENTS", "MAX_EPOCHS", "MAX_HIDDEN_LAYERS", "MAX_POINTS", "MAX_SEED", "MAX_UNITS",
     "DATA_PARAMETERS", "HYPER_PARAMETERS", "NETWORK_PARAMETERS", "TRAINING_PARAMETERS",
 ]
 
@@ -41,6 +41,9 @@ MAX_HIDDEN_LAYERS = 8
 MAX_UNITS = 256
 MAX_COMPONENTS = 10
 MAX_EPOCHS = 10_000_000
+# The smallest standard deviation of a mixture density component, in the targets' units
+# (sigma = floor + e^s, core/heads.py): the presets' targets span about 1, their noise about 0.06.
+DEFAULT_SIGMA_FLOOR = 0.01
 # A whole number beyond 64 bits means nothing to numpy (an index, a count, a seed): refused as
 # far too large even where a setting has no upper bound of its own.
 _LARGEST_WHOLE = 2**63 - 1
@@ -256,6 +259,7 @@ NETWORK_PARAMETERS = {
     "layers": Interval(int, 0, MAX_HIDDEN_LAYERS, "both"),
     "units": Interval(int, 1, MAX_UNITS, "both"),
     "n_components": Interval(int, 1, MAX_COMPONENTS, "both"),  # mixture density components K
+    "sigma_floor": NON_NEGATIVE,  # mixture density: sigma_k >= this, so no component collapses (0: PRML 5.151)
     "init_scale": POSITIVE,
     "seed": SEED,
     "activation": Choice(Registry("activations", "ACTIVATION_NAMES"), "activation"),

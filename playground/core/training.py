@@ -413,8 +413,9 @@ class Trainer:
             self._divergence_limit = factor * reference if reference > 0 else math.inf
 
     def reset(self, seed: int | None = None, init: str | None = None) -> Snapshot:
-        """New initial weights (same architecture and data), fresh optimiser state and history."""
-        self.net.initialize(init, seed=seed, scale=self.net.init_scale)
+        """New initial weights (same architecture and data), fresh optimiser state and history.
+        An mdn head starts from a mixture fitted to the training targets (core/mdn_init.py)."""
+        self.net.initialize(init, seed=seed, scale=self.net.init_scale, targets=self.T)
         self.optimizer.reset()
         self._rng = np.random.default_rng(self._options.seed)
         self._restart_history()

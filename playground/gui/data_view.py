@@ -127,6 +127,14 @@ def drawable_range(lo, hi) -> tuple[float, float]:
     return lo, hi
 
 
+def mdn_density_levels(frame: Frame) -> tuple[float, float]:
+    """The colour scale of an MDN's p(t|x): the frame's robust one (gui/mdn_frames.py, from the
+    density where the points are), else 0 to the largest value."""
+    if frame.mixture is not None and frame.mixture.density_levels is not None:
+        return frame.mixture.density_levels
+    return 0.0, max(_finite_range(frame.density)[1], 1e-12)
+
+
 def _mix(a, b, s):
     return tuple((1 - s) * np.asarray(a) + s * np.asarray(b))
 
@@ -429,6 +437,9 @@ class DataView(pg.PlotWidget):
         neutral = theme.neutral_rgb()
         return _lut([_mix(neutral, c0, SHADE_STRENGTH), neutral, _mix(neutral, c1, SHADE_STRENGTH)])
 
+    def _density_lut(self) -> np.ndarray:
+        return _lut([current_theme().neutral_rgb(), QColor("#0072B2").getRgbF()[:3]])
+
     def _diverging_lut(self) -> np.ndarray:
         neutral = current_theme().neutral_rgb()
         orange, blue = QColor("#E69F00").getRgbF()[:3], QColor("#0072B2").getRgbF()[:3]
@@ -459,9 +470,7 @@ class DataView(pg.PlotWidget):
         else:
             clear_curve(self.boundary)
             if frame.density is not None:
-                d = frame.density
-                self._set_image(d, gx, gy, levels=(0.0, max(_finite_range(d)[1], 1e-12)),
-                                lut=_lut([current_theme().neutral_rgb(), QColor("#0072B2").getRgbF()[:3]]))
+                self._set_image(frame.density, gx, gy, levels=mdn_density_levels(frame), lut=self._density_lut())
             else:
                 self.image.clear()
         if frame.unit_map is not None:
@@ -524,7 +533,11 @@ class DataView(pg.PlotWidget):
                 clear_curve(item)
         if frame.density is not None:
             self.mean_curve.setData(gx, frame.density_mean)
-            self.mode_curve.setData(gx, frame.density_mode)
+            mixture = frame.mixture
+            if mixture is not None and mixture.mode_x is not None:  # pieces: no line across a jump
+                self.mode_curve.setData(mixture.mode_x, mixture.mode_y, connect="finite")
+            else:
+                self.mode_curve.setData(gx, frame.density_mode)
         else:
             clear_curve(self.mean_curve)
             clear_curve(self.mode_curve)

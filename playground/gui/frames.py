@@ -20,6 +20,7 @@ from playground.core.datasets import map_features
 from playground.core.training import Snapshot
 
 from .contours import contour_segments
+from .mdn_frames import MixtureFrame, mixture_1d, mixture_2d
 
 FRAME_BLOCK_COST = 1.5e8  # grid points x weights per block of the grid's forward pass (~0.05 s)
 # Grid points x weights of a whole frame over the plane: an 8 x 256 network gets a 56 x 56 grid
@@ -76,6 +77,7 @@ class Frame:
     density: np.ndarray | None = None  # (ny, nx) MDN p(t | x) on the (x, t) grid
     density_mean: np.ndarray | None = None  # (nx,) conditional mean
     density_mode: np.ndarray | None = None  # (nx,) approximate conditional mode (Netlab demmdn1)
+    mixture: MixtureFrame | None = None  # MDN: pi, mu, sigma, mode with breaks, colour scale (fig. 5.21)
 
 
 class FrameInterrupted(Exception):
@@ -137,8 +139,10 @@ def decision_boundary(probabilities: np.ndarray, gx: np.ndarray, gy: np.ndarray)
 
 
 def compute_frame(net, features, dataset_kind: str, n_inputs: int, snapshot: Snapshot, view: ViewSpec | None,
-                  experiment_id: int, running: bool, epochs_per_second: float, should_stop=None) -> Frame:
+                  experiment_id: int, running: bool, epochs_per_second: float, should_stop=None,
+                  points: np.ndarray | None = None) -> Frame:
     """Evaluate the network for the data view. ``net`` already holds the snapshot's weights.
+    ``points``: the raw inputs (N, D) of the data shown; an MDN's colour scale is taken where they are.
 
     Raises FrameInterrupted when ``should_stop()`` (optional) answers True on the way."""
     kind = frame_kind(net, dataset_kind, n_inputs)
@@ -149,7 +153,8 @@ def compute_frame(net, features, dataset_kind: str, n_inputs: int, snapshot: Sna
     inputs = (lambda X: X) if features is None else (lambda X: map_features(X, features))
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         if kind == "regression1d":
-            return _regression_1d(net, inputs, view, base, should_stop)
+            points_x = None if points is None or not len(points) else np.asarray(points)[:, 0]
+            return _regression_1d(net, inputs, view, base, should_stop, points_x)
         return _plane(net, inputs, view, base, kind, should_stop)
 
 
@@ -173,6 +178,9 @@ def _plane(net, inputs, view: ViewSpec, base: dict, kind: str, should_stop=None)
     if kind == "classification2d":
         p = class_probabilities(net, cache.out).reshape(n, n, -1).astype(np.float32)
         extra.update(probabilities=p, boundary=decision_boundary(p, gx, gy))
+    elif net.output == "mdn":  # the conditional mean surface (5.158) and a map of each pi_k
+        mixture = mixture_2d(net.head, cache.out, n)
+        extra.update(surface=_display(mixture.mean), mixture=mixture)
     else:
         extra.update(surface=_display(net.head.output(cache.out)[:, 0].reshape(n, n)))
     if _valid_unit(net, view.selected_unit):
@@ -186,7 +194,7 @@ def _plane(net, inputs, view: ViewSpec, base: dict, kind: str, should_stop=None)
     return Frame(**base, grid_x=gx, grid_y=gy, **extra)
 
 
-def _regression_1d(net, inputs, view: ViewSpec, base: dict, should_stop=None) -> Frame:
+def _regression_1d(net, inputs, view: ViewSpec, base: dict, should_stop=None, points_x=None) -> Frame:
     nx = max(3 * view.resolution, 200)
     gx = np.linspace(*view.x_range, nx)
     cache = _forward(net, inputs(gx[:, None]), should_stop)
@@ -194,10 +202,11 @@ def _regression_1d(net, inputs, view: ViewSpec, base: dict, should_stop=None) ->
     if net.output == "mdn":
         head = net.head
         gy = np.linspace(*view.y_range, max(view.resolution, 100))
-        density = _display(head.density(cache.out, gy).T)  # (ny, nx)
+        density = _display(head.density(cache.out, gy).T) if head.n_targets == 1 else None  # (ny, nx)
         pi, mu, _ = head.output(cache.out)
         extra.update(density=density, grid_y=gy, density_mean=head.conditional_mean(cache.out)[:, 0],
-                     density_mode=mu[np.arange(nx), np.argmax(pi, axis=1), 0])
+                     density_mode=mu[np.arange(nx), np.argmax(pi, axis=1), 0],
+                     mixture=mixture_1d(head, cache.out, gx, density, points_x))
     else:
         extra["curves"] = _display(net.head.output(cache.out).T)
     if _valid_unit(net, view.selected_unit):

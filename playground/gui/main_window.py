@@ -305,7 +305,7 @@ class MainWindow(QMainWindow):
         if self._selected_unit is not None and not self._unit_exists(self._selected_unit):
             self._selected_unit = None
         self.controller.set_job(built.trainer, experiment.features, experiment.dataset.kind,
-                                experiment.dataset.n_inputs)
+                                experiment.dataset.n_inputs, experiment.dataset.X)
         self._send_view()
         if self.controller.running:
             self.controller.play(True)

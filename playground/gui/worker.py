@@ -50,6 +50,7 @@ class Job:
     features: tuple | None
     dataset_kind: str
     n_inputs: int
+    inputs: object = None  # the raw inputs (N, D) of the data shown (an MDN's colour scale follows them)
 
 
 @dataclass(frozen=True, eq=False)
@@ -372,7 +373,7 @@ class TrainingWorker(Worker):
         try:
             frame = compute_frame(job.trainer.net, job.features, job.dataset_kind, job.n_inputs, snap, self.view,
                                   job.experiment_id, self.running, self._rate(snap.epoch),
-                                  should_stop=self.should_stop)
+                                  should_stop=self.should_stop, points=job.inputs)
         except FrameInterrupted:  # a command came first; the frame stays due and is made after it
             self._frame_due = True
             return
@@ -409,13 +410,14 @@ class TrainingController(QObject):
         self.hessian_thread = self._hessian_thread.thread
 
     # ------------------------------------------------------------------ commands
-    def set_job(self, trainer, features, dataset_kind: str, n_inputs: int) -> int:
-        """Hand a new trainer to the worker (the GUI must not touch it afterwards)."""
+    def set_job(self, trainer, features, dataset_kind: str, n_inputs: int, inputs=None) -> int:
+        """Hand a new trainer to the worker (the GUI must not touch it afterwards); ``inputs``:
+        the raw inputs of the data shown (read-only)."""
         self._experiment_id += 1
         self._frame = None
         self._hessian = None
         self._hessian_progress = None
-        self.mailbox.post("job", Job(self._experiment_id, trainer, features, dataset_kind, n_inputs))
+        self.mailbox.post("job", Job(self._experiment_id, trainer, features, dataset_kind, n_inputs, inputs))
         return self._experiment_id
 
     def clear_job(self) -> None:

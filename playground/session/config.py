@@ -82,6 +82,7 @@ class NetworkConfig:
     init: str = "xavier"
     init_scale: float | None = None
     seed: int = 0
+    sigma_floor: float | None = None  # mdn only; None: core.params.DEFAULT_SIGMA_FLOOR
 
     def activations(self) -> list[str]:
         if isinstance(self.activation, str):
@@ -119,6 +120,8 @@ class ExperimentConfig:
             "init_scale": n.init_scale,
             "seed": n.seed,
         }
+        if n.sigma_floor is not None and n.output == "mdn":  # the parser refuses a floor on other heads
+            network["sigma_floor"] = n.sigma_floor
         s = t.schedule
         training = {
             "optimizer": t.optimizer,
@@ -261,7 +264,7 @@ def _parse_data(raw) -> DataConfig:
 
 
 def _parse_network(raw) -> NetworkConfig:
-    allowed = {"hidden", "activation", "output", "n_components", "init", "init_scale", "seed"}
+    allowed = {"hidden", "activation", "output", "n_components", "init", "init_scale", "seed", "sigma_floor"}
     raw = _check_keys(raw, "network", allowed)
     hidden = raw.get("hidden", [8, 8])
     if not isinstance(hidden, list):
@@ -283,6 +286,10 @@ def _parse_network(raw) -> NetworkConfig:
         _fail("network.n_components", "a mixture density output needs the number of components, e.g. 3")
     if output != "mdn" and n_components is not None:
         _fail("network.n_components", "only applies to output \"mdn\"")
+    sigma_floor = _checked(raw.get("sigma_floor"), "network.sigma_floor", NETWORK_PARAMETERS["sigma_floor"],
+                           allow_none=True)
+    if output != "mdn" and sigma_floor is not None:
+        _fail("network.sigma_floor", "only applies to output \"mdn\"")
     return NetworkConfig(
         hidden=hidden,
         activation=activation,
@@ -292,6 +299,7 @@ def _parse_network(raw) -> NetworkConfig:
         init_scale=_checked(raw.get("init_scale"), "network.init_scale", NETWORK_PARAMETERS["init_scale"],
                             allow_none=True),
         seed=_checked(raw.get("seed", 0), "network.seed", NETWORK_PARAMETERS["seed"]),
+        sigma_floor=sigma_floor,
     )
 
 

@@ -162,7 +162,8 @@ class SessionController:
 
     def use_matched_head(self) -> Change:
         config = self.document.config
-        return self._config(replace(config, network=replace(config.network, output="auto", n_components=None)),
+        return self._config(replace(config, network=replace(config.network, output="auto", n_components=None,
+                                                                        sigma_floor=None)),
                             MATCHED_HEAD)
 
     def generate(self, data_config: DataConfig) -> Change:
@@ -250,7 +251,7 @@ class SessionController:
             return rebuild, None
         notice = (f"{rebuild.notice} The {network.output} output does not fit these data: the network now uses "
                   f"the matched one (auto \u2192 {resolve_output(doc.dataset, output)}).").strip()
-        config = replace(doc.config, network=replace(network, output=output, n_components=None))
+        config = replace(doc.config, network=replace(network, output=output, n_components=None, sigma_floor=None))
         return Rebuild(True, notice), config
 
     def settle(self) -> None:

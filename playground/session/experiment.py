@@ -93,7 +93,7 @@ def build_network(config: NetworkConfig, n_inputs: int, dataset: Dataset) -> MLP
         n_outputs = 1
     return MLP([n_inputs, *config.hidden, n_outputs], hidden=config.activations(), output=output,
                n_components=config.n_components, init=config.init, seed=config.seed,
-               init_scale=config.init_scale)
+               init_scale=config.init_scale, sigma_floor=config.sigma_floor if output == "mdn" else None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,4 +179,7 @@ def prepare(config: ExperimentConfig, base_dir: str | os.PathLike = ".", dataset
         net = build_network(config.network, n_inputs, dataset)
     except ValueError as err:
         raise ConfigError(f"network: {err}") from None
+    if output == "mdn" and split.train.n:  # start from the training targets' spread (Netlab mdninit)
+        net.initialize(seed=config.network.seed, scale=config.network.init_scale,
+                       targets=split.train.targets(output))
     return Experiment(config, dataset, split, features, net, output)

@@ -37,9 +37,14 @@ def light_theme():
 
 def trained(hidden, n_classes):
     """(net, input names, frame) of a network trained a few epochs on blobs: 2-3-1 for two
-    classes and hidden=(3,), 2-8-8-3 for three classes and hidden=(8, 8)."""
-    config = ExperimentConfig(data=DataConfig(generator="blobs", n_points=120, n_classes=n_classes, seed=1),
-                              network=NetworkConfig(hidden=hidden))
+    classes and hidden=(3,), 2-8-8-3 for three classes and hidden=(8, 8); n_classes "mdn": a
+    1-5-9 mixture density network (K = 3) on the inverse problem."""
+    if n_classes == "mdn":
+        config = ExperimentConfig(data=DataConfig(generator="inverse_problem", n_points=120, seed=1),
+                                  network=NetworkConfig(hidden=hidden, output="mdn", n_components=3))
+    else:
+        config = ExperimentConfig(data=DataConfig(generator="blobs", n_points=120, n_classes=n_classes, seed=1),
+                                  network=NetworkConfig(hidden=hidden))
     document = Document.generated(config)
     experiment = prepare(document.config, dataset=document.dataset, split=document.split())
     trainer = experiment.make_trainer()
@@ -47,10 +52,10 @@ def trained(hidden, n_classes):
     d = experiment.dataset
     frame = compute_frame(trainer.net, experiment.features, d.kind, d.n_inputs, snapshot, ViewSpec(resolution=30),
                           1, False, 0.0)
-    return trainer.net, ["x1", "x2"], frame
+    return trainer.net, ["x1", "x2"][:d.n_inputs], frame
 
 
-NETS = {"2-3-1": ((3,), 2), "2-8-8-3": ((8, 8), 3)}
+NETS = {"2-3-1": ((3,), 2), "2-8-8-3": ((8, 8), 3), "1-5-9 mdn": ((5,), "mdn")}
 
 
 # What each view shows of the weights of a frame, None when frames draw nothing in it: a new
@@ -71,7 +76,24 @@ def _diagram_drawn(view, net):
     return view.links_drawn() > 0
 
 
-PROBES = {"loss": _loss_drawn, "weights": _weights_drawn, "diagram": _diagram_drawn, "hessian": None}
+def _mixture_drawn(view, net):
+    """None for a network without a mixture output: nothing of it to draw, the view says how to get one."""
+    if net.output != "mdn":
+        assert view.stack.currentWidget() is view.message and "mdn" in view.message.text()
+        return None
+    pi = view.pi_curves[0].xData
+    return view.stack.currentWidget() is view.curves_page and pi is not None and len(pi) > 0
+
+
+PROBES = {"loss": _loss_drawn, "weights": _weights_drawn, "diagram": _diagram_drawn, "hessian": None,
+          "mdn": _mixture_drawn}
+FIRST_DRAWN_BY_A_FRAME = ("loss", "mdn")  # an untrained network shows nothing in them yet
+
+
+def drawn(probe, view, net) -> bool:
+    """What the probe sees; True where it does not apply to this network (it checked what it could)."""
+    seen = probe(view, net)
+    return True if seen is None else seen
 
 
 def test_every_row_has_a_probe():
@@ -90,30 +112,31 @@ def test_every_view_survives_theme_network_frame_and_clear(qtbot, name, net_name
     spec = SPECS[name]
     view = shown(qtbot, spec.factory())
     net, names, frame = trained(*NETS[net_name])
-    assert list(net.layer_sizes) == {"2-3-1": [2, 3, 1], "2-8-8-3": [2, 8, 8, 3]}[net_name]
+    assert list(net.layer_sizes) == {"2-3-1": [2, 3, 1], "2-8-8-3": [2, 8, 8, 3], "1-5-9 mdn": [1, 5, 9]}[net_name]
     probe = PROBES[name]
     for theme in (DARK, LIGHT, DARK):
         view.set_theme(theme)
         assert backgrounds(view) == {theme.background.lower()}
     view.show_network(net, names)
+    applies = probe is not None and probe(view, net) is not None
     if probe is not None:
         # an untrained network: the weight views show its weights as they are, the loss nothing yet
-        assert probe(view, net) == (name != "loss")
+        assert drawn(probe, view, net) == (name not in FIRST_DRAWN_BY_A_FRAME or not applies)
     view.render_frame(frame)
     if probe is not None:
-        assert probe(view, net)
+        assert drawn(probe, view, net)
         assert spec.every > 0  # frames draw it, so the window must hand it frames
     else:
         assert spec.every == 0 and view.analysis is not None  # it draws an analysis' reports
     view.set_theme(LIGHT)  # a theme change keeps what is drawn
     if probe is not None:
-        assert probe(view, net)
+        assert drawn(probe, view, net)
     view.clear()
     if probe is not None:
-        assert not probe(view, net)
+        assert not drawn(probe, view, net) or not applies
     view.render_frame(frame)  # and it draws again after a clear
     if probe is not None:
-        assert probe(view, net)
+        assert drawn(probe, view, net)
 
 
 def test_the_hessian_view_subscribes_to_the_hessian_analysis_and_clears_its_report(qtbot):
@@ -183,25 +206,25 @@ def test_running_frames_take_turns_and_skip_views_behind_a_tab(qtbot, window, mo
     frame = a_frame_of(qtbot, window, monkeypatch)
     running = replace(frame, running=True)
     counts = count_renders(window, monkeypatch, [frame, running])
-    window.diagram_dock.raise_()  # the weights and the Hessian are behind it
+    window.diagram_dock.raise_()  # the weights, the Hessian and the mixture density are behind it
     qtbot.waitUntil(lambda: window.weights_dock.visibleRegion().isEmpty(), timeout=2000)
     assert window.weights_dock.isVisible()  # a tab behind another is visible to Qt: the region tells
     for _ in range(4):
         window.render_frame(running)
-    assert counts == {"loss": 2, "diagram": 2, "weights": 0, "hessian": 0}
+    assert counts == {"loss": 2, "diagram": 2, "weights": 0, "hessian": 0, "mdn": 0}
     window.weights_dock.raise_()
     qtbot.waitUntil(lambda: not window.weights_dock.visibleRegion().isEmpty(), timeout=2000)
     # The histograms were behind their tab since the window showed: raised, they lay out the
     # network they missed and draw the newest frame at once.
-    assert counts == {"loss": 2, "diagram": 2, "weights": 1, "hessian": 0}
+    assert counts == {"loss": 2, "diagram": 2, "weights": 1, "hessian": 0, "mdn": 0}
     window.render_frame(running)  # two more frames: one for each side
     window.render_frame(running)
-    assert counts == {"loss": 3, "diagram": 2, "weights": 2, "hessian": 0}  # the diagram is behind now
+    assert counts == {"loss": 3, "diagram": 2, "weights": 2, "hessian": 0, "mdn": 0}  # the diagram is behind now
     window.render_frame(frame)  # paused: every visible view with frames to draw
-    assert counts == {"loss": 4, "diagram": 2, "weights": 3, "hessian": 0}
+    assert counts == {"loss": 4, "diagram": 2, "weights": 3, "hessian": 0, "mdn": 0}
     window.loss_dock.hide()
     window.render_frame(frame)
-    assert counts == {"loss": 4, "diagram": 2, "weights": 4, "hessian": 0}
+    assert counts == {"loss": 4, "diagram": 2, "weights": 4, "hessian": 0, "mdn": 0}
 
 
 def test_the_dark_switch_reaches_every_view_and_the_open_race(qtbot, window):

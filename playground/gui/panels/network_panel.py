@@ -8,13 +8,13 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QL
 from playground.core.activations import ACTIVATION_NAMES, ACTIVATIONS
 from playground.core.heads import HEAD_NAMES
 from playground.core.mlp import INIT_NAMES
-from playground.core.params import MAX_HIDDEN_LAYERS, MAX_UNITS, NETWORK_PARAMETERS
+from playground.core.params import DEFAULT_SIGMA_FLOOR, MAX_HIDDEN_LAYERS, MAX_UNITS, NETWORK_PARAMETERS
 from playground.session.config import NetworkConfig
 from playground.session.experiment import output_mismatch, resolve_output
 
 from .widgets import (
-    HintLabel, LogSpinBox, Panel, Section, WarningLabel, blocked, configure_box, form_group, guard_wheels,
-    int_spin, seed_spin, set_row_visible, set_shown_value,
+    HintLabel, LogSpinBox, Panel, Section, WarningLabel, blocked, configure_box, float_spin, form_group, guard_wheels,
+    inline_row, int_spin, seed_spin, set_row_visible, set_shown_value,
 )
 
 DEFAULT_UNITS = 8
@@ -146,7 +146,14 @@ class NetworkPanel(Panel):
                                                       "Number K of Gaussian components of the mixture density output "
                                                       "(PRML 5.6)."), NETWORK_PARAMETERS["n_components"])
         self.components_spin.valueChanged.connect(self._changed)
-        form.addRow("Components", self.components_spin)
+        self.sigma_floor_spin = configure_box(float_spin(0.0, 10.0, DEFAULT_SIGMA_FLOOR, 4, 0.005,
+                                                         "Smallest standard deviation of a component, in the "
+                                                         "targets' units: sigma = floor + e^s, so that no component "
+                                                         "collapses onto one point (0: PRML's e^s, 5.151)."),
+                                              NETWORK_PARAMETERS["sigma_floor"])
+        self.sigma_floor_spin.valueChanged.connect(self._changed)
+        self._components_row = inline_row(self.components_spin, "σ floor", self.sigma_floor_spin)
+        form.addRow("Components", self._components_row)
         self._output_form = form
         self.head_hint = HintLabel()
         form.addRow(self.head_hint)
@@ -193,6 +200,7 @@ class NetworkPanel(Panel):
             self.output_combo.setCurrentIndex(max(0, self.output_combo.findData(config.output)))
             if config.n_components is not None:
                 self.components_spin.setValue(config.n_components)
+            self.sigma_floor_spin.setValue(DEFAULT_SIGMA_FLOOR if config.sigma_floor is None else config.sigma_floor)
             self.init_combo.setCurrentIndex(max(0, self.init_combo.findData(config.init)))
             self.scale_spin.setValue(config.init_scale or 0.0)
             self.range_note.set_text(set_shown_value(self.seed_spin, config.seed, "The seed"))
@@ -211,9 +219,11 @@ class NetworkPanel(Panel):
         activation = names[0] if names and all(n == names[0] for n in names) else (names or self._activation)
         output = self.output_combo.currentData()
         scale = self.scale_spin.value()
+        floor = self.sigma_floor_spin.value()
         return NetworkConfig(
             hidden=hidden, activation=activation, output=output,
             n_components=self.components_spin.value() if output == "mdn" else None,
+            sigma_floor=floor if output == "mdn" and floor != DEFAULT_SIGMA_FLOOR else None,  # None: the default
             init=self.init_combo.currentData(),
             init_scale=scale if scale > 0 and self.init_combo.currentData() in SCALED_INITS else None,
             seed=self.seed_spin.value(),
@@ -266,7 +276,8 @@ class NetworkPanel(Panel):
         """Update the parts that depend on the choices: enabled states, hints, warning, summary."""
         output = self.output_combo.currentData()
         self.components_spin.setEnabled(output == "mdn")
-        set_row_visible(self._output_form, self.components_spin, output == "mdn")
+        self.sigma_floor_spin.setEnabled(output == "mdn")
+        set_row_visible(self._output_form, self._components_row, output == "mdn")
         init = self.init_combo.currentData()
         self.scale_spin.setEnabled(init in SCALED_INITS)
         self.init_combo.setToolTip(INITS.get(init, init))

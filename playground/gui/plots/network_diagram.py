@@ -299,6 +299,8 @@ class NetworkDiagram(QWidget):
         self._input_names = input_names
         self._hidden_names = list(net.hidden_names)
         self._output_kind = str(getattr(net, "output", ""))
+        head = getattr(net, "head", None)
+        self._mixture = (head.n_components, head.n_targets) if self._output_kind == "mdn" and head is not None else None
         self._place_units(sizes)
         self._names = self._unit_names()
         self._index_links(net)
@@ -328,16 +330,27 @@ class NetworkDiagram(QWidget):
         self._col_start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
 
     def _unit_names(self) -> list[str]:
-        """x1.. (or the input names), h<layer>,<unit> for hidden units, y or y1.. for outputs."""
+        """x1.. (or the input names), h<layer>,<unit> for hidden units, y or y1.. for outputs;
+        an MDN's outputs by group (PRML 5.150-5.152): π1..πK, μ1..μK (μk,l for L > 1), σ1..σK."""
         sizes, n_cols = self._sizes, len(self._sizes)
 
         def name(c, k):
             if c == 0:
                 return self._input_names[k]
             if c == n_cols - 1:
-                return "y" if sizes[c] == 1 else f"y{k + 1}"
+                return self._mixture_name(k) if self._mixture else "y" if sizes[c] == 1 else f"y{k + 1}"
             return f"h{c},{k + 1}"
         return [name(c, k) for c, k in zip(self._node_col.tolist(), self._node_unit.tolist())]
+
+    def _mixture_name(self, k: int) -> str:
+        """Output unit k of an MDN: [pi logits (K) | means (K x L, component-major) | widths (K)]."""
+        K, L = self._mixture
+        if k < K:
+            return f"π{k + 1}"
+        if k < K + K * L:
+            component, dim = divmod(k - K, L)
+            return f"μ{component + 1}" if L == 1 else f"μ{component + 1},{dim + 1}"
+        return f"σ{k - K - K * L + 1}"
 
     def _index_links(self, net) -> None:
         """Every link as (source node, destination node, index into w), found by unpacking a
