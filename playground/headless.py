@@ -94,8 +94,11 @@ def render_command(args) -> int:
     try:
         experiment, document = source_experiment(source)
         if args.view == "data" and experiment.dataset.n_inputs > 2:
+            from playground.gui.views import VIEWS
+
+            others = [s.name for s in VIEWS if s.output in (None, experiment.net.output)]
             raise BadInput(f"{args.source}: the data view draws data with 1 or 2 inputs and these have "
-                           f"{experiment.dataset.n_inputs}; choose --view loss, diagram, weights or hessian")
+                           f"{experiment.dataset.n_inputs}; choose --view {', '.join(others[:-1])} or {others[-1]}")
         session = source.session
         saved = session is not None and session.weights is not None and session.weights.size == experiment.net.n_params
         if saved:  # draw the session as it was saved, then train on from there if asked

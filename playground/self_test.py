@@ -22,9 +22,15 @@ EPOCHS = 20
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
-def _config():
+def _config(output: str | None = None):
+    """The experiment the self-test trains; ``output="mdn"``: a small mixture density network on the
+    inverse problem, for the views that draw only such a network."""
     from playground.session import DataConfig, ExperimentConfig, NetworkConfig
 
+    if output == "mdn":
+        return ExperimentConfig(data=DataConfig(generator="inverse_problem", n_points=60, seed=0),
+                                network=NetworkConfig(hidden=(5,), output="mdn", n_components=3, seed=0),
+                                epochs=EPOCHS)
     return ExperimentConfig(data=DataConfig(generator="spiral", n_points=80, noise=0.05, seed=0,
                                             features=("x1", "x2", "sin(x1)")),
                             network=NetworkConfig(hidden=(6, 6), activation="tanh", seed=0), epochs=EPOCHS)
@@ -97,8 +103,8 @@ def run_self_test(out=print) -> int:
     from playground.session.document import Document, save_session
     from playground.session.export import save_network
 
-    def train():
-        experiment = prepare(_config())
+    def train(output=None):
+        experiment = prepare(_config(output))
         return experiment, experiment.make_trainer().advance(EPOCHS)
 
     trained = attempt("training", train)
@@ -117,12 +123,26 @@ def run_self_test(out=print) -> int:
         app = attempt("Qt offscreen", _start_qt)
         if app is not None:
             from playground.gui.render import VIEW_NAMES, render_figure
+            from playground.gui.views import VIEWS
 
+            needs = {spec.name: spec.output for spec in VIEWS}
+            others = {}  # output head -> (experiment, snapshot, document) for the views that draw only it
             for name in VIEW_NAMES:
+                drawn = (experiment, snap, document)
+                if needs.get(name) is not None:
+                    head = needs[name]
+                    if head not in others:
+                        made = attempt(f"training a {head} network", lambda: train(head))
+                        others[head] = None if made is None else (
+                            made[0], made[1], Document(made[0].dataset, np.zeros(made[0].dataset.n, np.int8),
+                                                       made[0].config))
+                    if others[head] is None:
+                        continue
+                    drawn = others[head]
                 for suffix, check in ((".png", lambda p: check_png(p, SIZE)), (".svg", check_svg)):
                     path = os.path.join(folder, name + suffix)
                     attempt(f"{name} view {suffix[1:].upper()}",
-                            lambda: (render_figure(name, experiment, document, experiment.net, snap, path, SIZE),
+                            lambda: (render_figure(name, drawn[0], drawn[2], drawn[0].net, drawn[1], path, SIZE),
                                      check(path)))
         onnx_path = os.path.join(folder, "network.onnx")
         runner = attempt("ONNX", lambda: (save_network(net, onnx_path, experiment.features),

@@ -170,6 +170,22 @@ def test_render_of_data_with_three_inputs_offers_the_other_views(tmp_path, capsy
     assert main(["render", str(path), "--out", str(tmp_path / "w.png"), "--view", "weights"]) == 0
 
 
+def test_render_draws_the_mixture_density_panels_of_an_mdn_and_refuses_them_for_another_head(tmp_path, capsys):
+    mdn = tmp_path / "mdn.json"
+    mdn.write_text(json.dumps({"version": 1, "data": {"generator": "inverse_problem", "n_points": 60},
+                               "network": {"hidden": [5], "output": "mdn", "n_components": 3},
+                               "training": {"epochs": 3}}))
+    assert main(["render", str(mdn), "--out", str(tmp_path / "mdn.png"), "--view", "mdn", "--size", "640x480"]) == 0
+    assert image_size(tmp_path / "mdn.png") == (640, 480)
+    capsys.readouterr()
+    other = tmp_path / "sin.json"
+    other.write_text(json.dumps({"version": 1, "data": {"generator": "sinusoid", "n_points": 30},
+                                 "network": {"hidden": [4]}, "training": {"epochs": 2}}))
+    _fails(capsys, ["render", str(other), "--out", str(tmp_path / "no.png"), "--view", "mdn"],
+           'the mdn view draws only networks with output "mdn"; this one has output "linear"')
+    assert not (tmp_path / "no.png").exists()
+
+
 def test_render_of_a_bad_config_names_the_key(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({**CONFIG, "network": {"hidden": [5], "activation": "sigmoidal"}}))
@@ -184,7 +200,8 @@ def test_self_test_passes_without_a_display_in_a_fresh_process():
                          text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.count("\n") == 1 and run.stdout.startswith("self-test passed"), run.stdout
-    assert "drew 5 views as PNG and SVG, ONNX checked with onnxruntime, session reloaded" in run.stdout
+    from playground.gui.render import VIEW_NAMES  # every view of the table, and the data view
+    assert f"drew {len(VIEW_NAMES)} views as PNG and SVG, ONNX checked with onnxruntime, session reloaded" in run.stdout
     assert run.stderr == ""
 
 

@@ -68,8 +68,26 @@ def build_view(name: str, experiment, document, net, snapshot, size: tuple[int, 
         widget.fit_to(document.dataset.view_bounds)
     else:
         spec = next(s for s in VIEWS if s.name == name)
+        if spec.output is not None and net.output != spec.output:
+            raise ValueError(f"the {name} view draws only networks with output \"{spec.output}\"; "
+                             f"this one has output \"{net.output}\"")
         widget = spec.factory()
         widget.show_network(net, input_names(experiment))
+    try:
+        _draw_into(widget, name, experiment, document, net, snapshot, size)
+    except BaseException:
+        _discard(widget)  # a half-drawn widget left to the interpreter's exit crashes it (exit 139)
+        raise
+    return widget
+
+
+def _discard(widget: QWidget) -> None:
+    widget.close()
+    widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # now, not at some later garbage collection
+
+
+def _draw_into(widget: QWidget, name: str, experiment, document, net, snapshot, size: tuple[int, int]) -> None:
     _show_hidden(widget, size)
     frame_net = net.copy()
     frame_net.w[:] = snapshot.weights
@@ -77,8 +95,12 @@ def build_view(name: str, experiment, document, net, snapshot, size: tuple[int, 
     if name == DATA_VIEW:
         (x0, x1), (y0, y1) = widget.data_range()
         view = ViewSpec((x0, x1), (y0, y1), resolution=150)
+    elif net.output == "mdn":  # the mixture's panels are drawn over the data's range, as the window's frames are
+        (x0, x1), (y0, y1) = document.dataset.view_bounds
+        view = ViewSpec((x0, x1), (y0, y1), resolution=100)
     frame = compute_frame(frame_net, experiment.features, experiment.dataset.kind, experiment.dataset.n_inputs,
-                          snapshot, view, experiment_id=0, running=False, epochs_per_second=0.0)
+                          snapshot, view, experiment_id=0, running=False, epochs_per_second=0.0,
+                          points=document.dataset.X)
     if name == DATA_VIEW:
         widget.render(frame)
     else:
@@ -91,7 +113,6 @@ def build_view(name: str, experiment, document, net, snapshot, size: tuple[int, 
                 raise ValueError(report.reason)
             widget.show_report(report)
     _fit_plot(widget, size)
-    return widget
 
 
 def _show_hidden(widget: QWidget, size: tuple[int, int]) -> None:
@@ -163,9 +184,7 @@ def render_figure(name: str, experiment, document, net, snapshot, path: str,
     try:
         write_figure(widget, path, size)
     finally:
-        widget.close()
-        widget.deleteLater()
-        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # now, not at some later garbage collection
+        _discard(widget)
 
 
 def image_size(path: str) -> tuple[int, int]:

@@ -63,6 +63,7 @@ class LiveViewSpec:
     every: int = 1
     turn: int = 0
     scroll: bool = False  # scrolls when squeezed instead of squashing its controls
+    output: str | None = None  # the output head it draws ("mdn"); None: any network
 
 
 VIEWS: tuple[LiveViewSpec, ...] = (
@@ -72,7 +73,7 @@ VIEWS: tuple[LiveViewSpec, ...] = (
     LiveViewSpec("hessian", "hessian_view", "Hessian", HessianView, tab_group="plots", every=0, scroll=True),
     # Behind the loss curves: a fifth tab among the plots made a restored window grow by 12 pixels.
     LiveViewSpec("mdn", "mdn_view", "Mixture density", MixtureView, tab_group="loss", every=2, turn=0,
-                 scroll=True),
+                 scroll=True, output="mdn"),
 )
 
 

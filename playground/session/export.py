@@ -147,10 +147,15 @@ def onnx_model(net: MLP, features=None, raw_inputs: int | None = None):
     if net.output == "mdn":
         L = net.sizes[-1]
         sizes = constant("mdn_split", [K, K * L, K], np.int64)
-        logits, mu_flat, log_sigma = node("Split", [h, sizes], 3, axis=1)  # [pi logits | means | ln sigma]
+        logits, mu_flat, log_sigma = node("Split", [h, sizes], 3, axis=1)  # [pi logits | means | s]
         node("Softmax", [logits], ["pi"], axis=1)  # (5.150)
         node("Reshape", [mu_flat, constant("mu_shape", [-1, K, L], np.int64)], ["mu"])  # (5.152)
-        node("Exp", [log_sigma], ["sigma"])  # (5.151)
+        floor = float(net.sigma_floor or 0.0)
+        if floor > 0:  # sigma = floor + e^s keeps a component from collapsing (core/heads.py)
+            (spread,) = node("Exp", [log_sigma])
+            node("Add", [spread, constant("sigma_floor", [floor])], ["sigma"])
+        else:
+            node("Exp", [log_sigma], ["sigma"])  # (5.151)
         outputs = [helper.make_tensor_value_info("pi", TensorProto.FLOAT, ["N", K]),
                    helper.make_tensor_value_info("mu", TensorProto.FLOAT, ["N", K, L]),
                    helper.make_tensor_value_info("sigma", TensorProto.FLOAT, ["N", K])]
@@ -254,7 +259,8 @@ def safetensors_metadata(net: MLP, features=None) -> dict[str, str]:
     if net.output == "mdn":
         K, L = net.n_components, net.sizes[-1]
         meta["outputs"] = (f"the last layer's {K * (L + 2)} outputs are [pi logits ({K}) | means ({K} x {L}, "
-                           f"component-major) | ln sigma ({K})]: pi = softmax, sigma = exp (PRML 5.150-5.152)")
+                           f"component-major) | s ({K})]: pi = softmax, sigma = {float(net.sigma_floor or 0.0):g} + exp(s) "
+                           f"(PRML 5.150-5.152, with a floor on sigma)")
     return meta
 
 

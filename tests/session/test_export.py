@@ -54,8 +54,9 @@ def test_onnx_matches_forward_for_every_head(tmp_path, output, n_out):
     np.testing.assert_allclose(y, net.forward(X2), **TOL)
 
 
-def test_onnx_mixture_density_outputs(tmp_path):
-    net = MLP([1, 8, 2], hidden="tanh", output="mdn", n_components=3, seed=2)  # L = 2 targets
+@pytest.mark.parametrize("sigma_floor", [0.0, 0.3])  # sigma = floor + e^s (core/heads.py)
+def test_onnx_mixture_density_outputs(tmp_path, sigma_floor):
+    net = MLP([1, 8, 2], hidden="tanh", output="mdn", n_components=3, seed=2, sigma_floor=sigma_floor)  # L = 2
     save_network(net, tmp_path / "mdn.onnx")
     X = X2[:, :1]
     outputs, names = _onnx_run(tmp_path / "mdn.onnx", X)
@@ -199,5 +200,5 @@ def test_safetensors_of_a_mixture_density_net_says_what_the_outputs_are(tmp_path
     save_network(net, tmp_path / "m.safetensors")
     arrays, meta = _read_safetensors(tmp_path / "m.safetensors")
     assert arrays["2.weight"].shape == (6, 3)  # K (L + 2) = 2 * 3 outputs
-    assert "ln sigma (2)" in meta["outputs"]
+    assert "sigma = 0.01 + exp(s)" in meta["outputs"]
     assert json.loads(meta["sequential"]) == ["Linear(1, 3)", "Tanh()", "Linear(3, 6)"]
