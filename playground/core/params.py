@@ -31,7 +31,7 @@ from .datasets import MAX_CLASSES, MAX_POINTS, MIN_CLASSES
 __all__ = [
     "Boolean", "Choice", "Interval", "check", "problem",
     "MAX_COMPONENTS", "MAX_EPOCHS", "MAX_HIDDEN_LAYERS", "MAX_POINTS", "MAX_SEED", "MAX_UNITS",
-    "DATA_PARAMETERS", "HYPER_PARAMETERS", "NETWORK_PARAMETERS", "TRAINING_PARAMETERS",
+    "BAYES_PARAMETERS", "DATA_PARAMETERS", "HYPER_PARAMETERS", "NETWORK_PARAMETERS", "TRAINING_PARAMETERS",
 ]
 
 MAX_SEED = 2**31 - 1  # the largest a seed spin box (a 32-bit QSpinBox) holds; numpy refuses negative seeds
@@ -230,4 +230,13 @@ DATA_PARAMETERS = {
     "train_share": Interval(float, 0, 1, "right"),  # something to train on
     "share": Interval(float, 0, 1, "left"),  # validation and test shares: they leave the training share some
     "split_seed": SEED,
+}
+
+# The Bayesian lab (core/bayes.py, PRML 5.7): hyperparameters and the evidence procedure.
+BAYES_PARAMETERS = {
+    "alpha": POSITIVE,  # prior precision of the weights (5.162), or of one group
+    "beta": POSITIVE,  # noise precision 1/sigma^2 of regression (5.161)
+    "cycles": Interval(int, 1, 1000, "both"),  # re-estimations of the evidence loop (Netlab demev1's outer loop)
+    "updates": Interval(int, 1, 100, "both"),  # updates of alpha, beta at fixed weights (Netlab's num)
+    "per_group": Boolean(),  # one alpha per group w1, b1, w2, b2 (Netlab demev2)
 }
