@@ -16,9 +16,11 @@ from typing import Callable, Protocol
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
+from .plots.bayes_view import BayesView
 from .plots.hessian_view import HessianView
 from .plots.loss_plot import LossPlot
 from .plots.network_diagram import NetworkDiagram
+from .plots.prior_samples import PriorSamplesView
 from .plots.weights_plot import WeightsPlot
 from .race_window import RaceWindow
 
@@ -68,6 +70,8 @@ VIEWS: tuple[LiveViewSpec, ...] = (
     LiveViewSpec("diagram", "diagram", "Network diagram", NetworkDiagram, tab_group="plots", every=2, turn=1),
     LiveViewSpec("weights", "weights_plot", "Weights", WeightsPlot, tab_group="plots", every=2, turn=1),
     LiveViewSpec("hessian", "hessian_view", "Hessian", HessianView, tab_group="plots", every=0, scroll=True),
+    LiveViewSpec("bayes", "bayes_view", "Bayesian", BayesView, tab_group="plots", every=2, turn=0, scroll=True),
+    LiveViewSpec("prior", "prior_view", "Prior samples", PriorSamplesView, tab_group="plots", every=0),
 )
 
 
@@ -106,6 +110,8 @@ def build_view_docks(window: QMainWindow, specs=VIEWS) -> list[LiveDock]:
         setattr(window, spec.attribute, view)
         setattr(window, f"{spec.name}_dock", dock)
         built.append(LiveDock(spec, dock, view))
+        if hasattr(view, "attach_data_view"):  # a view that draws in the data view too (bayes_view.py)
+            view.attach_data_view(window.data_view)
         if spec.tab_group is not None:
             groups.setdefault(spec.tab_group, []).append(dock)
     for docks in groups.values():
@@ -151,6 +157,20 @@ def show_network(window, net, input_names: list[str]) -> None:
     """Every docked view shows the new, untrained network ``net``."""
     for live in window.live_docks:
         live.view.show_network(net, input_names)
+
+
+def show_experiment(window, experiment) -> None:
+    """Views that need the training data (their own background work) get each newly built experiment."""
+    for live in window.live_docks:
+        if hasattr(live.view, "show_experiment"):
+            live.view.show_experiment(experiment)
+
+
+def shutdown_views(window) -> None:
+    """Views with their own worker thread stop and join it (the window closes)."""
+    for live in window.live_docks:
+        if hasattr(live.view, "shutdown"):
+            live.view.shutdown()
 
 
 def clear_views(window) -> None:

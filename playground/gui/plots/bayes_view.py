@@ -1,0 +1,595 @@
+"""The Bayesian dock (PRML 5.7): error bars and moderated outputs in the data view, the evidence procedure.
+
+Nothing heavy runs on the GUI thread: a :class:`BayesWorker` (gui/background.py) gets a copy
+of the weights from the frames (every N steps while training, and once when paused), builds
+the Laplace approximation with ``playground.core.bayes`` and sends back a :class:`BayesPicture`,
+which the :class:`BayesOverlay` copies into graphics items of the data view:
+
+- regression with one input: the predictive mean with +-1 and +-2 sigma bands (fig. 5.22),
+  sigma^2 = 1/beta + g^T A^-1 g (5.173); the dock's small plot splits sigma into its noise
+  part sqrt(1/beta) and its weight-uncertainty part sqrt(g^T A^-1 g) along x;
+- classification in the plane: contours 0.1 ... 0.9 of the moderated output (5.190, solid)
+  and of the MAP output (dashed), and both decision boundaries (fig. 5.23, Netlab demev2).
+  A softmax network shows each class's 0.5 contour, moderated and MAP.
+
+"Run evidence procedure" trains a copy of the network from the current weights with scaled
+conjugate gradients in cycles, re-estimating alpha and beta after each (Netlab demev1); the
+steps are plotted (alpha, beta, gamma against W, ln evidence), the group alphas listed, and
+the re-estimated values become the dock's alpha and beta. The main trainer is not changed.
+A network too large for the W x W matrix is refused in a sentence in the dock.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout,
+    QWidget,
+)
+
+from ...core import bayes
+from ...core.datasets import map_features
+from ...core.params import BAYES_PARAMETERS
+from ...core.training import Trainer
+from ..background import Worker, single_threaded_blas, start_worker
+from ..contours import contour_segments, segments_to_pairs
+from ..panels.widgets import LogSpinBox, configure_box
+from ..theme import current_theme
+from .common import clear_curve
+
+LEVELS = (0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9)  # drawn thin; 0.5 is the decision boundary, drawn bold
+DEFAULT_EVERY = 100  # training steps between two posteriors
+MIN_GAP = 0.25  # seconds between two requests while training: the worker shares the CPU with the trainer
+EVIDENCE_EPOCHS = 200  # scg epochs per cycle of "Run evidence procedure"
+BAND_COLOR = "#0072B2"
+MODERATED_COLOR = "#0072B2"
+MAP_COLOR = "#D55E00"
+HESSIAN_CHOICES = (("exact", "exact Hessian"), ("outer_product", "outer product"))
+
+
+# ---------------------------------------------------------------------------- what the worker computes
+@dataclass(frozen=True)
+class BayesJob:
+    """The network's architecture (a copy) and its training data, as the trainer sees them."""
+
+    serial: int
+    net: object
+    X: np.ndarray
+    T: np.ndarray
+    features: tuple | None
+
+
+@dataclass(frozen=True)
+class BayesSettings:
+    alpha: float = 0.01
+    beta: float = 50.0
+    hessian: str = "exact"
+    per_group: bool = False
+
+
+@dataclass(frozen=True)
+class BayesRequest:
+    serial: int
+    weights: np.ndarray
+    epoch: int
+    kind: str
+    grid_x: np.ndarray
+    grid_y: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class BayesPicture:
+    """What the overlay and the dock draw for one posterior (all arrays fresh)."""
+
+    serial: int
+    kind: str  # regression1d | classification2d | none
+    epoch: int
+    grid_x: np.ndarray | None = None
+    grid_y: np.ndarray | None = None
+    mean: np.ndarray | None = None  # (nx,) predictive mean
+    noise_sd: float | None = None  # sqrt(1/beta)
+    weight_sd: np.ndarray | None = None  # (nx,) sqrt(g^T A^-1 g)
+    moderated: np.ndarray | None = None  # (ny, nx, C) moderated probabilities (C = 1 for sigmoid)
+    map_output: np.ndarray | None = None  # (ny, nx, C) y(x, w_MAP)
+    gamma: float | None = None
+    n_params: int = 0
+    log_evidence: float | None = None
+    message: str = ""  # why nothing is drawn, or a note (clipped Hessian)
+
+    @property
+    def total_sd(self) -> np.ndarray | None:
+        if self.weight_sd is None:
+            return None
+        return np.sqrt(self.noise_sd**2 + self.weight_sd**2)
+
+
+def _alpha(settings: BayesSettings, net):
+    if settings.per_group:
+        return {g: settings.alpha for g, m in net.parameter_groups().items() if m.any()}
+    return settings.alpha
+
+
+def compute_picture(job: BayesJob, settings: BayesSettings, request: BayesRequest, progress=None) -> BayesPicture:
+    """The posterior at the request's weights and what it predicts on the request's grid."""
+    net = job.net.copy()
+    net.w[:] = request.weights
+    base = dict(serial=request.serial, kind=request.kind, epoch=request.epoch, grid_x=request.grid_x,
+                grid_y=request.grid_y, n_params=net.n_params)
+    shape_ok = ((request.kind == "regression1d" and net.output == "linear" and net.head.n_units == 1)
+                or (request.kind == "classification2d" and net.output in ("sigmoid", "softmax")))
+    if not shape_ok:
+        return BayesPicture(**{**base, "kind": "none"}, message=(
+            "Error bars are drawn for regression with one input and one output; moderated outputs for "
+            "classification in the plane. This data set is neither."))
+    beta = settings.beta if net.output == "linear" else None
+    post = bayes.laplace(net, job.X, job.T, _alpha(settings, net), beta, settings.hessian, progress=progress)
+    note = ("The weights are not at a minimum yet: A uses the data Hessian with its negative eigenvalues "
+            "set to zero." if post.clipped else "")
+    common = dict(gamma=post.gamma(), log_evidence=post.log_evidence(), message=note)
+    inputs = (lambda X: X) if job.features is None else (lambda X: map_features(X, job.features))
+    if request.kind == "regression1d":
+        mean, noise, weight_var = post.predictive_parts(inputs(request.grid_x[:, None]))
+        return BayesPicture(**base, **common, mean=mean[:, 0], noise_sd=math.sqrt(noise[0, 0]),
+                            weight_sd=np.sqrt(weight_var[:, 0]))
+    gx, gy = request.grid_x, request.grid_y
+    XX, YY = np.meshgrid(gx, gy)
+    Xq = inputs(np.column_stack([XX.ravel(), YY.ravel()]))
+    moderated = post.predictive(Xq)
+    map_output = post.map_output(Xq)
+    shape = (len(gy), len(gx), moderated.shape[1])
+    return BayesPicture(**base, **common, moderated=moderated.reshape(shape), map_output=map_output.reshape(shape))
+
+
+@dataclass(frozen=True)
+class EvidenceReport:
+    serial: int
+    steps: tuple  # bayes.EvidenceStep, so far
+    done: bool
+    alpha: object = None  # the final hyperparameters (when done)
+    beta: float | None = None
+    message: str = ""
+
+
+class BayesWorker(Worker):
+    """Builds posteriors (and runs the evidence procedure) off the GUI thread; the newest request wins."""
+
+    title = "Bayesian error-bar worker"
+    activity = "while computing a Laplace approximation"
+    sigPicture = Signal(object)  # BayesPicture
+    sigEvidence = Signal(object)  # EvidenceReport
+
+    def __init__(self):
+        super().__init__()
+        self._job: BayesJob | None = None
+        self._settings = BayesSettings()
+        self._request: BayesRequest | None = None
+        self._evidence: tuple | None = None  # (cycles, epochs, weights)
+
+    def _on_job(self, job: BayesJob | None) -> None:
+        self._job, self._request, self._evidence = job, None, None
+
+    def _on_settings(self, settings: BayesSettings) -> None:
+        self._settings = settings
+
+    def _on_compute(self, request: BayesRequest) -> None:
+        self._request = request
+
+    def _on_evidence(self, cycles: int, epochs: int, weights) -> None:
+        self._evidence = (cycles, epochs, weights)
+
+    def idle_timeout(self) -> float | None:
+        return 0 if (self._request is not None or self._evidence is not None) else None
+
+    def work(self) -> None:
+        job = self._job
+        if job is None:
+            self._request = self._evidence = None
+            return
+        if self._evidence is not None:
+            self._run_evidence(job)
+            return
+        request, self._request = self._request, None
+        if request is None or request.serial != job.serial:
+            return
+        try:
+            with single_threaded_blas():  # the trainer computes at the same time
+                picture = compute_picture(job, self._settings, request, progress=lambda d, n: not self.should_stop())
+        except bayes.Interrupted:
+            return  # a newer request (or job) is waiting
+        except ValueError as err:  # too large for memory, an MDN head, ...: said in the dock
+            picture = BayesPicture(request.serial, "none", request.epoch, message=_sentence(err))
+        self.sigPicture.emit(picture)
+
+    def _run_evidence(self, job: BayesJob) -> None:
+        (cycles, epochs, weights), self._evidence = self._evidence, None
+        net = job.net.copy()
+        net.w[:] = weights
+        s = self._settings
+        options = bayes.EvidenceOptions(alpha=s.alpha, beta=s.beta, cycles=cycles, hessian=s.hessian,
+                                        per_group=s.per_group)
+        steps: list = []
+
+        def report(snap, step):
+            steps.append(step)
+            self.sigEvidence.emit(EvidenceReport(job.serial, tuple(steps), False))
+            return not self.should_stop()
+
+        try:
+            with single_threaded_blas():
+                trainer = Trainer(net, job.X, job.T, optimizer="scg")
+                bayes.train_with_evidence(trainer, cycles * epochs, options, callback=report)
+        except ValueError as err:
+            self.sigEvidence.emit(EvidenceReport(job.serial, tuple(steps), True, message=_sentence(err)))
+            return
+        last = steps[-1] if steps else None
+        self.sigEvidence.emit(EvidenceReport(job.serial, tuple(steps), True,
+                                             alpha=None if last is None else last.alpha,
+                                             beta=None if last is None else last.beta,
+                                             message="" if len(steps) == cycles else "Stopped early."))
+
+
+def _sentence(err: Exception) -> str:
+    text = str(err)
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+# ---------------------------------------------------------------------------- drawing in the data view
+class BayesOverlay:
+    """The graphics items the Bayesian dock draws in the data view (hosted by DataView.host_overlay)."""
+
+    def __init__(self):
+        blue = pg.mkColor(BAND_COLOR)
+        self.mean = pg.PlotCurveItem(pen=pg.mkPen(blue, width=2))
+        self.upper1, self.lower1, self.upper2, self.lower2 = (pg.PlotCurveItem(pen=pg.mkPen(None)) for _ in range(4))
+        self.band1 = pg.FillBetweenItem(self.upper1, self.lower1, brush=pg.mkBrush(0, 114, 178, 90))
+        self.band2 = pg.FillBetweenItem(self.upper2, self.lower2, brush=pg.mkBrush(0, 114, 178, 45))
+        dash = Qt.PenStyle.DashLine
+        self.noise_upper = pg.PlotCurveItem(pen=pg.mkPen(blue, width=1, style=dash))
+        self.noise_lower = pg.PlotCurveItem(pen=pg.mkPen(blue, width=1, style=dash))
+        self.moderated_levels = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(MODERATED_COLOR, width=1))
+        self.map_levels = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(MAP_COLOR, width=1, style=dash))
+        self.moderated_boundary = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(MODERATED_COLOR, width=3))
+        self.map_boundary = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(MAP_COLOR, width=2, style=dash))
+        self._curves = [self.mean, self.upper1, self.lower1, self.upper2, self.lower2, self.noise_upper,
+                        self.noise_lower, self.moderated_levels, self.map_levels, self.moderated_boundary,
+                        self.map_boundary]
+        for z, item in enumerate([self.band2, self.band1]):
+            item.setZValue(0.5 + 0.01 * z)  # over the shading, under the points
+        for item in self._curves:
+            item.setZValue(4.5)
+        self.picture: BayesPicture | None = None
+        self.levels_drawn: dict[str, tuple] = {}  # "moderated" / "map" -> the levels their contours are at
+
+    def items(self) -> list:
+        return [self.band2, self.band1, *self._curves]
+
+    def clear(self) -> None:
+        self.picture = None
+        self.levels_drawn = {}
+        for item in self._curves:
+            clear_curve(item)
+
+    def show(self, picture: BayesPicture) -> None:
+        self.clear()
+        self.picture = picture
+        if picture.kind == "regression1d":
+            x, m, sd = picture.grid_x, picture.mean, picture.total_sd
+            self.mean.setData(x, m)
+            self.upper1.setData(x, m + sd)
+            self.lower1.setData(x, m - sd)
+            self.upper2.setData(x, m + 2 * sd)
+            self.lower2.setData(x, m - 2 * sd)
+            self.noise_upper.setData(x, m + picture.noise_sd)
+            self.noise_lower.setData(x, m - picture.noise_sd)
+        elif picture.kind == "classification2d":
+            gx, gy = picture.grid_x, picture.grid_y
+            sigmoid = picture.moderated.shape[2] == 1
+            for name, values, levels_item, boundary_item in (
+                    ("moderated", picture.moderated, self.moderated_levels, self.moderated_boundary),
+                    ("map", picture.map_output, self.map_levels, self.map_boundary)):
+                if sigmoid:
+                    p = values[:, :, 0]
+                    segments = [contour_segments(p, gx, gy, level) for level in LEVELS]
+                    levels_item.setData(*segments_to_pairs(np.concatenate(segments)))
+                    boundary_item.setData(*segments_to_pairs(contour_segments(p, gx, gy, 0.5)))
+                    self.levels_drawn[name] = LEVELS + (0.5,)
+                else:  # each class's 0.5 contour: where it becomes more likely than all others together
+                    segments = [contour_segments(values[:, :, k], gx, gy, 0.5) for k in range(values.shape[2])]
+                    boundary_item.setData(*segments_to_pairs(np.concatenate(segments)))
+                    self.levels_drawn[name] = (0.5,)
+
+
+# ---------------------------------------------------------------------------- the dock
+class BayesView(QWidget):
+    """The "Bayesian" dock (module docstring); speaks gui/views.LiveView."""
+
+    analysis = None
+    sigSettingsChanged = Signal(object)  # BayesSettings
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.overlay = BayesOverlay()
+        self._data_view = None
+        self._handle = None  # the worker's thread, started with the first request
+        self.worker: BayesWorker | None = None
+        self._job: BayesJob | None = None
+        self._serial = 0
+        self._last_request_steps: int | None = None
+        self._last_request_time = -math.inf
+        self._last_weights: np.ndarray | None = None
+        self._last_frame = None
+        self.evidence_steps: tuple = ()
+        self.pictures_shown = 0
+        self._build()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.show_box = QCheckBox("Show error bars / moderated output in the data view")
+        self.show_box.setChecked(True)
+        layout.addWidget(self.show_box)
+        form = QFormLayout()
+        self.alpha_box = _log_box(BAYES_PARAMETERS["alpha"], 0.01)
+        self.beta_box = _log_box(BAYES_PARAMETERS["beta"], 50.0)
+        self.hessian_box = QComboBox()
+        for key, label in HESSIAN_CHOICES:
+            self.hessian_box.addItem(label, key)
+        self.group_box = QCheckBox("one \u03b1 per group (w1, b1, w2, b2)")
+        self.every_box = QSpinBox()
+        self.every_box.setRange(1, 100_000)
+        self.every_box.setValue(DEFAULT_EVERY)
+        self.every_box.setSuffix(" steps")
+        form.addRow("\u03b1 (prior precision)", self.alpha_box)
+        form.addRow("\u03b2 (noise precision)", self.beta_box)
+        form.addRow("Hessian", self.hessian_box)
+        form.addRow("", self.group_box)
+        form.addRow("Update every", self.every_box)
+        layout.addLayout(form)
+        self.status = QLabel("Train or press Step to see the Laplace approximation.")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+
+        self.sd_plot = pg.PlotWidget()
+        self.sd_plot.setMinimumHeight(110)
+        self.sd_plot.setLabel("left", "\u03c3")
+        self.sd_plot.setLabel("bottom", "x")
+        self.sd_plot.setTitle("predictive \u03c3 = \u221a(1/\u03b2 + g\u1d40A\u207b\u00b9g)", size="9pt")
+        self.total_sd_curve = self.sd_plot.plot(pen=pg.mkPen(BAND_COLOR, width=2), name="total")
+        self.noise_sd_curve = self.sd_plot.plot(pen=pg.mkPen("#009E73", width=1, style=Qt.PenStyle.DashLine))
+        self.weight_sd_curve = self.sd_plot.plot(pen=pg.mkPen(MAP_COLOR, width=1))
+        self.sd_legend = QLabel("<span style='color:#0072B2'>\u2501</span> total &nbsp; "
+                                "<span style='color:#009E73'>\u254d</span> noise \u221a(1/\u03b2) &nbsp; "
+                                "<span style='color:#D55E00'>\u2501</span> weights \u221a(g\u1d40A\u207b\u00b9g)")
+        layout.addWidget(self.sd_plot, 1)
+        layout.addWidget(self.sd_legend)
+
+        row = QHBoxLayout()
+        self.cycles_box = QSpinBox()
+        self.cycles_box.setRange(BAYES_PARAMETERS["cycles"].lo, 50)
+        self.cycles_box.setValue(5)
+        self.cycles_box.setSuffix(" cycles")
+        self.evidence_button = QPushButton("Run evidence procedure")
+        row.addWidget(self.cycles_box)
+        row.addWidget(self.evidence_button, 1)
+        layout.addLayout(row)
+        self.evidence_plot = pg.GraphicsLayoutWidget()
+        self.evidence_plot.setMinimumHeight(240)
+        self.hyper_plot = self.evidence_plot.addPlot(row=0, col=0, title="log\u2081\u2080 \u03b1 and \u03b2")
+        self.gamma_plot = self.evidence_plot.addPlot(row=1, col=0, title="\u03b3 (effective parameters) and W")
+        self.logev_plot = self.evidence_plot.addPlot(row=2, col=0, title="ln p(D | \u03b1, \u03b2)")
+        self.logev_plot.setLabel("bottom", "re-estimation")
+        self.alpha_curves: dict[str, pg.PlotDataItem] = {}
+        self.beta_curve = self.hyper_plot.plot(pen=pg.mkPen("#009E73", width=2), symbol="s", symbolSize=5)
+        self.gamma_curve = self.gamma_plot.plot(pen=pg.mkPen(BAND_COLOR, width=2), symbol="o", symbolSize=5)
+        self.w_line = pg.InfiniteLine(angle=0, pen=pg.mkPen("#888888", style=Qt.PenStyle.DashLine))
+        self.gamma_plot.addItem(self.w_line)
+        self.logev_curve = self.logev_plot.plot(pen=pg.mkPen(MAP_COLOR, width=2), symbol="o", symbolSize=5)
+        layout.addWidget(self.evidence_plot, 2)
+        self.alpha_label = QLabel("")
+        self.alpha_label.setWordWrap(True)
+        layout.addWidget(self.alpha_label)
+
+        for box in (self.alpha_box, self.beta_box):
+            box.valueChanged.connect(self._settings_changed)
+        self.hessian_box.currentIndexChanged.connect(self._settings_changed)
+        self.group_box.toggled.connect(self._settings_changed)
+        self.show_box.toggled.connect(self._show_toggled)
+        self.evidence_button.clicked.connect(self.run_evidence)
+
+    # ------------------------------------------------------------------ settings
+    def settings(self) -> BayesSettings:
+        return BayesSettings(self.alpha_box.value(), self.beta_box.value(), self.hessian_box.currentData(),
+                             self.group_box.isChecked())
+
+    def _settings_changed(self, *args) -> None:
+        if self.worker is not None:
+            self.worker.mailbox.post("settings", self.settings())
+        self._request(self._last_frame, force=True)
+
+    def _show_toggled(self, on: bool) -> None:
+        if on:
+            self._request(self._last_frame, force=True)
+        else:
+            self.overlay.clear()
+
+    # ------------------------------------------------------------------ the window's hooks (gui/views.py)
+    def attach_data_view(self, data_view) -> None:
+        self._data_view = data_view
+        data_view.host_overlay(self.overlay)
+
+    def show_experiment(self, experiment) -> None:
+        """A newly built experiment: its network's architecture and training data for the worker."""
+        self._serial += 1
+        train = experiment.pair(experiment.split.train)
+        self._last_frame = self._last_weights = self._last_request_steps = None
+        self.overlay.clear()
+        if train is None:
+            self._job = None
+        else:
+            self._job = BayesJob(self._serial, experiment.net.copy(), train[0], train[1], experiment.features)
+        if self.worker is not None:
+            self.worker.mailbox.post("job", self._job)
+
+    def set_theme(self, theme) -> None:
+        for plot in (self.sd_plot,):
+            plot.setBackground(theme.background)
+        self.evidence_plot.setBackground(theme.background)
+
+    def show_network(self, net, input_names) -> None:
+        self.sd_plot.setLabel("bottom", input_names[0] if input_names else "x")
+
+    def clear(self) -> None:
+        self._job = None
+        self.overlay.clear()
+        for curve in (self.total_sd_curve, self.noise_sd_curve, self.weight_sd_curve):
+            curve.setData([], [])
+        if self.worker is not None:
+            self.worker.mailbox.post("job", None)
+
+    def render_frame(self, frame) -> None:
+        self._last_frame = frame
+        self._request(frame)
+
+    # ------------------------------------------------------------------ requests
+    def _ensure_worker(self) -> BayesWorker:
+        if self.worker is None:
+            self.worker = BayesWorker()
+            self.worker.sigPicture.connect(self._on_picture)
+            self.worker.sigEvidence.connect(self._on_evidence)
+            self.worker.mailbox.post("settings", self.settings())
+            self.worker.mailbox.post("job", self._job)
+            self._handle = start_worker(self.worker, "bayes")
+        return self.worker
+
+    def _request(self, frame, force: bool = False) -> None:
+        """Post the frame's weights to the worker: every N steps while training, once when paused."""
+        if frame is None or self._job is None or not self.show_box.isChecked() or frame.grid_x is None:
+            return
+        snap = frame.snapshot
+        if not force:
+            if frame.running:
+                due = self._last_request_steps is None or snap.steps - self._last_request_steps >= self.every_box.value()
+                if not due or time.monotonic() - self._last_request_time < MIN_GAP:
+                    return
+            elif self._last_weights is not None and np.array_equal(self._last_weights, snap.weights):
+                return
+        self._last_request_steps, self._last_request_time = snap.steps, time.monotonic()
+        self._last_weights = snap.weights
+        request = BayesRequest(self._serial, np.array(snap.weights), snap.epoch, frame.kind, np.array(frame.grid_x),
+                               None if frame.grid_y is None else np.array(frame.grid_y))
+        self._ensure_worker().mailbox.post("compute", request)
+
+    def run_evidence(self) -> None:
+        """The button: the evidence procedure from the current weights, on a copy (module docstring)."""
+        if self._job is None or self._last_weights is None:
+            self.status.setText("Build a network and train it a little first: the procedure starts from its weights.")
+            return
+        self.evidence_steps = ()
+        self.evidence_button.setEnabled(False)
+        self.status.setText("Running the evidence procedure\u2026")
+        self._ensure_worker().mailbox.post("evidence", self.cycles_box.value(), EVIDENCE_EPOCHS,
+                                           np.array(self._last_weights))
+
+    # ------------------------------------------------------------------ results (GUI thread)
+    @Slot(object)
+    def _on_picture(self, picture: BayesPicture) -> None:
+        if picture.serial != self._serial:
+            return  # an older network's
+        if picture.kind == "none":
+            self.overlay.clear()
+            self.status.setText(picture.message)
+            return
+        if self.show_box.isChecked():
+            self.overlay.show(picture)
+        self.pictures_shown += 1
+        text = (f"At epoch {picture.epoch}: \u03b3 = {picture.gamma:.3g} of W = {picture.n_params} well-determined "
+                f"parameters, ln evidence {picture.log_evidence:.4g}.")
+        self.status.setText(text + (" " + picture.message if picture.message else ""))
+        if picture.kind == "regression1d":
+            x = picture.grid_x
+            self.total_sd_curve.setData(x, picture.total_sd)
+            self.noise_sd_curve.setData(x, np.full_like(x, picture.noise_sd))
+            self.weight_sd_curve.setData(x, picture.weight_sd)
+        else:
+            for curve in (self.total_sd_curve, self.noise_sd_curve, self.weight_sd_curve):
+                curve.setData([], [])
+
+    @Slot(object)
+    def _on_evidence(self, report: EvidenceReport) -> None:
+        if report.serial != self._serial:
+            return
+        self.evidence_steps = report.steps
+        self._plot_evidence(report.steps)
+        if report.done:
+            self.evidence_button.setEnabled(True)
+            if report.alpha is not None:
+                alpha = report.alpha
+                blockers = [self.alpha_box.blockSignals(True), self.beta_box.blockSignals(True)]
+                mean_alpha = float(np.exp(np.mean(np.log(list(alpha.values()))))) if isinstance(alpha, dict) else alpha
+                self.alpha_box.setValue(mean_alpha)
+                if report.beta is not None:
+                    self.beta_box.setValue(report.beta)
+                self.alpha_box.blockSignals(blockers[0])
+                self.beta_box.blockSignals(blockers[1])
+                self._settings_changed()
+            self.status.setText(report.message or f"Evidence procedure done: {len(report.steps)} re-estimations.")
+
+    def _plot_evidence(self, steps) -> None:
+        n = np.arange(1, len(steps) + 1)
+        if not steps:
+            return
+        groups = steps[0].alpha if isinstance(steps[0].alpha, dict) else {"all": steps[0].alpha}
+        colors = ["#0072B2", "#CC79A7", "#E69F00", "#56B4E9"]
+        for name in list(self.alpha_curves):
+            if name not in groups:
+                self.hyper_plot.removeItem(self.alpha_curves.pop(name))
+        for i, name in enumerate(groups):
+            if name not in self.alpha_curves:
+                self.alpha_curves[name] = self.hyper_plot.plot(pen=pg.mkPen(colors[i % 4], width=2), symbol="o",
+                                                               symbolSize=5)
+            values = [s.alpha[name] if isinstance(s.alpha, dict) else s.alpha for s in steps]
+            self.alpha_curves[name].setData(n, np.log10(values))
+        if steps[0].beta is not None:
+            self.beta_curve.setData(n, np.log10([s.beta for s in steps]))
+        else:
+            self.beta_curve.setData([], [])
+        self.gamma_curve.setData(n, [s.gamma for s in steps])
+        self.w_line.setValue(steps[-1].n_params)
+        self.logev_curve.setData(n, [s.log_evidence for s in steps])
+        last = steps[-1]
+        if isinstance(last.alpha, dict):
+            alphas = ", ".join(f"\u03b1_{g} = {a:.3g}" for g, a in last.alpha.items())
+        else:
+            alphas = f"\u03b1 = {last.alpha:.3g}"
+        beta = "" if last.beta is None else f", \u03b2 = {last.beta:.3g}"
+        self.alpha_label.setText(f"After {len(steps)} re-estimations: {alphas}{beta}; \u03b3 = {last.gamma:.3g} "
+                                 f"of W = {last.n_params}. Colours: " + ", ".join(
+                                     f"<span style='color:{colors[i % 4]}'>\u03b1 {g}</span>"
+                                     for i, g in enumerate(groups)) + ", <span style='color:#009E73'>\u03b2</span>.")
+
+    # ------------------------------------------------------------------ visibility and closing
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        self.overlay.clear()  # a frozen band behind another tab would mislead
+        super().hideEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self._request(self._last_frame, force=True)
+
+    def shutdown(self, timeout: float = 5.0) -> bool:
+        """Stop and join the worker's thread (the window closes)."""
+        if self._handle is None:
+            return True
+        return self._handle.stop(timeout)
+
+
+def _log_box(constraint, value: float) -> LogSpinBox:
+    """A precision's box: typed as 0.01 or 1e-2, arrows along 1, 2, 5, 10; the range from core/params."""
+    return configure_box(LogSpinBox(1e-4, 1e6, value), constraint)
