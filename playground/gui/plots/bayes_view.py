@@ -48,9 +48,14 @@ DEFAULT_EVERY = 100  # training steps between two posteriors
 MIN_GAP = 0.25  # seconds between two requests while training: the worker shares the CPU with the trainer
 EVIDENCE_EPOCHS = 200  # scg epochs per cycle of "Run evidence procedure"
 BAND_COLOR = "#0072B2"
-MODERATED_COLOR = "#0072B2"
-MAP_COLOR = "#D55E00"
+MAP_COLOR = "#CC79A7"  # reddish purple: visible on both class shadings (the moderated lines take the foreground)
 HESSIAN_CHOICES = (("exact", "exact Hessian"), ("outer_product", "outer product"))
+KEYS = {
+    "regression1d": "Data view: the predictive mean, dark band ±1σ, light band ±2σ; dashed: "
+                    "±√(1/β), the noise alone (PRML 5.173, fig. 5.22).",
+    "classification2d": "Data view: solid lines, the moderated output p(t=1|x) (PRML 5.190); dashed purple, the MAP "
+                        "output y(x, w_MAP); contours at 0.1 … 0.9, bold at 0.5: the decision boundaries.",
+}
 
 
 # ---------------------------------------------------------------------------- what the worker computes
@@ -252,10 +257,11 @@ class BayesOverlay:
         dash = Qt.PenStyle.DashLine
         self.noise_upper = pg.PlotCurveItem(pen=pg.mkPen(blue, width=1, style=dash))
         self.noise_lower = pg.PlotCurveItem(pen=pg.mkPen(blue, width=1, style=dash))
-        self.moderated_levels = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(MODERATED_COLOR, width=1))
+        self.moderated_levels = pg.PlotCurveItem(connect="pairs")
         self.map_levels = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(MAP_COLOR, width=1, style=dash))
-        self.moderated_boundary = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(MODERATED_COLOR, width=3))
-        self.map_boundary = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(MAP_COLOR, width=2, style=dash))
+        self.moderated_boundary = pg.PlotCurveItem(connect="pairs")
+        self.map_boundary = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(MAP_COLOR, width=3, style=dash))
+        self.set_theme(current_theme())
         self._curves = [self.mean, self.upper1, self.lower1, self.upper2, self.lower2, self.noise_upper,
                         self.noise_lower, self.moderated_levels, self.map_levels, self.moderated_boundary,
                         self.map_boundary]
@@ -268,6 +274,10 @@ class BayesOverlay:
 
     def items(self) -> list:
         return [self.band2, self.band1, *self._curves]
+
+    def set_theme(self, theme) -> None:
+        self.moderated_levels.setPen(pg.mkPen(theme.foreground, width=1))
+        self.moderated_boundary.setPen(pg.mkPen(theme.foreground, width=3))
 
     def clear(self) -> None:
         self.picture = None
@@ -355,6 +365,9 @@ class BayesView(QWidget):
         self.status = QLabel("Train or press Step to see the Laplace approximation.")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
+        self.key = QLabel("")  # what the lines in the data view are
+        self.key.setWordWrap(True)
+        layout.addWidget(self.key)
 
         self.sd_plot = pg.PlotWidget()
         self.sd_plot.setMinimumHeight(110)
@@ -438,9 +451,9 @@ class BayesView(QWidget):
             self.worker.mailbox.post("job", self._job)
 
     def set_theme(self, theme) -> None:
-        for plot in (self.sd_plot,):
-            plot.setBackground(theme.background)
+        self.sd_plot.setBackground(theme.background)
         self.evidence_plot.setBackground(theme.background)
+        self.overlay.set_theme(theme)
 
     def show_network(self, net, input_names) -> None:
         self.sd_plot.setLabel("bottom", input_names[0] if input_names else "x")
@@ -508,6 +521,7 @@ class BayesView(QWidget):
             return
         if self.show_box.isChecked():
             self.overlay.show(picture)
+        self.key.setText(KEYS[picture.kind])
         self.pictures_shown += 1
         text = (f"At epoch {picture.epoch}: \u03b3 = {picture.gamma:.3g} of W = {picture.n_params} well-determined "
                 f"parameters, ln evidence {picture.log_evidence:.4g}.")
@@ -592,4 +606,4 @@ class BayesView(QWidget):
 
 def _log_box(constraint, value: float) -> LogSpinBox:
     """A precision's box: typed as 0.01 or 1e-2, arrows along 1, 2, 5, 10; the range from core/params."""
-    return configure_box(LogSpinBox(1e-4, 1e6, value), constraint)
+    return configure_box(LogSpinBox(1e-4, 1e6, value, digits=3), constraint)
