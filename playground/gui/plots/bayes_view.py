@@ -21,6 +21,7 @@ A network too large for the W x W matrix is refused in a sentence in the dock.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ from .common import clear_curve
 LEVELS = (0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9)  # drawn thin; 0.5 is the decision boundary, drawn bold
 DEFAULT_EVERY = 100  # training steps between two posteriors
 MIN_GAP = 0.25  # seconds between two requests while training: the worker shares the CPU with the trainer
+GAP_FACTOR = 3.0  # ... and at least this many times the last posterior's cost (a 1,000-weight net takes ~3 s)
 EVIDENCE_EPOCHS = 200  # scg epochs per cycle of "Run evidence procedure"
 BAND_COLOR = "#0072B2"
 MAP_COLOR = "#CC79A7"  # reddish purple: visible on both class shadings (the moderated lines take the foreground)
@@ -106,6 +108,7 @@ class BayesPicture:
     n_params: int = 0
     log_evidence: float | None = None
     message: str = ""  # why nothing is drawn, or a note (clipped Hessian)
+    seconds: float = 0.0  # what it took the worker: the view waits a few times as long before the next
 
     @property
     def total_sd(self) -> np.ndarray | None:
@@ -202,9 +205,11 @@ class BayesWorker(Worker):
         request, self._request = self._request, None
         if request is None or request.serial != job.serial:
             return
+        start = time.perf_counter()
         try:
             with single_threaded_blas():  # the trainer computes at the same time
                 picture = compute_picture(job, self._settings, request, progress=lambda d, n: not self.should_stop())
+            picture = dataclasses.replace(picture, seconds=time.perf_counter() - start)
         except bayes.Interrupted:
             return  # a newer request (or job) is waiting
         except ValueError as err:  # too large for memory, an MDN head, ...: said in the dock
@@ -332,6 +337,7 @@ class BayesView(QWidget):
         self._serial = 0
         self._last_request_steps: int | None = None
         self._last_request_time = -math.inf
+        self._min_gap = MIN_GAP
         self._last_weights: np.ndarray | None = None
         self._last_frame = None
         self.evidence_steps: tuple = ()
@@ -489,7 +495,7 @@ class BayesView(QWidget):
         if not force:
             if frame.running:
                 due = self._last_request_steps is None or snap.steps - self._last_request_steps >= self.every_box.value()
-                if not due or time.monotonic() - self._last_request_time < MIN_GAP:
+                if not due or time.monotonic() - self._last_request_time < self._min_gap:
                     return
             elif self._last_weights is not None and np.array_equal(self._last_weights, snap.weights):
                 return
@@ -519,6 +525,7 @@ class BayesView(QWidget):
             self.overlay.clear()
             self.status.setText(picture.message)
             return
+        self._min_gap = max(MIN_GAP, GAP_FACTOR * picture.seconds)
         if self.show_box.isChecked():
             self.overlay.show(picture)
         self.key.setText(KEYS[picture.kind])
