@@ -166,3 +166,29 @@ def test_prior_samples_follow_the_sliders(qtbot):
         np.testing.assert_allclose(curve.getData()[1], y)
     assert np.std(view.samples[:, 100]) > spread_before
     assert "variance" in view.value_labels["b2"].text()
+
+
+def test_softmax_network_shows_each_class_boundary_moderated_and_map(qtbot, tmp_path):
+    window = window_on(qtbot, tmp_path, DataConfig(generator="blobs", n_points=90, n_classes=3, seed=1))
+    view = train_then_pause(qtbot, window, epochs=60)
+    overlay = view.overlay
+    assert overlay.levels_drawn == {"moderated": (0.5,), "map": (0.5,)}
+    post = posterior_of(window)
+    x, y = overlay.moderated_boundary.getData()
+    assert len(x) > 10
+    p = post.predictive(np.column_stack([x, y]))
+    off = np.abs(p - 0.5).min(axis=1)  # each vertex is on some class's p = 1/2, up to grid interpolation
+    assert np.median(off) < 0.01 and off.max() < 0.1
+
+
+def test_a_network_too_large_for_the_matrix_is_refused_in_the_dock(qtbot, tmp_path, monkeypatch):
+    from playground.core import memory
+
+    monkeypatch.setattr(memory, "budget_bytes", lambda: 1000)  # as if the computer had no memory to spare
+    window = window_on(qtbot, tmp_path, DataConfig(generator="sinusoid", n_points=20, seed=0))
+    view = window.bayes_view
+    window.step_action.trigger()
+    qtbot.waitUntil(lambda: "needs a" in view.status.text(), timeout=15000)
+    assert "Laplace approximation" in view.status.text() and "fewer hidden units" in view.status.text()
+    x, _ = view.overlay.mean.getData()
+    assert x is None or len(x) == 0
