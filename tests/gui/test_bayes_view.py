@@ -150,6 +150,8 @@ def test_evidence_button_plots_the_re_estimations_and_group_alphas(qtbot, tmp_pa
     for group in ("w1", "b1", "w2", "b2"):
         assert f"\u03b1_{group} = " in view.alpha_label.text()
     assert view.beta_box.value() == pytest.approx(steps[-1].beta, rel=1e-3)  # the dock takes the new beta
+    assert view.settings().alpha == steps[-1].alpha  # and the group alphas, for the error bars from now on
+    qtbot.waitUntil(lambda: "per group as re-estimated" in view.status.text(), timeout=15000)
 
 
 def test_prior_samples_follow_the_sliders(qtbot):

@@ -50,6 +50,7 @@ MIN_GAP = 0.25  # seconds between two requests while training: the worker shares
 GAP_FACTOR = 3.0  # ... and at least this many times the last posterior's cost (a 1,000-weight net takes ~3 s)
 EVIDENCE_EPOCHS = 200  # scg epochs per cycle of "Run evidence procedure"
 BAND_COLOR = "#0072B2"
+WEIGHT_PART_COLOR = "#D55E00"
 MAP_COLOR = "#CC79A7"  # reddish purple: visible on both class shadings (the moderated lines take the foreground)
 HESSIAN_CHOICES = (("exact", "exact Hessian"), ("outer_product", "outer product"))
 KEYS = {
@@ -74,7 +75,7 @@ class BayesJob:
 
 @dataclass(frozen=True)
 class BayesSettings:
-    alpha: float = 0.01
+    alpha: float | dict = 0.01  # a dict over the groups after a per-group evidence procedure
     beta: float = 50.0
     hessian: str = "exact"
     per_group: bool = False
@@ -118,6 +119,8 @@ class BayesPicture:
 
 
 def _alpha(settings: BayesSettings, net):
+    if isinstance(settings.alpha, dict):
+        return settings.alpha
     if settings.per_group:
         return {g: settings.alpha for g, m in net.parameter_groups().items() if m.any()}
     return settings.alpha
@@ -221,7 +224,8 @@ class BayesWorker(Worker):
         net = job.net.copy()
         net.w[:] = weights
         s = self._settings
-        options = bayes.EvidenceOptions(alpha=s.alpha, beta=s.beta, cycles=cycles, hessian=s.hessian,
+        start_alpha = float(np.exp(np.mean(np.log(list(s.alpha.values()))))) if isinstance(s.alpha, dict) else s.alpha
+        options = bayes.EvidenceOptions(alpha=start_alpha, beta=s.beta, cycles=cycles, hessian=s.hessian,
                                         per_group=s.per_group)
         steps: list = []
 
@@ -341,6 +345,7 @@ class BayesView(QWidget):
         self._last_weights: np.ndarray | None = None
         self._last_frame = None
         self.evidence_steps: tuple = ()
+        self._group_alphas: dict | None = None  # re-estimated per group by the evidence procedure
         self.pictures_shown = 0
         self._build()
 
@@ -382,7 +387,8 @@ class BayesView(QWidget):
         self.sd_plot.setTitle("predictive \u03c3 = \u221a(1/\u03b2 + g\u1d40A\u207b\u00b9g)", size="9pt")
         self.total_sd_curve = self.sd_plot.plot(pen=pg.mkPen(BAND_COLOR, width=2), name="total")
         self.noise_sd_curve = self.sd_plot.plot(pen=pg.mkPen("#009E73", width=1, style=Qt.PenStyle.DashLine))
-        self.weight_sd_curve = self.sd_plot.plot(pen=pg.mkPen(MAP_COLOR, width=1))
+        self.weight_sd_curve = self.sd_plot.plot(pen=pg.mkPen(WEIGHT_PART_COLOR, width=1))
+        self.sd_plot.getAxis("left").enableAutoSIPrefix(False)
         self.sd_legend = QLabel("<span style='color:#0072B2'>\u2501</span> total &nbsp; "
                                 "<span style='color:#009E73'>\u254d</span> noise \u221a(1/\u03b2) &nbsp; "
                                 "<span style='color:#D55E00'>\u2501</span> weights \u221a(g\u1d40A\u207b\u00b9g)")
@@ -415,8 +421,8 @@ class BayesView(QWidget):
         self.alpha_label.setWordWrap(True)
         layout.addWidget(self.alpha_label)
 
-        for box in (self.alpha_box, self.beta_box):
-            box.valueChanged.connect(self._settings_changed)
+        self.alpha_box.valueChanged.connect(self._alpha_typed)
+        self.beta_box.valueChanged.connect(self._settings_changed)
         self.hessian_box.currentIndexChanged.connect(self._settings_changed)
         self.group_box.toggled.connect(self._settings_changed)
         self.show_box.toggled.connect(self._show_toggled)
@@ -424,8 +430,12 @@ class BayesView(QWidget):
 
     # ------------------------------------------------------------------ settings
     def settings(self) -> BayesSettings:
-        return BayesSettings(self.alpha_box.value(), self.beta_box.value(), self.hessian_box.currentData(),
-                             self.group_box.isChecked())
+        alpha = self._group_alphas if (self._group_alphas and self.group_box.isChecked()) else self.alpha_box.value()
+        return BayesSettings(alpha, self.beta_box.value(), self.hessian_box.currentData(), self.group_box.isChecked())
+
+    def _alpha_typed(self, *args) -> None:
+        self._group_alphas = None  # a typed alpha is every group's again
+        self._settings_changed()
 
     def _settings_changed(self, *args) -> None:
         if self.worker is not None:
@@ -532,6 +542,8 @@ class BayesView(QWidget):
         self.pictures_shown += 1
         text = (f"At epoch {picture.epoch}: \u03b3 = {picture.gamma:.3g} of W = {picture.n_params} well-determined "
                 f"parameters, ln evidence {picture.log_evidence:.4g}.")
+        if isinstance(self.settings().alpha, dict):
+            text += " α per group as re-estimated below (typing an α gives every group that value)."
         self.status.setText(text + (" " + picture.message if picture.message else ""))
         if picture.kind == "regression1d":
             x = picture.grid_x
@@ -559,6 +571,7 @@ class BayesView(QWidget):
                     self.beta_box.setValue(report.beta)
                 self.alpha_box.blockSignals(blockers[0])
                 self.beta_box.blockSignals(blockers[1])
+                self._group_alphas = dict(alpha) if isinstance(alpha, dict) else None
                 self._settings_changed()
             self.status.setText(report.message or f"Evidence procedure done: {len(report.steps)} re-estimations.")
 
