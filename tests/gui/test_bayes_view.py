@@ -194,3 +194,23 @@ def test_a_network_too_large_for_the_matrix_is_refused_in_the_dock(qtbot, tmp_pa
     assert "Laplace approximation" in view.status.text() and "fewer hidden units" in view.status.text()
     x, _ = view.overlay.mean.getData()
     assert x is None or len(x) == 0
+
+
+def test_the_dock_says_when_the_weights_are_not_w_map():
+    from playground.core import MLP, fit
+    from playground.gui.plots.bayes_view import BayesJob, BayesRequest, BayesSettings, compute_picture
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 1, (20, 1))
+    T = np.sin(2 * np.pi * X) + 0.1 * rng.standard_normal((20, 1))
+    net = MLP([1, 3, 1], init="gaussian", seed=0)
+    job = BayesJob(1, net.copy(), X, T, None)
+    settings = BayesSettings(alpha=0.1, beta=50.0)
+    grid = np.linspace(-0.5, 1.5, 41)
+
+    def note_at(w):
+        return compute_picture(job, settings, BayesRequest(1, w, 0, "regression1d", grid, None)).message
+
+    assert "do not minimise" in note_at(net.w.copy())
+    fit(net, X, T, epochs=400, optimizer="scg", l2=0.1 / 50.0)  # w_MAP of beta E_D + alpha/2 |w|^2
+    assert "do not minimise" not in note_at(net.w.copy())

@@ -142,6 +142,9 @@ def compute_picture(job: BayesJob, settings: BayesSettings, request: BayesReques
     post = bayes.laplace(net, job.X, job.T, _alpha(settings, net), beta, settings.hessian, progress=progress)
     note = ("The weights are not at a minimum yet: A uses the data Hessian with its negative eigenvalues "
             "set to zero." if post.clipped else "")
+    if not _near_map(net, job.X, job.T, post):
+        note += (" These weights do not minimise β E_D + Σ α/2 w² (the trainer has its own weight "
+                 "decay), so the evidence is not PRML's 5.175 at w_MAP; the evidence procedure trains to it.")
     common = dict(gamma=post.gamma(), log_evidence=post.log_evidence(), message=note)
     inputs = (lambda X: X) if job.features is None else (lambda X: map_features(X, job.features))
     if request.kind == "regression1d":
@@ -155,6 +158,15 @@ def compute_picture(job: BayesJob, settings: BayesSettings, request: BayesReques
     map_output = post.map_output(Xq)
     shape = (len(gy), len(gx), moderated.shape[1])
     return BayesPicture(**base, **common, moderated=moderated.reshape(shape), map_output=map_output.reshape(shape))
+
+
+def _near_map(net, X, T, post, tolerance: float = 0.1) -> bool:
+    """Is the gradient of beta E_D + sum alpha_i/2 w_i^2 small next to its two parts' (w is w_MAP)?"""
+    _, g = net.gradient(X, T)
+    data = (1.0 if post.beta is None else post.beta) * g
+    prior = post.alpha_vector * post.w
+    scale = np.linalg.norm(data) + np.linalg.norm(prior) + 1e-12
+    return bool(np.linalg.norm(data + prior) <= tolerance * scale)
 
 
 @dataclass(frozen=True)
