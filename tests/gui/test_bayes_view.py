@@ -212,5 +212,5 @@ def test_the_dock_says_when_the_weights_are_not_w_map():
         return compute_picture(job, settings, BayesRequest(1, w, 0, "regression1d", grid, None)).message
 
     assert "do not minimise" in note_at(net.w.copy())
-    fit(net, X, T, epochs=400, optimizer="scg", l2=0.1 / 50.0)  # w_MAP of beta E_D + alpha/2 |w|^2
+    fit(net, X, T, epochs=2000, optimizer="scg", l2=0.1 / 50.0)  # w_MAP of beta E_D + alpha/2 |w|^2
     assert "do not minimise" not in note_at(net.w.copy())
