@@ -71,7 +71,7 @@ VIEWS: tuple[LiveViewSpec, ...] = (
     LiveViewSpec("weights", "weights_plot", "Weights", WeightsPlot, tab_group="plots", every=2, turn=1),
     LiveViewSpec("hessian", "hessian_view", "Hessian", HessianView, tab_group="plots", every=0, scroll=True),
     LiveViewSpec("bayes", "bayes_view", "Bayesian", BayesView, tab_group="plots", every=2, turn=0, scroll=True),
-    LiveViewSpec("prior", "prior_view", "Prior samples", PriorSamplesView, tab_group="plots", every=0),
+    LiveViewSpec("prior", "prior_view", "Prior samples", PriorSamplesView, tab_group="plots", every=0, scroll=True),
 )
 
 
@@ -118,6 +118,10 @@ def build_view_docks(window: QMainWindow, specs=VIEWS) -> list[LiveDock]:
         for first, second in zip(docks, docks[1:]):
             window.tabifyDockWidget(first, second)
         docks[0].raise_()
+    # A tab group takes the room of one dock: recompute the window's minimum size, which the layout
+    # had summed over the docks stacked before they were tabified (10 docks: 625 px, too tall for 600).
+    window.layout().invalidate()
+    window.layout().activate()
     window.live_docks = built
     return built
 

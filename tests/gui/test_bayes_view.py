@@ -114,13 +114,14 @@ def test_classification_contours_moderated_and_map(qtbot, tmp_path):
     for item, output in ((overlay.moderated_boundary, post.predictive), (overlay.map_boundary, post.map_output)):
         x, y = item.getData()
         assert len(x) > 10
-        p = output(np.column_stack([x, y]))[:, 0]
-        np.testing.assert_allclose(p, 0.5, atol=0.03)  # the contour lies on p = 1/2 (grid interpolation)
+        off = np.abs(output(np.column_stack([x, y]))[:, 0] - 0.5)
+        assert np.median(off) < 0.01 and off.max() < 0.1  # the contour lies on p = 1/2, up to grid interpolation
     xs, ys = overlay.moderated_levels.getData()
     assert len(xs) > 10
     p = post.predictive(np.column_stack([xs, ys]))[:, 0]
     nearest = np.asarray(LEVELS)[np.argmin(np.abs(p[:, None] - np.asarray(LEVELS)[None, :]), axis=1)]
-    np.testing.assert_allclose(p, nearest, atol=0.03)  # every vertex is on one of the levels 0.1 ... 0.9
+    off = np.abs(p - nearest)  # every vertex is on one of the levels 0.1 ... 0.9, up to grid interpolation
+    assert np.median(off) < 0.01 and off.max() < 0.1
     mx, my = overlay.map_levels.getData()
     p_map = post.map_output(np.column_stack([mx, my]))[:, 0]
     assert len(mx) > 10 and np.abs(p_map - 0.5).max() > 0.35  # the MAP output reaches 0.1 and 0.9 here
