@@ -105,6 +105,7 @@ class BayesPicture:
     weight_sd: np.ndarray | None = None  # (nx,) sqrt(g^T A^-1 g)
     moderated: np.ndarray | None = None  # (ny, nx, C) moderated probabilities (C = 1 for sigmoid)
     map_output: np.ndarray | None = None  # (ny, nx, C) y(x, w_MAP)
+    contours: dict | None = None  # "moderated" / "map" -> (levels, level pairs (x, y), boundary pairs (x, y))
     gamma: float | None = None
     n_params: int = 0
     log_evidence: float | None = None
@@ -154,10 +155,24 @@ def compute_picture(job: BayesJob, settings: BayesSettings, request: BayesReques
     gx, gy = request.grid_x, request.grid_y
     XX, YY = np.meshgrid(gx, gy)
     Xq = inputs(np.column_stack([XX.ravel(), YY.ravel()]))
-    moderated = post.predictive(Xq)
-    map_output = post.map_output(Xq)
-    shape = (len(gy), len(gx), moderated.shape[1])
-    return BayesPicture(**base, **common, moderated=moderated.reshape(shape), map_output=map_output.reshape(shape))
+    shape = (len(gy), len(gx), net.head.n_units)
+    moderated = post.predictive(Xq).reshape(shape)
+    map_output = post.map_output(Xq).reshape(shape)
+    contours = {"moderated": _contours(moderated, gx, gy), "map": _contours(map_output, gx, gy)}
+    return BayesPicture(**base, **common, moderated=moderated, map_output=map_output, contours=contours)
+
+
+def _contours(values: np.ndarray, gx: np.ndarray, gy: np.ndarray) -> tuple:
+    """(levels, level line pairs, boundary pairs) of (ny, nx, C) probabilities, here in the worker:
+    the GUI thread only copies them. One sigmoid output: levels 0.1 ... 0.9 and the 0.5 boundary;
+    softmax: each class's 0.5 contour, where it becomes more likely than all others together."""
+    if values.shape[2] == 1:
+        p = values[:, :, 0]
+        lines = segments_to_pairs(np.concatenate([contour_segments(p, gx, gy, level) for level in LEVELS]))
+        return LEVELS + (0.5,), lines, segments_to_pairs(contour_segments(p, gx, gy, 0.5))
+    segments = [contour_segments(values[:, :, k], gx, gy, 0.5) for k in range(values.shape[2])]
+    empty = (np.zeros(0), np.zeros(0))
+    return (0.5,), empty, segments_to_pairs(np.concatenate(segments))
 
 
 def _near_map(net, X, T, post, tolerance: float = 0.1) -> bool:
@@ -319,21 +334,12 @@ class BayesOverlay:
             self.noise_upper.setData(x, m + picture.noise_sd)
             self.noise_lower.setData(x, m - picture.noise_sd)
         elif picture.kind == "classification2d":
-            gx, gy = picture.grid_x, picture.grid_y
-            sigmoid = picture.moderated.shape[2] == 1
-            for name, values, levels_item, boundary_item in (
-                    ("moderated", picture.moderated, self.moderated_levels, self.moderated_boundary),
-                    ("map", picture.map_output, self.map_levels, self.map_boundary)):
-                if sigmoid:
-                    p = values[:, :, 0]
-                    segments = [contour_segments(p, gx, gy, level) for level in LEVELS]
-                    levels_item.setData(*segments_to_pairs(np.concatenate(segments)))
-                    boundary_item.setData(*segments_to_pairs(contour_segments(p, gx, gy, 0.5)))
-                    self.levels_drawn[name] = LEVELS + (0.5,)
-                else:  # each class's 0.5 contour: where it becomes more likely than all others together
-                    segments = [contour_segments(values[:, :, k], gx, gy, 0.5) for k in range(values.shape[2])]
-                    boundary_item.setData(*segments_to_pairs(np.concatenate(segments)))
-                    self.levels_drawn[name] = (0.5,)
+            for name, levels_item, boundary_item in (("moderated", self.moderated_levels, self.moderated_boundary),
+                                                     ("map", self.map_levels, self.map_boundary)):
+                levels, lines, boundary = picture.contours[name]
+                levels_item.setData(*lines)
+                boundary_item.setData(*boundary)
+                self.levels_drawn[name] = levels
 
 
 # ---------------------------------------------------------------------------- the dock
