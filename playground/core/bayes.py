@@ -366,6 +366,16 @@ def _positive(value: float) -> float:
     return float(min(max(value, 1e-12), 1e12))
 
 
+def _reestimated(net, X, T, alpha, beta, hessian, n_updates, H, progress):
+    """reestimate's (alpha, beta, gamma) and the posterior at the new hyperparameters (same H)."""
+    check("n_updates", n_updates, BAYES_PARAMETERS["updates"])
+    post = laplace(net, X, T, alpha, beta, hessian, H=H, progress=progress)
+    for _ in range(n_updates):
+        alpha, beta, gamma = _reestimate_once(post)
+        post = Posterior(post.net, post.X, post.T, alpha, beta, post.H, post.kind)
+    return alpha, beta, gamma, post
+
+
 def reestimate(net, X, T, alpha, beta=None, hessian: str = "exact", *, n_updates: int = 1,
                H: Array | None = None, progress: Progress | None = None):
     """Re-estimate the hyperparameters at the current weights (PRML 5.177-5.180; Netlab evidence.m).
@@ -375,11 +385,7 @@ def reestimate(net, X, T, alpha, beta=None, hessian: str = "exact", *, n_updates
     data Hessian is computed once and its eigenvalues below zero count as zero; ``n_updates``
     repeats the update at these weights with the new alpha and beta (Netlab's ``num``).
     """
-    check("n_updates", n_updates, BAYES_PARAMETERS["updates"])
-    post = laplace(net, X, T, alpha, beta, hessian, H=H, progress=progress)
-    for _ in range(n_updates):
-        alpha, beta, gamma = _reestimate_once(post)
-        post = Posterior(post.net, post.X, post.T, alpha, beta, post.H, post.kind)
+    alpha, beta, gamma, _ = _reestimated(net, X, T, alpha, beta, hessian, n_updates, H, progress)
     return alpha, beta, gamma
 
 
@@ -453,7 +459,6 @@ def train_with_evidence(trainer, epochs: int, options: EvidenceOptions | Mapping
     _refuse_mdn(net)
     beta = options.beta if _is_regression(net) else None
     alpha = {g: options.alpha for g in _group_masks(net)} if options.per_group else options.alpha
-    laplace_args = dict(hessian=options.hessian, progress=progress)
     steps: list[EvidenceStep] = []
     snap = trainer.snapshot()
     done = 0
@@ -465,9 +470,8 @@ def train_with_evidence(trainer, epochs: int, options: EvidenceOptions | Mapping
         done += share
         if snap.status == "diverged":
             break
-        alpha, beta, gamma = reestimate(net, trainer.X, trainer.T, alpha, beta, n_updates=options.updates,
-                                        **laplace_args)
-        post = laplace(net, trainer.X, trainer.T, alpha, beta, **laplace_args)
+        alpha, beta, gamma, post = _reestimated(net, trainer.X, trainer.T, alpha, beta, options.hessian,
+                                                options.updates, None, progress)
         step = EvidenceStep(trainer.epoch, alpha, beta, gamma, net.n_params, post.log_evidence())
         steps.append(step)
         if callback is not None and callback(snap, step) is False:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout,
     QWidget,
@@ -347,7 +347,6 @@ class BayesView(QWidget):
     """The "Bayesian" dock (module docstring); speaks gui/views.LiveView."""
 
     analysis = None
-    sigSettingsChanged = Signal(object)  # BayesSettings
 
     def __init__(self, parent=None):
         super().__init__(parent)
