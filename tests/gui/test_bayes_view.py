@@ -215,3 +215,19 @@ def test_the_dock_says_when_the_weights_are_not_w_map():
     assert "do not minimise" in note_at(net.w.copy())
     fit(net, X, T, epochs=2000, optimizer="scg", l2=0.1 / 50.0)  # w_MAP of beta E_D + alpha/2 |w|^2
     assert "do not minimise" not in note_at(net.w.copy())
+
+
+def test_data_the_dock_does_not_draw_for_are_said_so():
+    from playground.core import MLP
+    from playground.gui.plots.bayes_view import BayesJob, BayesRequest, BayesSettings, compute_picture
+
+    X, T = np.zeros((4, 1)), np.zeros((4, 1))
+    grid = np.linspace(0, 1, 5)
+    mdn = MLP([1, 3, 1], output="mdn", n_components=2)
+    picture = compute_picture(BayesJob(1, mdn, X, T, None), BayesSettings(),
+                              BayesRequest(1, mdn.w.copy(), 0, "regression1d", grid, None))
+    assert picture.kind == "none" and "mixture density" in picture.message
+    plane = MLP([2, 3, 1])
+    picture = compute_picture(BayesJob(1, plane, np.zeros((4, 2)), T, None), BayesSettings(),
+                              BayesRequest(1, plane.w.copy(), 0, "regression2d", grid, grid))
+    assert picture.kind == "none" and "regression with one input" in picture.message

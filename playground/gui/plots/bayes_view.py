@@ -135,6 +135,10 @@ def compute_picture(job: BayesJob, settings: BayesSettings, request: BayesReques
                 grid_y=request.grid_y, n_params=net.n_params)
     shape_ok = ((request.kind == "regression1d" and net.output == "linear" and net.head.n_units == 1)
                 or (request.kind == "classification2d" and net.output in ("sigmoid", "softmax")))
+    if net.output == "mdn":
+        return BayesPicture(**{**base, "kind": "none"}, message=(
+            "No error bars for a mixture density network: its conditional density already shows the spread of "
+            "t, and the Laplace approximation (PRML 5.7) is for linear, sigmoid and softmax outputs."))
     if not shape_ok:
         return BayesPicture(**{**base, "kind": "none"}, message=(
             "Error bars are drawn for regression with one input and one output; moderated outputs for "
