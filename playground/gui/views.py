@@ -110,8 +110,8 @@ def build_view_docks(window: QMainWindow, specs=VIEWS) -> list[LiveDock]:
         setattr(window, spec.attribute, view)
         setattr(window, f"{spec.name}_dock", dock)
         built.append(LiveDock(spec, dock, view))
-        if hasattr(view, "attach_data_view"):  # a view that draws in the data view too (bayes_view.py)
-            view.attach_data_view(window.data_view)
+        if hasattr(view, "attach_window"):  # a view that draws in the data view too (bayes_view.py)
+            view.attach_window(window)
         if spec.tab_group is not None:
             groups.setdefault(spec.tab_group, []).append(dock)
     for docks in groups.values():

@@ -231,3 +231,17 @@ def test_data_the_dock_does_not_draw_for_are_said_so():
     picture = compute_picture(BayesJob(1, plane, np.zeros((4, 2)), T, None), BayesSettings(),
                               BayesRequest(1, plane.w.copy(), 0, "regression2d", grid, grid))
     assert picture.kind == "none" and "regression with one input" in picture.message
+
+
+def test_train_with_these_sets_the_weight_decay_of_the_evidence(qtbot, tmp_path):
+    window = window_on(qtbot, tmp_path, DataConfig(generator="sinusoid", n_points=20, seed=2))
+    view = step_until_drawn(qtbot, window, steps=1)
+    view.cycles_box.setValue(2)
+    qtbot.mouseClick(view.evidence_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: view.evidence_button.isEnabled() and len(view.evidence_steps) == 2, timeout=30000)
+    last = view.evidence_steps[-1]
+    qtbot.mouseClick(view.use_button, Qt.LeftButton)
+    assert window.regularization_panel.regularization().l2 == pytest.approx(last.alpha / last.beta, rel=1e-3)
+    qtbot.waitUntil(lambda: window.model.document.config.training.regularization.l2
+                    == pytest.approx(last.alpha / last.beta, rel=1e-3), timeout=5000)
+    assert "weight decay" in view.status.text()

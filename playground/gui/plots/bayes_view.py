@@ -15,7 +15,10 @@ which the :class:`BayesOverlay` copies into graphics items of the data view:
 "Run evidence procedure" trains a copy of the network from the current weights with scaled
 conjugate gradients in cycles, re-estimating alpha and beta after each (Netlab demev1); the
 steps are plotted (alpha, beta, gamma against W, ln evidence), the group alphas listed, and
-the re-estimated values become the dock's alpha and beta. The main trainer is not changed.
+the re-estimated values become the dock's alpha and beta. The main trainer is not changed by it;
+"Train with these alpha, beta" sets the Regularization panel's weight decay to alpha/beta (per
+group after a per-group procedure; alpha for a classifier), as a person would, so that training
+moves to w_MAP of those hyperparameters.
 A network too large for the W x W matrix is refused in a sentence in the dock.
 """
 
@@ -37,6 +40,7 @@ from PySide6.QtWidgets import (
 from ...core import bayes
 from ...core.datasets import map_features
 from ...core.params import BAYES_PARAMETERS
+from ...core.regularizers import Regularization
 from ...core.training import Trainer
 from ..background import Worker, single_threaded_blas, start_worker
 from ..contours import contour_segments, segments_to_pairs
@@ -360,6 +364,7 @@ class BayesView(QWidget):
         super().__init__(parent)
         self.overlay = BayesOverlay()
         self._data_view = None
+        self._regularization_panel = None
         self._handle = None  # the worker's thread, started with the first request
         self.worker: BayesWorker | None = None
         self._job: BayesJob | None = None
@@ -426,9 +431,13 @@ class BayesView(QWidget):
         self.cycles_box.setValue(5)
         self.cycles_box.setSuffix(" cycles")
         self.evidence_button = QPushButton("Run evidence procedure")
+        self.use_button = QPushButton("Train with these α, β")
+        self.use_button.setToolTip("Set the Regularization panel's weight decay to α/β (α for a "
+                                   "classifier), so that training moves to w_MAP of these hyperparameters")
         row.addWidget(self.cycles_box)
         row.addWidget(self.evidence_button, 1)
         layout.addLayout(row)
+        layout.addWidget(self.use_button)
         self.evidence_plot = pg.GraphicsLayoutWidget()
         self.evidence_plot.setMinimumHeight(240)
         self.hyper_plot = self.evidence_plot.addPlot(row=0, col=0, title="log\u2081\u2080 \u03b1 and \u03b2")
@@ -452,6 +461,7 @@ class BayesView(QWidget):
         self.group_box.toggled.connect(self._settings_changed)
         self.show_box.toggled.connect(self._show_toggled)
         self.evidence_button.clicked.connect(self.run_evidence)
+        self.use_button.clicked.connect(self.use_for_training)
 
     # ------------------------------------------------------------------ settings
     def settings(self) -> BayesSettings:
@@ -474,9 +484,28 @@ class BayesView(QWidget):
             self.overlay.clear()
 
     # ------------------------------------------------------------------ the window's hooks (gui/views.py)
-    def attach_data_view(self, data_view) -> None:
-        self._data_view = data_view
-        data_view.host_overlay(self.overlay)
+    def attach_window(self, window) -> None:
+        """gui/views.py's hook: draw in the window's data view; "Train with these" edits its
+        Regularization panel as a person would."""
+        self._data_view = window.data_view
+        window.data_view.host_overlay(self.overlay)
+        self._regularization_panel = getattr(window, "regularization_panel", None)
+
+    def use_for_training(self) -> None:
+        """The button: the trainer minimises beta E_D + alpha/2 |w|^2 from now on, i.e. E_D plus the
+        weight decay alpha / beta (per group after a per-group procedure), set in the Regularization panel."""
+        panel = self._regularization_panel
+        if panel is None:
+            return
+        settings = self.settings()
+        beta = settings.beta if (self._job is not None and self._job.net.output == "linear") else None
+        decay = bayes.weight_decay_for(settings.alpha, beta)
+        panel.set_regularization(Regularization(decay["l2"], decay["l2_groups"], panel.regularization().l1))
+        panel.sigRegularizationChanged.emit(panel.regularization())
+        shown = (", ".join(f"{g} {v:.3g}" for g, v in decay["l2_groups"].items()) if decay["l2_groups"]
+                 else f"{decay['l2']:.3g}")
+        self.status.setText(f"Training now minimises E_D plus weight decay λ = {'α/β' if beta else 'α'}"
+                            f" = {shown} (the Regularization panel shows it).")
 
     def show_experiment(self, experiment) -> None:
         """A newly built experiment: its network's architecture and training data for the worker."""
