@@ -151,12 +151,41 @@ def metrics_document(experiment, result, seconds: float) -> dict:
             "message": final.message,
             "best_epoch": final.best_epoch,
         },
+        **({"evidence": [_evidence_entry(step) for step in result.evidence]} if result.evidence else {}),
         "timing": {
             "seconds": seconds,
             "training_seconds": final.seconds,
             "epochs_per_second": final.epoch / final.seconds if final.seconds > 0 else None,
         },
     }
+
+
+def _evidence_entry(step) -> dict:
+    return {"epoch": step.epoch, "alpha": step.alpha, "beta": step.beta, "gamma": step.gamma,
+            "n_params": step.n_params, "log_evidence": _finite_or_none(step.log_evidence)}
+
+
+def _evidence_line(step) -> str:
+    alpha = (", ".join(f"{g} {a:.4g}" for g, a in step.alpha.items()) if isinstance(step.alpha, dict)
+             else f"{step.alpha:.4g}")
+    beta = "" if step.beta is None else f"  beta {step.beta:.4g}"
+    return (f"  evidence at epoch {step.epoch}: alpha {alpha}{beta}  gamma {step.gamma:.3g} of {step.n_params}"
+            f"  ln p(D) {step.log_evidence:.5g}")
+
+
+def _train_with_evidence(trainer, epochs: int, options, quiet: bool):
+    """training.evidence: optimiser cycles alternating with re-estimation (core.bayes, Netlab demev1)."""
+    from playground.core.bayes import train_with_evidence
+
+    def report(snap, step):
+        if not quiet:
+            print(_progress_line(snap, epochs))
+            print(_evidence_line(step))
+
+    try:
+        return train_with_evidence(trainer, epochs, options, callback=report)
+    except ValueError as err:  # e.g. a network too large for the W x W Laplace matrix
+        raise _BadInput(f"evidence procedure stopped at epoch {trainer.epoch}: {err}") from None
 
 
 def _progress_line(snap, total: int) -> str:
@@ -199,7 +228,10 @@ def train_command(args) -> int:
     every = max(1, epochs // 10)
     start = time.perf_counter()
     snap = trainer.snapshot()
-    while trainer.epoch < epochs:
+    steps = ()
+    if config.evidence is not None:
+        snap, steps = _train_with_evidence(trainer, epochs, config.evidence, args.quiet)
+    while trainer.epoch < epochs and config.evidence is None:
         try:
             snap = trainer.advance(min(every, epochs - trainer.epoch))
         except ValueError as err:  # e.g. a second-order step that would need too much memory
@@ -209,7 +241,7 @@ def train_command(args) -> int:
         if snap.status != "training":
             break
     seconds = time.perf_counter() - start
-    result = FitResult(snap.history, snap)
+    result = FitResult(snap.history, snap, tuple(steps))
     try:
         atomic_write_text(os.path.join(args.out, "metrics.json"),
                           json.dumps(metrics_document(experiment, result, seconds), indent=1, allow_nan=False) + "\n")

@@ -29,10 +29,12 @@ from .regularizers import GROUP_NAMES, Regularization
 from .training import EarlyStopping, FitResult, History, Snapshot, Trainer, TrainingOptions, fit
 
 from . import second_order  # noqa: E402, F401  (registers the second-order optimisers)
+from . import bayes  # noqa: E402  (the Bayesian lab, PRML 5.7)
 
 __all__ += [
     "EarlyStopping",
     "FitResult",
+    "bayes",
     "GROUP_NAMES",
     "History",
     "Interrupted",

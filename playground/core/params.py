@@ -31,7 +31,7 @@ import numpy as np
 __all__ = [
     "Boolean", "Choice", "Interval", "Registry", "check", "close_match", "problem", "AUGMENT_KINDS", "TANGENT_KINDS",
     "DEFAULT_SIGMA_FLOOR", "MAX_COMPONENTS", "MAX_EPOCHS", "MAX_HIDDEN_LAYERS", "MAX_POINTS", "MAX_SEED", "MAX_UNITS",
-    "DATA_PARAMETERS", "HYPER_PARAMETERS", "NETWORK_PARAMETERS", "TRAINING_PARAMETERS",
+    "BAYES_PARAMETERS", "DATA_PARAMETERS", "HYPER_PARAMETERS", "NETWORK_PARAMETERS", "TRAINING_PARAMETERS",
 ]
 
 MAX_POINTS = 100_000
@@ -277,4 +277,14 @@ DATA_PARAMETERS = {
     "split_seed": SEED,
     "generator": Choice(Registry("datasets", "GENERATORS"), "data set"),
     "feature": Choice(Registry("datasets", "FEATURES"), "feature"),
+}
+
+# The Bayesian lab (core/bayes.py, PRML 5.7): hyperparameters and the evidence procedure.
+BAYES_PARAMETERS = {
+    "alpha": POSITIVE,  # prior precision of the weights (5.162), or of one group
+    "beta": POSITIVE,  # noise precision 1/sigma^2 of regression (5.161)
+    "cycles": Interval(int, 1, 1000, "both"),  # re-estimations of the evidence loop (Netlab demev1's outer loop)
+    "updates": Interval(int, 1, 100, "both"),  # updates of alpha, beta at fixed weights (Netlab's num)
+    "per_group": Boolean(),  # one alpha per group w1, b1, w2, b2 (Netlab demev2)
+    "hessian": Choice(Registry("bayes", "HESSIAN_KINDS"), "Hessian"),  # exact, or the outer product (5.84)
 }

@@ -186,6 +186,7 @@ class FitResult:
 
     history: History
     final: Snapshot
+    evidence: tuple = ()  # bayes.EvidenceStep per re-estimation, when fit ran the evidence procedure
 
     @property
     def train_error(self) -> Array:
@@ -846,7 +847,7 @@ def _flatten(options: TrainingOptions) -> dict:
 
 def fit(net, X, T, *, epochs: int = 100, validation=None, test=None,
         callback: Callable[[Snapshot], object] | None = None, callback_every: int = 1,
-        **options) -> FitResult:
+        evidence=None, **options) -> FitResult:
     """Train ``net`` in place for ``epochs`` epochs (or until early stopping or divergence).
 
     Keywords are those of ``TrainingOptions.from_kwargs``: optimizer ("gd",
@@ -859,9 +860,20 @@ def fit(net, X, T, *, epochs: int = 100, validation=None, test=None,
     (lambda), augment ("none", "rotation", "scaling", "translation", "noise") with
     augment_size, soft_weight_sharing (lambda) with mixture_components. ``callback(snapshot)`` runs every ``callback_every`` epochs; if it
     returns False, training stops.
+
+    ``evidence`` (a ``bayes.EvidenceOptions``, a dict of its settings or True) runs the evidence
+    procedure instead (PRML 5.7.2, Netlab demev1): the epochs in cycles, alpha and beta re-estimated
+    after each, their weight decay replacing ``l2``; ``callback(snapshot)`` then runs after each
+    cycle, and the result's ``evidence`` holds one ``bayes.EvidenceStep`` per re-estimation.
     """
     check("epochs", epochs, TRAINING_PARAMETERS["epochs"])
     trainer = Trainer(net, X, T, validation=validation, test=test, **options)
+    if evidence is not None and evidence is not False:
+        from .bayes import train_with_evidence  # bayes builds on training: imported when asked for
+
+        final, steps = train_with_evidence(
+            trainer, epochs, evidence, callback=None if callback is None else (lambda snap, step: callback(snap)))
+        return FitResult(final.history, final, tuple(steps))
     if callback is None:
         final = trainer.advance(epochs)
     else:

@@ -264,6 +264,7 @@ class DataView(pg.PlotWidget):
         self._bayes_key = None
         self._points_key = None  # what the drawn points show: see _points_state
         self._overlay_key = None  # (kind, inputs, classes) the frame overlays were drawn for
+        self._hosted: list = []  # overlays other modules draw here (host_overlay)
         self.set_theme(current_theme())
         self.vb.sigRangeChanged.connect(self._range_changed)
 
@@ -587,6 +588,15 @@ class DataView(pg.PlotWidget):
         self._bayes_key = None
         self.caption.setText("")
         self.legend.setVisible(False)
+        for overlay in self._hosted:
+            overlay.clear()
+
+    def host_overlay(self, overlay) -> None:
+        """Let another module draw here (gui/plots/bayes_view.py's error bars and moderated contours):
+        its ``items()`` are added above the shading, and ``clear()`` runs with :meth:`clear_overlays`."""
+        self._hosted.append(overlay)
+        for item in overlay.items():
+            self.addItem(item)
 
     # A switch that does not change redraws nothing (pyqtgraph's setLogMode does the same).
     def set_show_hidden(self, show: bool) -> None:

@@ -36,7 +36,8 @@ from .race_window import open_race_window
 from .settings import SettingsReader, app_settings
 from .theme import DARK, LIGHT, apply_theme
 from . import views
-from .views import build_view_docks, clear_views, make_dock, render_views, set_theme, show_network, with_history
+from .views import (build_view_docks, clear_views, make_dock, render_views, set_theme, show_experiment, show_network,
+                    shutdown_views, with_history)
 from .window_fit import default_geometry, on_screen_geometry
 from .worker import TrainingController
 
@@ -295,6 +296,7 @@ class MainWindow(QMainWindow):
             return
         experiment = self._experiment = built.experiment
         self._net_template = experiment.net.copy()
+        show_experiment(self, experiment)
         if built.new_network:
             self._clear_trained_views(experiment)
         else:
@@ -573,5 +575,6 @@ class MainWindow(QMainWindow):
         self._render_timer.stop()
         self._save_settings()
         self.controller.shutdown()
+        shutdown_views(self)
         super().closeEvent(event)
 

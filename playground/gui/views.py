@@ -17,10 +17,12 @@ from typing import Callable, Protocol
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
+from .plots.bayes_view import BayesView
 from .plots.hessian_view import HessianView
 from .plots.loss_plot import LossPlot
 from .plots.mdn_view import MixtureView
 from .plots.network_diagram import NetworkDiagram
+from .plots.prior_samples import PriorSamplesView
 from .plots.weights_plot import WeightsPlot
 from .race_window import RaceWindow
 
@@ -74,6 +76,8 @@ VIEWS: tuple[LiveViewSpec, ...] = (
     # Behind the loss curves: a fifth tab among the plots made a restored window grow by 12 pixels.
     LiveViewSpec("mdn", "mdn_view", "Mixture density", MixtureView, tab_group="loss", every=2, turn=0,
                  scroll=True, output="mdn"),
+    LiveViewSpec("bayes", "bayes_view", "Bayesian", BayesView, tab_group="plots", every=2, turn=0, scroll=True),
+    LiveViewSpec("prior", "prior_view", "Prior samples", PriorSamplesView, tab_group="plots", every=0, scroll=True),
 )
 
 
@@ -114,12 +118,18 @@ def build_view_docks(window: QMainWindow, specs=VIEWS) -> list[LiveDock]:
         live = LiveDock(spec, dock, view)
         dock.visibilityChanged.connect(partial(_dock_shown, window, live))
         built.append(live)
+        if hasattr(view, "attach_window"):  # a view that draws in the data view too (bayes_view.py)
+            view.attach_window(window)
         if spec.tab_group is not None:
             groups.setdefault(spec.tab_group, []).append(dock)
     for docks in groups.values():
         for first, second in zip(docks, docks[1:]):
             window.tabifyDockWidget(first, second)
         docks[0].raise_()
+    # A tab group takes the room of one dock: recompute the window's minimum size, which the layout
+    # had summed over the docks stacked before they were tabified (10 docks: 625 px, too tall for 600).
+    window.layout().invalidate()
+    window.layout().activate()
     window.live_docks = built
     return built
 
@@ -187,6 +197,20 @@ def _dock_shown(window, live: LiveDock, visible: bool) -> None:
     frame = None if data_view is None else data_view.last_frame
     if frame is not None and live.spec.every > 0:
         live.view.render_frame(frame)
+
+
+def show_experiment(window, experiment) -> None:
+    """Views that need the training data (their own background work) get each newly built experiment."""
+    for live in window.live_docks:
+        if hasattr(live.view, "show_experiment"):
+            live.view.show_experiment(experiment)
+
+
+def shutdown_views(window) -> None:
+    """Views with their own worker thread stop and join it (the window closes)."""
+    for live in window.live_docks:
+        if hasattr(live.view, "shutdown"):
+            live.view.shutdown()
 
 
 def clear_views(window) -> None:

@@ -19,6 +19,10 @@ An experiment is a data source, a network and the training settings::
 "translation_y"), ``tikhonov`` (lambda), ``augment`` ("none", "rotation", "scaling",
 "translation", "noise") with ``augment_size``, ``soft_weight_sharing`` (lambda) with
 ``mixture_components``.
+``training.evidence`` (optional) runs the evidence procedure of PRML 5.7.2 (Netlab demev1):
+``{"alpha": 0.01, "beta": 50, "cycles": 5, "updates": 1, "hessian": "exact", "per_group": false}``;
+the epochs are split into ``cycles`` and alpha, beta re-estimated after each, their weight decay
+replacing ``regularization.l2``.
 
 ``data`` takes either ``generator`` (a name from playground.core.datasets) or
 ``csv`` (a path, relative to the config file). Every key is checked: unknown
@@ -41,6 +45,8 @@ from playground.core.params import (  # noqa: F401  (MAX_*: the CLI and the pane
     NETWORK_PARAMETERS, POSITIVE, TRAINING_PARAMETERS, Choice, close_match,
 )
 from playground.core.params import problem as _problem
+from playground.core.bayes import EvidenceOptions
+from playground.core.params import BAYES_PARAMETERS
 from playground.core.regularizers import GROUP_NAMES
 
 from .atomic import read_json_file
@@ -97,6 +103,7 @@ class ExperimentConfig:
     training: TrainingOptions = field(default_factory=TrainingOptions)
     epochs: int = 500
     name: str = ""
+    evidence: EvidenceOptions | None = None  # training.evidence: the evidence procedure (PRML 5.7.2)
 
     # --------------------------------------------------------------- JSON
     def to_dict(self) -> dict:
@@ -137,6 +144,10 @@ class ExperimentConfig:
                 "min_delta": t.early_stopping.min_delta,
             },
         }
+        if self.evidence is not None:
+            e = self.evidence
+            training["evidence"] = {"alpha": e.alpha, "beta": e.beta, "cycles": e.cycles, "updates": e.updates,
+                                    "hessian": e.hessian, "per_group": e.per_group}
         r = t.regularization
         regularization = {"l2": r.l2, "l2_groups": None if r.l2_groups is None else dict(r.l2_groups), "l1": r.l1}
         plain = Regularization()  # written when set, so files without them read as before
@@ -216,7 +227,8 @@ def _parse(raw: Any) -> ExperimentConfig:
     data = _parse_data(raw["data"])
     network = _parse_network(raw["network"])
     training, epochs = _parse_training(raw.get("training", {}), raw.get("regularization", {}))
-    return ExperimentConfig(data, network, training, epochs, name)
+    evidence = _parse_evidence(raw.get("training", {}).get("evidence"), network)
+    return ExperimentConfig(data, network, training, epochs, name, evidence)
 
 
 def _parse_data(raw) -> DataConfig:
@@ -332,6 +344,7 @@ def _parse_training(raw, reg_raw) -> tuple[TrainingOptions, int]:
                      TRAINING_PARAMETERS["min_delta"]),
         )
     raw.pop("early_stopping", None)
+    raw.pop("evidence", None)  # _parse_evidence reads it
     hyper = {}
     for key, value in raw.items():  # the optimiser's own settings, with the ranges the optimiser checks
         hyper[key] = _checked(value, f"training.{key}", HYPER_PARAMETERS.get(key, POSITIVE))
@@ -355,8 +368,22 @@ def _parse_training(raw, reg_raw) -> tuple[TrainingOptions, int]:
     return options, epochs
 
 
+def _parse_evidence(raw, network: NetworkConfig) -> EvidenceOptions | None:
+    """training.evidence: null, or {"alpha", "beta", "cycles", "updates", "hessian", "per_group"}."""
+    if raw is None:
+        return None
+    e = _check_keys(raw, "training.evidence", {"alpha", "beta", "cycles", "updates", "hessian", "per_group"})
+    if network.output == "mdn":
+        _fail("training.evidence", "the evidence procedure needs a linear, sigmoid or softmax output, "
+                                   "not a mixture density network")
+    defaults = EvidenceOptions()
+    values = {key: _checked(e.get(key, getattr(defaults, key)), f"training.evidence.{key}", BAYES_PARAMETERS[key])
+              for key in ("alpha", "beta", "cycles", "updates", "hessian", "per_group")}
+    return EvidenceOptions(**values)
+
+
 def _training_keys(raw) -> list[str]:
-    base = ["optimizer", "lr", "epochs", "batch_size", "seed", "schedule", "early_stopping"]
+    base = ["optimizer", "lr", "epochs", "batch_size", "seed", "schedule", "early_stopping", "evidence"]
     optimizer = raw.get("optimizer", "adam") if isinstance(raw, dict) else "adam"
     known = isinstance(optimizer, str) and optimizer in OPTIMIZERS  # a list here is not hashable
     return base + list(OPTIMIZERS[optimizer].defaults if known else [])
