@@ -200,6 +200,8 @@ TRAINING_PARAMETERS = {
     "decay": NON_NEGATIVE,  # inverse-time schedule: eta / (1 + decay t)
     "l2": NON_NEGATIVE,  # weight decay lambda (PRML 5.112), also of each group (5.121)
     "l1": NON_NEGATIVE,
+    "dropout": Interval(float, 0, 1, "left"),  # probability of dropping a hidden unit in a step: 0 <= p < 1
+    "standardize_inputs": Boolean(),  # train in coordinates where every input has mean 0, variance 1
 }
 
 # The optimisers' own settings (a setting not listed here is any positive number).
