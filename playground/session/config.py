@@ -11,7 +11,7 @@ An experiment is a data source, a network and the training settings::
                   "init": "xavier", "seed": 0},
       "training": {"optimizer": "adam", "lr": 0.01, "epochs": 500, "batch_size": null,
                    "schedule": {"kind": "constant"}, "early_stopping": null},
-      "regularization": {"l2": 0.0, "l1": 0.0}
+      "regularization": {"l2": 0.0, "l1": 0.0, "dropout": 0.0, "standardize_inputs": false}
     }
 
 ``data`` takes either ``generator`` (a name from playground.core.datasets) or
@@ -128,6 +128,10 @@ class ExperimentConfig:
         }
         r = t.regularization
         regularization = {"l2": r.l2, "l2_groups": None if r.l2_groups is None else dict(r.l2_groups), "l1": r.l1}
+        if r.dropout:
+            regularization["dropout"] = r.dropout
+        if r.standardize_inputs:
+            regularization["standardize_inputs"] = True
         out = {"version": CONFIG_VERSION}
         if self.name:
             out["name"] = self.name
@@ -332,7 +336,7 @@ def _parse_training(raw, reg_raw) -> tuple[TrainingOptions, int]:
     hyper = {}
     for key, value in raw.items():  # the optimiser's own settings, with the ranges the optimiser checks
         hyper[key] = _checked(value, f"training.{key}", HYPER_PARAMETERS.get(key, POSITIVE))
-    reg_raw = _check_keys(reg_raw, "regularization", {"l2", "l2_groups", "l1"})
+    reg_raw = _check_keys(reg_raw, "regularization", {"l2", "l2_groups", "l1", "dropout", "standardize_inputs"})
     groups = reg_raw.get("l2_groups")
     if groups is not None:
         groups = _check_keys(groups, "regularization.l2_groups", set(GROUP_NAMES))
@@ -340,6 +344,9 @@ def _parse_training(raw, reg_raw) -> tuple[TrainingOptions, int]:
     regularization = Regularization(
         _checked(reg_raw.get("l2", 0.0), "regularization.l2", TRAINING_PARAMETERS["l2"]), groups,
         _checked(reg_raw.get("l1", 0.0), "regularization.l1", TRAINING_PARAMETERS["l1"]),
+        dropout=_checked(reg_raw.get("dropout", 0.0), "regularization.dropout", TRAINING_PARAMETERS["dropout"]),
+        standardize_inputs=_checked(reg_raw.get("standardize_inputs", False), "regularization.standardize_inputs",
+                                    TRAINING_PARAMETERS["standardize_inputs"]),
     )
     try:
         options = TrainingOptions(optimizer, lr, batch_size, hyper, schedule, regularization, early, seed)

@@ -38,8 +38,10 @@ INITS = {
     "he": "Gaussian with standard deviation √(2/fan_in), biases 0 (He et al.): suited to ReLU units.",
     "gaussian": "Weights and biases Gaussian with standard deviation 'Scale' (default 1/√(fan_in+1)).",
     "uniform": "Weights and biases uniform in ±'Scale' (default 1/√fan_in).",
+    "constant": "Every weight equal to 'Scale' (default 0.5), biases 0: the symmetry problem. Units that start "
+                "equal get equal gradients and stay equal, so a layer acts as one unit (PRML 5.1.1).",
 }
-SCALED_INITS = ("gaussian", "uniform")
+SCALED_INITS = ("gaussian", "uniform", "constant")
 
 
 def count_weights(sizes) -> int:
@@ -167,8 +169,8 @@ class NetworkPanel(Panel):
         # Any positive scale the config takes; the arrows step along 0.001 ... 10, below that 'default'.
         self.scale_spin = configure_box(LogSpinBox(1e-3, 10.0, 0.0, allow_zero=True, zero_text="default"),
                                         NETWORK_PARAMETERS["init_scale"], none_below=True)
-        self.scale_spin.setToolTip("Standard deviation (gaussian) or half-width (uniform) of the initial "
-                                   "weights; 'default' scales with 1/√fan_in.")
+        self.scale_spin.setToolTip("Standard deviation (gaussian), half-width (uniform) or value (constant) of "
+                                   "the initial weights; 'default' scales with 1/√fan_in (constant: 0.5).")
         self.scale_spin.valueChanged.connect(self._changed)
         form.addRow("Scale", self.scale_spin)
         self.seed_spin = seed_spin("Seed of the initial weights: the same seed gives the same start.")
