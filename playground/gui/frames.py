@@ -64,6 +64,7 @@ class Frame:
     density: np.ndarray | None = None  # (ny, nx) MDN p(t | x) on the (x, t) grid
     density_mean: np.ndarray | None = None  # (nx,) conditional mean
     density_mode: np.ndarray | None = None  # (nx,) approximate conditional mode (Netlab demmdn1)
+    layers: object | None = None  # core.diagnostics.Diagnostics for the layers view (layer_frames.py)
 
 
 class FrameInterrupted(Exception):

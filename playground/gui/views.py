@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
 from .plots.hessian_view import HessianView
+from .plots.layers_view import LayersView
 from .plots.loss_plot import LossPlot
 from .plots.network_diagram import NetworkDiagram
 from .plots.weights_plot import WeightsPlot
@@ -68,6 +69,7 @@ VIEWS: tuple[LiveViewSpec, ...] = (
     LiveViewSpec("diagram", "diagram", "Network diagram", NetworkDiagram, tab_group="plots", every=2, turn=1),
     LiveViewSpec("weights", "weights_plot", "Weights", WeightsPlot, tab_group="plots", every=2, turn=1),
     LiveViewSpec("hessian", "hessian_view", "Hessian", HessianView, tab_group="plots", every=0, scroll=True),
+    LiveViewSpec("layers", "layers_view", "Layers", LayersView, tab_group="plots", every=2, turn=0),
 )
 
 

@@ -16,6 +16,7 @@ from widget_lifetime import shown
 from playground.gui import views
 from playground.gui.data_view import DataView
 from playground.gui.frames import ViewSpec, compute_frame
+from playground.gui.layer_frames import LayerSampler
 from playground.gui.main_window import MainWindow
 from playground.gui.race_window import RaceWindow
 from playground.gui.theme import DARK, LIGHT, apply_theme
@@ -47,6 +48,7 @@ def trained(hidden, n_classes):
     d = experiment.dataset
     frame = compute_frame(trainer.net, experiment.features, d.kind, d.n_inputs, snapshot, ViewSpec(resolution=30),
                           1, False, 0.0)
+    frame = LayerSampler(lambda: 0.0).attach(frame, trainer, False)  # as the worker does
     return trainer.net, ["x1", "x2"], frame
 
 
@@ -71,7 +73,16 @@ def _diagram_drawn(view, net):
     return view.links_drawn() > 0
 
 
-PROBES = {"loss": _loss_drawn, "weights": _weights_drawn, "diagram": _diagram_drawn, "hessian": None}
+def _layers_drawn(view, net):
+    drawn = len(view.histograms) == net.n_layers - 1 and len(view.epochs) > 0
+    if drawn:
+        assert all(abs(shares.sum() - 1.0) < 1e-12 for _, shares in view.histograms)
+    return drawn
+
+
+PROBES = {"loss": _loss_drawn, "weights": _weights_drawn, "diagram": _diagram_drawn, "hessian": None,
+          "layers": _layers_drawn}
+UNTRAINED_BLANK = ("loss", "layers")  # views that show nothing of a network before its first frame
 
 
 def test_every_row_has_a_probe():
@@ -98,7 +109,7 @@ def test_every_view_survives_theme_network_frame_and_clear(qtbot, name, net_name
     view.show_network(net, names)
     if probe is not None:
         # an untrained network: the weight views show its weights as they are, the loss nothing yet
-        assert probe(view, net) == (name != "loss")
+        assert probe(view, net) == (name not in UNTRAINED_BLANK)
     view.render_frame(frame)
     if probe is not None:
         assert probe(view, net)
@@ -188,17 +199,17 @@ def test_running_frames_take_turns_and_skip_views_behind_a_tab(qtbot, window, mo
     assert window.weights_dock.isVisible()  # a tab behind another is visible to Qt: the region tells
     for _ in range(4):
         window.render_frame(running)
-    assert counts == {"loss": 2, "diagram": 2, "weights": 0, "hessian": 0}
+    assert counts == {"loss": 2, "diagram": 2, "weights": 0, "hessian": 0, "layers": 0}
     window.weights_dock.raise_()
     qtbot.waitUntil(lambda: not window.weights_dock.visibleRegion().isEmpty(), timeout=2000)
     window.render_frame(running)  # two more frames: one for each side
     window.render_frame(running)
-    assert counts == {"loss": 3, "diagram": 2, "weights": 1, "hessian": 0}  # the diagram is behind now
+    assert counts == {"loss": 3, "diagram": 2, "weights": 1, "hessian": 0, "layers": 0}  # the diagram is behind now
     window.render_frame(frame)  # paused: every visible view with frames to draw
-    assert counts == {"loss": 4, "diagram": 2, "weights": 2, "hessian": 0}
+    assert counts == {"loss": 4, "diagram": 2, "weights": 2, "hessian": 0, "layers": 0}
     window.loss_dock.hide()
     window.render_frame(frame)
-    assert counts == {"loss": 4, "diagram": 2, "weights": 3, "hessian": 0}
+    assert counts == {"loss": 4, "diagram": 2, "weights": 3, "hessian": 0, "layers": 0}
 
 
 def test_the_dark_switch_reaches_every_view_and_the_open_race(qtbot, window):
