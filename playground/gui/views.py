@@ -69,7 +69,8 @@ VIEWS: tuple[LiveViewSpec, ...] = (
     LiveViewSpec("diagram", "diagram", "Network diagram", NetworkDiagram, tab_group="plots", every=2, turn=1),
     LiveViewSpec("weights", "weights_plot", "Weights", WeightsPlot, tab_group="plots", every=2, turn=1),
     LiveViewSpec("hessian", "hessian_view", "Hessian", HessianView, tab_group="plots", every=0, scroll=True),
-    LiveViewSpec("layers", "layers_view", "Layers", LayersView, tab_group="plots", every=2, turn=0),
+    LiveViewSpec("layers", "layers_view", "Layers", LayersView, tab_group="plots", every=2, turn=0,
+                 scroll=True),
 )
 
 

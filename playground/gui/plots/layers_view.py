@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..theme import current_theme
 
+MIN_PLOT_HEIGHT = 150  # pixels
 MAX_HISTORY = 2000  # gradient-norm points kept per curve (older ones thinned out by half)
 SATURATED_COLOR = "#D55E00"  # Okabe-Ito vermillion
 DEAD_COLOR = "#56B4E9"  # Okabe-Ito sky blue
@@ -56,6 +57,9 @@ class LayersView(QWidget):
             item.setTitle(title, size="9pt")
             item.setLabel("bottom", bottom)
             item.setLabel("left", left)
+            for side in ("bottom", "left"):
+                item.getAxis(side).enableAutoSIPrefix(False)
+            widget.setMinimumHeight(MIN_PLOT_HEIGHT)  # the dock scrolls rather than squash three plots
             layout.addWidget(widget, 1)
         self.grad_widget.getPlotItem().setLogMode(y=True)
         self.frac_widget.setYRange(0.0, 1.0, padding=0.02)
