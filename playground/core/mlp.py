@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from .activations import Activation, get_activation
-from .heads import Head, make_head
+from .heads import BINARY_DECISION_HEADS, Head, make_head
 from .params import NETWORK_PARAMETERS, check
 
 Array = np.ndarray
@@ -240,7 +240,9 @@ class MLP:
         a = self.output_activations(X)
         if self.output == "softmax":
             return np.argmax(a, axis=1)
-        if self.output == "sigmoid":
+        if self.output == "perceptron":  # f(a) = +1 for a >= 0 (PRML 4.53)
+            return (a[:, 0] >= 0.0).astype(int)
+        if self.output in BINARY_DECISION_HEADS:
             return (a > 0.0).astype(int) if a.shape[1] > 1 else (a[:, 0] > 0.0).astype(int)
         raise ValueError(f"a {self.output} output does not make class decisions")
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from playground.core.datasets import map_features
+from playground.core.heads import BINARY_DECISION_HEADS
 from playground.core.training import Snapshot
 
 from .contours import contour_segments
@@ -100,7 +101,7 @@ def frame_kind(net, dataset_kind: str, n_inputs: int) -> str:
 def class_probabilities(net, a: np.ndarray) -> np.ndarray:
     """(N, K) class probabilities from output activations, K >= 2."""
     y = net.head.output(a)
-    if net.output == "sigmoid" and y.shape[1] == 1:
+    if net.output in BINARY_DECISION_HEADS and y.shape[1] == 1:
         return np.concatenate([1.0 - y, y], axis=1)
     if net.output == "linear":  # least-squares "probabilities": clip for display only
         y = np.clip(y, 0.0, 1.0)

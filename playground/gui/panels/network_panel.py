@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from playground.core.activations import ACTIVATION_NAMES, ACTIVATIONS
-from playground.core.heads import HEAD_NAMES
+from playground.core.heads import HEAD_NAMES, LABEL_COLUMN_HEADS
 from playground.core.mlp import INIT_NAMES
 from playground.core.params import MAX_HIDDEN_LAYERS, MAX_UNITS, NETWORK_PARAMETERS
 from playground.session.config import NetworkConfig
@@ -30,6 +30,12 @@ HEADS = {
                                  "exclusive classes (PRML 5.2)."),
     "mdn": ("mixture likelihood", "Mixture density network: the outputs are the weights, means and widths of "
                                   "K Gaussians, for targets with several likely values (PRML 5.6)."),
+    "sigmoid_sse": ("sum-of-squares", "The mismatched pair, not the canonical link: a sigmoid output with the "
+                                      "sum-of-squares error. Its gradient (y-t)y(1-y) vanishes for confidently "
+                                      "wrong outputs, so learning is slow (Nielsen's learning slowdown)."),
+    "perceptron": ("perceptron criterion", "A step unit with the perceptron criterion (PRML 4.1.7): with no "
+                                           "hidden layer, gradient descent, batch size 1 and learning rate 1 it "
+                                           "is the perceptron rule. Converges on separable classes, cycles on XOR."),
 }
 
 INITS = {
@@ -258,7 +264,7 @@ class NetworkPanel(Panel):
             return None
         n_in = self._n_inputs or data.n_inputs
         n_out = data.n_targets
-        if output in ("sigmoid", "linear") and data.kind == "classification" and data.n_classes == 2:
+        if output in LABEL_COLUMN_HEADS and data.kind == "classification" and data.n_classes == 2:
             n_out = 1
         if output == "mdn":
             n_out = self.components_spin.value() * (n_out + 2)
