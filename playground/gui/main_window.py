@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.training_dock, self.regularization_dock)
         self.training_dock.raise_()
         view_docks = [live.dock for live in build_view_docks(self)]  # window.loss_plot, window.loss_dock, ...
+        self.trajectory_view.experiment_source = lambda: self._experiment  # fig. 5.13 trains on the current data
         self.docks = [self.data_dock, self.network_dock, self.training_dock, self.regularization_dock, *view_docks]
         self.resizeDocks([self.data_dock, self.training_dock], [300, 400], Qt.Horizontal)
 

@@ -20,6 +20,7 @@ from .plots.hessian_view import HessianView
 from .plots.layers_view import LayersView
 from .plots.loss_plot import LossPlot
 from .plots.network_diagram import NetworkDiagram
+from .plots.trajectory_view import TrajectoryView
 from .plots.weights_plot import WeightsPlot
 from .race_window import RaceWindow
 
@@ -71,6 +72,8 @@ VIEWS: tuple[LiveViewSpec, ...] = (
     LiveViewSpec("hessian", "hessian_view", "Hessian", HessianView, tab_group="plots", every=0, scroll=True),
     LiveViewSpec("layers", "layers_view", "Layers", LayersView, tab_group="plots", every=2, turn=0,
                  scroll=True),
+    LiveViewSpec("trajectory", "trajectory_view", "Early stopping vs decay", TrajectoryView, tab_group="plots",
+                 every=0),
 )
 
 
