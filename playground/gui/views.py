@@ -73,7 +73,7 @@ VIEWS: tuple[LiveViewSpec, ...] = (
     LiveViewSpec("layers", "layers_view", "Layers", LayersView, tab_group="plots", every=2, turn=0,
                  scroll=True),
     LiveViewSpec("trajectory", "trajectory_view", "Early stopping vs decay", TrajectoryView, tab_group="plots",
-                 every=0),
+                 every=0, scroll=True),
 )
 
 

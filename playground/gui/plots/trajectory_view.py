@@ -125,15 +125,18 @@ class TrajectoryView(QWidget):
         item.hideButtons()
         item.setLabel("bottom", "along u₁ (largest curvature)")
         item.setLabel("left", "along u₂")
-        item.addLegend(offset=(5, 5))
+        item.addLegend(offset=(-5, 5))  # top right
+        for side in ("bottom", "left"):
+            item.getAxis(side).enableAutoSIPrefix(False)
+        self.plot_widget.setMinimumHeight(240)  # the dock scrolls rather than squash the picture
         layout.addWidget(self.plot_widget, 1)
         self._contours = pg.PlotCurveItem(connect="pairs")
         item.addItem(self._contours)
         self._paths = {
-            "early stopping": pg.PlotDataItem(pen=pg.mkPen(EARLY_COLOR, width=2), name="early stopping"),
-            "weight decay": pg.PlotDataItem(pen=pg.mkPen(DECAY_COLOR, width=2), name="weight decay"),
+            "weight decay": pg.PlotDataItem(pen=pg.mkPen(DECAY_COLOR, width=1.5), name="weight decay"),
+            "early stopping": pg.PlotDataItem(pen=pg.mkPen(EARLY_COLOR, width=3), name="early stopping"),
         }
-        for curve in self._paths.values():
+        for curve in self._paths.values():  # early stopping on top: its path is often the start of the other
             item.addItem(curve)
         self._marks = pg.ScatterPlotItem(size=9)
         item.addItem(self._marks)
