@@ -127,3 +127,17 @@ def deep_tanh_demo(init: str, layers: int = 10, units: int = 500, n_points: int 
         W[:] = rng.normal(0.0, scale if scale is not None else np.sqrt(1.0 / W.shape[0]), W.shape)
         b[:] = 0.0
     return net, layer_diagnostics(net, X, T)
+
+
+def format_table(diagnostics: Diagnostics) -> str:
+    """One line per layer: output mean and spread, saturated / dead share, |dE/dW| (the CLI prints it)."""
+    lines = [f"{'layer':>5}  {'activation':<10} {'units':>5}  {'mean z':>9}  {'std z':>9}  {'saturated':>9}  "
+             f"{'dead':>6}  {'|dE/dW|':>9}"]
+    norms = diagnostics.gradient_norms
+    for s in diagnostics.layers:
+        sat = "" if s.saturated is None else f"{100 * s.saturated:.0f}%"
+        dead = "" if s.dead is None else f"{100 * s.dead:.0f}%"
+        lines.append(f"{s.index + 1:>5}  {s.activation:<10} {s.units:>5}  {s.mean:>9.3g}  {s.std:>9.3g}  {sat:>9}  "
+                     f"{dead:>6}  {norms[s.index]:>9.3g}")
+    lines.append(f"{'out':>5}  {'':<10} {'':>5}  {'':>9}  {'':>9}  {'':>9}  {'':>6}  {norms[-1]:>9.3g}")
+    return "\n".join(lines)
