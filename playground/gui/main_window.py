@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self._connect()
 
         self._default_state = self.saveState()
+        self.layout().activate()  # the minimum size of the docks as tabbed now: restoreGeometry is clamped to it
         self._restore_settings()
         self._render_timer.start()
 
