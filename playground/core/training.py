@@ -320,7 +320,9 @@ class Trainer:
             new = TrainingOptions.from_kwargs(**flat)
         if new.early_stopping is not None and "val" not in self.sets:
             raise ValueError("early stopping needs a validation set (give the split a validation share)")
-        self._configure(new, new_optimizer=new.optimizer != current.optimizer)
+        # Switching standardisation changes the coordinates of the optimiser's state: start it afresh.
+        recoordinated = new.regularization.standardize_inputs != current.regularization.standardize_inputs
+        self._configure(new, new_optimizer=new.optimizer != current.optimizer or recoordinated)
         if self._status == EARLY_STOPPED and new.early_stopping != current.early_stopping:
             self._status, self._message = TRAINING, ""
         if new.early_stopping != current.early_stopping:

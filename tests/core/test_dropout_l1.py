@@ -119,3 +119,13 @@ def test_l1_zeros_stay_zero_when_the_data_do_not_need_them():
     net = MLP([2, 1], output="sigmoid", seed=0)  # logistic regression
     fit(net, X, T, optimizer="gd", lr=0.5, epochs=1500, l1=2.0)
     assert net.w[1] == 0.0 and net.w[0] > 1.0  # weight of x2 exactly 0, x1 kept
+
+
+def test_a_second_order_optimiser_trains_the_whole_network_and_says_so():
+    X, T = two_class(60)
+    net = MLP([2, 6, 1], output="sigmoid", seed=0)
+    reference = net.copy()
+    snap = Trainer(net, X, T, optimizer="bfgs", dropout=0.5).advance(3)
+    assert "first-order optimisers only" in snap.message
+    Trainer(reference, X, T, optimizer="bfgs").advance(3)
+    assert np.array_equal(net.w, reference.w)  # no masks in a line search

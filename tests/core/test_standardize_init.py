@@ -122,3 +122,18 @@ def test_constant_initialisation_keeps_the_hidden_units_equal(optimizer, extra):
 
 def test_the_default_initialisation_is_unchanged():
     assert MLP([2, 3, 1]).init == "xavier"
+
+
+def test_switching_standardisation_mid_run_keeps_the_network_function():
+    X, T = two_class()
+    X = X * [1.0, 0.01]
+    net = MLP([2, 6, 1], output="sigmoid", seed=0)
+    trainer = Trainer(net, X, T, optimizer="adam", lr=0.01)
+    trainer.advance(20)
+    before = net.forward(X)
+    at_switch = trainer.snapshot().train_error
+    trainer.update_options(standardize_inputs=True)
+    assert np.array_equal(net.forward(X), before)  # the weights stay; only the steps' coordinates change
+    snap = trainer.advance(200)
+    assert snap.train_error < at_switch and trainer.options.regularization.standardize_inputs
+    assert snap.train_error == pytest.approx(net.error(X, T) / len(X), rel=1e-12)  # raw inputs, raw weights
