@@ -15,8 +15,8 @@ For a network and some points (the training set, or a sample of it):
   weight matrix of each layer (biases excluded), output layer last. It falls from the output
   back towards the inputs when gradients vanish (PRML 5.3.1: delta_j = h'(a_j) sum_k w_kj delta_k).
 
-Pure numpy; the GUI worker computes it for every frame of the layers view, on at most
-``MAX_POINTS_FOR`` points so that a frame stays cheap.
+Pure numpy; the GUI worker computes it up to ten times a second for the layers view, on at
+most ``max_points_for(net)`` points so that a pass stays cheap.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ SATURATION_LEVELS = {"tanh": (-0.99, 0.99), "sigmoid": (0.01, 0.99)}  # z outsid
 HISTOGRAM_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}  # the range of h; others use the data's
 DEAD_KINDS = ("relu",)
 BINS = 40
-DIAGNOSTICS_FLOPS = 3e7  # the work of one diagnostics pass (~3 ms): the worker runs one per frame
+DIAGNOSTICS_FLOPS = 3e7  # the work of one diagnostics pass (~3 ms): the worker runs up to ten a second
+MAX_SAMPLE = 2000  # points per pass at most: histograms and shares are steady long before
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,9 @@ class Diagnostics:
 
 
 def max_points_for(net) -> int:
-    """Points per diagnostics pass within DIAGNOSTICS_FLOPS (a forward and backward pass costs 6 W a point)."""
-    return max(16, int(DIAGNOSTICS_FLOPS / (6.0 * net.n_params)))
+    """Points per diagnostics pass within DIAGNOSTICS_FLOPS (a forward and backward pass costs 6 W a point),
+    from 16 to MAX_SAMPLE."""
+    return min(MAX_SAMPLE, max(16, int(DIAGNOSTICS_FLOPS / (6.0 * net.n_params))))
 
 
 def sample_rows(n: int, limit: int) -> Array | slice:
