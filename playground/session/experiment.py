@@ -35,6 +35,9 @@ def output_mismatch(dataset: Dataset, output: str) -> str | None:
     if output == "auto":
         return None
     if dataset.kind == "regression":
+        if output in ("sigmoid_sse", "perceptron"):
+            return (f"A {output} output is for class labels, but this data set has real-valued targets. Use a "
+                    "linear output (sum-of-squares error) or a mixture density output.")
         if output in ("sigmoid", "softmax"):
             return (f"A {output} output gives probabilities of classes, but this data set has real-valued "
                     "targets. Use a linear output (sum-of-squares error) or a mixture density output.")

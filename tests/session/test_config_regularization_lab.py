@@ -26,3 +26,13 @@ def test_dropout_and_standardisation_round_trip():
 def test_bad_values_name_the_key(key, value, message):
     with pytest.raises(ConfigError, match=message.replace(".", r"\.")):
         ExperimentConfig.from_dict(raw(**{key: value}))
+
+
+@pytest.mark.parametrize("output", ["sigmoid_sse", "perceptron"])
+def test_class_heads_on_regression_data_are_refused_in_words(output):
+    from playground.session.experiment import prepare
+
+    config = ExperimentConfig.from_dict({"version": 1, "data": {"generator": "sinusoid"},
+                                         "network": {"hidden": [4], "output": output}})
+    with pytest.raises(ConfigError, match=f"network.output: A {output} output is for class labels"):
+        prepare(config)
