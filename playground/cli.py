@@ -6,6 +6,7 @@
     nn-playground export SOURCE --to FILE.json|.npz|.onnx|.safetensors   (a session or a network file)
     nn-playground render SOURCE --out FILE.png|.svg [--epochs N] [--size WxH] [--view NAME]
     nn-playground --self-test
+    nn-playground layers [--init small|large|xavier] [--layers 10] [--units 500]   the lecture's deep-tanh demo
 
 ``train`` writes DIR/metrics.json (per-epoch errors, final errors and accuracy,
 timing) and DIR/network.json (architecture + weights; ``playground.session.load_network``
@@ -66,6 +67,22 @@ def _epoch_count(text: str) -> int:
     return value
 
 
+def _whole_in(lo: int, hi: int):
+    """An argparse type: a whole number from ``lo`` to ``hi``."""
+    def parse(text: str) -> int:
+        from playground.session.messages import excerpt
+
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {excerpt(text)}") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"must be from {lo} to {hi}, got {value}")
+        return value
+
+    return parse
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(
         prog="nn-playground",
@@ -85,6 +102,13 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=_epoch_count, help="override training.epochs (0 to 10,000,000)")
     train.add_argument("--quiet", action="store_true", help="print only the final summary")
     _add_export_commands(commands)
+    layers = commands.add_parser("layers", help="the lecture's deep-tanh demo: per-layer outputs and gradients",
+                                 description="A stack of tanh layers on unit-Gaussian inputs with Gaussian weights "
+                                             "of a small (0.01), large (1) or Xavier scale: per-layer output "
+                                             "spread, saturated units and |dE/dW| (core/diagnostics.py).")
+    layers.add_argument("--init", choices=("small", "large", "xavier"), default="xavier")
+    layers.add_argument("--layers", type=_whole_in(1, 50), default=10, help="tanh layers (1 to 50; default 10)")
+    layers.add_argument("--units", type=_whole_in(1, 2000), default=500, help="units per layer (1 to 2000; default 500)")
     return parser
 
 
@@ -286,7 +310,8 @@ def _session_file_problem(path: str) -> str | None:
 
 
 def _run(argv: list[str]) -> int:
-    if argv and argv[0] in ("train", "export", "render") or any(a in ("-h", "--help", "--version") for a in argv[:1]):
+    if argv and argv[0] in ("train", "export", "render", "layers") or any(a in ("-h", "--help", "--version")
+                                                                           for a in argv[:1]):
         args = _parser().parse_args(argv)
         if args.command == "train":
             return train_command(args)
@@ -297,6 +322,11 @@ def _run(argv: list[str]) -> int:
                 return (headless.export_command if args.command == "export" else headless.render_command)(args)
             except headless.BadInput as err:
                 raise _BadInput(str(err)) from None
+        if args.command == "layers":
+            from playground.core.diagnostics import deep_tanh_demo, format_table
+
+            print(format_table(deep_tanh_demo(args.init, layers=args.layers, units=args.units)[1]))
+            return EXIT_OK
     if argv[:1] == ["--self-test"]:
         from playground.self_test import run_self_test
 

@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 from scipy.special import expit, logsumexp
 
-from .heads import HEAD_NAMES
+from .heads import HEAD_NAMES, LABEL_COLUMN_HEADS
 from .params import DATA_PARAMETERS, MAX_CLASSES, MAX_POINTS, MIN_CLASSES, check  # noqa: F401 (the caps' old home)
 
 Array = np.ndarray
@@ -203,7 +203,8 @@ class Dataset:
     def targets(self, output: str) -> Array:
         """A fresh target array for a network with output head `output` (PRML 5.2).
 
-        Classification: "softmax" -> one-hot (N, K); "sigmoid" and "linear" -> (N, 1) labels
+        Classification: "softmax" -> one-hot (N, K); "sigmoid", "linear" (and the other heads of
+        heads.LABEL_COLUMN_HEADS) -> (N, 1) labels
         0/1 when K = 2, else one-hot (K independent sigmoids / a least-squares fit to 1-of-K).
         Regression: "linear" and "mdn" -> t (N, L).
         """
@@ -216,7 +217,7 @@ class Dataset:
         if output == "mdn":
             raise ValueError("a mixture density (mdn) output models real-valued targets; "
                              "class labels need a sigmoid, softmax or linear output")
-        if self.n_classes == 2 and output in ("sigmoid", "linear"):
+        if self.n_classes == 2 and output in LABEL_COLUMN_HEADS:
             return self.t.astype(np.float64)[:, None]
         return one_hot(self.t, self.n_classes)
 

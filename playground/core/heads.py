@@ -24,7 +24,11 @@ from scipy.special import expit, logsumexp, softmax
 
 Array = np.ndarray
 
-HEAD_NAMES = ("linear", "sigmoid", "softmax", "mdn")
+HEAD_NAMES = ("linear", "sigmoid", "softmax", "mdn", "sigmoid_sse", "perceptron")
+# Heads that take two classes as one column of labels 0 / 1 (one output unit), K classes one-hot.
+LABEL_COLUMN_HEADS = ("sigmoid", "linear", "sigmoid_sse", "perceptron")
+# Heads whose one output says class 1 when its activation a >= 0 (a probability > 0.5, a step).
+BINARY_DECISION_HEADS = ("sigmoid", "sigmoid_sse", "perceptron")
 
 
 class TargetError(ValueError):
@@ -394,6 +398,39 @@ class MixtureDensityHead(Head):
         return np.sum(pi[:, None, :] * comp, axis=2)
 
 
+class SigmoidSquaresHead(SigmoidHead):
+    """The mismatched pair: a logistic sigmoid output with the sum-of-squares error
+    E = 1/2 sum (y - t)^2. Not the canonical link of PRML 5.2 (that pairs the sigmoid with the
+    cross-entropy, whose delta is y - t): here delta = (y - t) y (1 - y), which vanishes when a
+    unit is saturated on the wrong side, so learning from a badly wrong start is slow
+    (Nielsen, Neural Networks and Deep Learning, ch. 3: "learning slowdown")."""
+
+    name = "sigmoid_sse"
+
+    def error_and_delta(self, a, T):
+        y = expit(a)
+        D = y - T
+        return 0.5 * float(np.vdot(D, D)), D * y * (1.0 - y)
+
+    def _second(self, a, T):
+        y = expit(a)
+        s = y * (1.0 - y)
+        return s * (s + (y - T) * (1.0 - 2.0 * y))  # d/da [(y - t) y (1 - y)]
+
+    def curvature(self, a, T):
+        N, K = a.shape
+        M = np.zeros((N, K, K))
+        idx = np.arange(K)
+        M[:, idx, idx] = self._second(a, T)
+        return M
+
+    def curvature_vector(self, a, T, V):
+        return self._second(a, T) * V
+
+    def constant_error(self, T):
+        return 0.5 * float(np.sum(np.var(T, axis=0))) if T.size else None  # y = mean t
+
+
 def make_head(output: str, n_targets: int, n_components: int | None = None, sigma_floor: float = 0.0) -> Head:
     if output == "linear":
         return LinearHead(n_targets)
@@ -407,4 +444,10 @@ def make_head(output: str, n_targets: int, n_components: int | None = None, sigm
         if n_components is None:
             raise ValueError('output="mdn" needs n_components (the number of mixture components K)')
         return MixtureDensityHead(n_targets, n_components, sigma_floor)
+    if output == "sigmoid_sse":
+        return SigmoidSquaresHead(n_targets)
+    if output == "perceptron":
+        from .perceptron import PerceptronHead  # its own module (PRML 4.1.7), which imports this one
+
+        return PerceptronHead(n_targets)
     raise ValueError(f"unknown output {output!r}; choose one of: {', '.join(HEAD_NAMES)}")

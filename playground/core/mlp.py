@@ -14,13 +14,14 @@ from typing import Sequence
 import numpy as np
 
 from .activations import Activation, get_activation
-from .heads import Head, make_head
+from .heads import BINARY_DECISION_HEADS, Head, make_head
 from .mdn_init import initialize_from_targets
 from .params import DEFAULT_SIGMA_FLOOR, NETWORK_PARAMETERS, check
 
 Array = np.ndarray
 
-INIT_NAMES = ("xavier", "he", "gaussian", "uniform")
+INIT_NAMES = ("xavier", "he", "gaussian", "uniform", "constant")
+DEFAULT_CONSTANT = 0.5  # the "constant" init's weight when no scale is given
 NETWORK_FORMAT = "nn-playground-network"
 NETWORK_FORMAT_VERSION = 1
 
@@ -32,11 +33,16 @@ class ForwardCache:
     ``z[l]`` is the input of layer l (``z[0]`` = X), ``a[l]`` the pre-activation of
     hidden layer l (so ``z[l + 1] = h_l(a[l])``) and ``out`` the output layer's
     pre-activations, to which the head applies its activation.
+
+    With dropout (``masks``, training steps only) ``z[l + 1] = h_l(a[l]) * masks[l]`` and
+    ``units[l] = h_l(a[l])`` keeps the outputs before the mask, which h' may need.
     """
 
     z: list
     a: list
     out: Array
+    masks: list | None = None
+    units: list | None = None
 
 
 class MLP:
@@ -49,7 +55,8 @@ class MLP:
     init       "xavier" (Glorot uniform, zero biases), "he" (normal 2/fan_in, zero
                biases), "gaussian" (weights and biases N(0, init_scale^2); default
                scale 1/sqrt(fan_in + 1) as in Netlab) or "uniform" (U(-s, s); default
-               s = 1/sqrt(fan_in)).
+               s = 1/sqrt(fan_in)), or "constant" (every weight init_scale, default 0.5, biases 0:
+               the symmetry demo, PRML 5.1.1: units that start equal get equal gradients and stay equal).
     sigma_floor  mdn only: the smallest component standard deviation (sigma = floor + e^s,
                core/heads.py); None: params.DEFAULT_SIGMA_FLOOR, 0: PRML's sigma = e^s.
     """
@@ -168,6 +175,9 @@ class MLP:
                 sigma = scale if scale is not None else 1.0 / np.sqrt(fan_in + 1.0)
                 W[:] = rng.normal(0.0, sigma, W.shape)
                 b[:] = rng.normal(0.0, sigma, b.shape)
+            elif init == "constant":
+                W[:] = scale if scale is not None else DEFAULT_CONSTANT
+                b[:] = 0.0
             else:
                 s = scale if scale is not None else 1.0 / np.sqrt(fan_in)
                 W[:] = rng.uniform(-s, s, W.shape)
@@ -204,17 +214,25 @@ class MLP:
             raise ValueError(f"network expects inputs of shape (N, {self.sizes[0]}), got {X.shape}")
         return X
 
-    def forward_pass(self, X: Array) -> ForwardCache:
-        """Forward propagation (PRML 5.48-5.49) keeping what backprop needs."""
+    def forward_pass(self, X: Array, masks: list | None = None) -> ForwardCache:
+        """Forward propagation (PRML 5.48-5.49) keeping what backprop needs.
+
+        ``masks`` (dropout, one (N, units) array per hidden layer, entries 0 or 1/(1-p)) multiply
+        the hidden outputs; only training steps pass them (training.py)."""
         z, a = [X], []
+        units = [] if masks is not None else None
         for layer in range(self.n_layers - 1):
             pre = z[-1] @ self.weights[layer]
             pre += self.biases[layer]
             a.append(pre)
-            z.append(self.activations[layer].h(pre))
+            h = self.activations[layer].h(pre)
+            if masks is not None:
+                units.append(h)
+                h = h * masks[layer]
+            z.append(h)
         out = z[-1] @ self.weights[-1]
         out += self.biases[-1]
-        return ForwardCache(z, a, out)
+        return ForwardCache(z, a, out, masks, units)
 
     def output_activations(self, X) -> Array:
         """Pre-activations of the output layer (logits), (N, P)."""
@@ -235,7 +253,9 @@ class MLP:
         a = self.output_activations(X)
         if self.output == "softmax":
             return np.argmax(a, axis=1)
-        if self.output == "sigmoid":
+        if self.output == "perceptron":  # f(a) = +1 for a >= 0 (PRML 4.53)
+            return (a[:, 0] >= 0.0).astype(int)
+        if self.output in BINARY_DECISION_HEADS:
             return (a > 0.0).astype(int) if a.shape[1] > 1 else (a[:, 0] > 0.0).astype(int)
         raise ValueError(f"a {self.output} output does not make class decisions")
 
@@ -274,7 +294,11 @@ class MLP:
             if layer:
                 act = self.activations[layer - 1]
                 delta = delta @ self.weights[layer].T
-                delta *= act.dh(cache.a[layer - 1], cache.z[layer])
+                if cache.masks is None:
+                    delta *= act.dh(cache.a[layer - 1], cache.z[layer])
+                else:  # d(h(a) m)/da = h'(a) m, with h' from the unmasked outputs
+                    delta *= act.dh(cache.a[layer - 1], cache.units[layer - 1])
+                    delta *= cache.masks[layer - 1]
         return out
 
     def _ones(self, n: int) -> Array:

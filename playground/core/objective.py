@@ -13,6 +13,10 @@ points and ``interrupt()`` is asked before every block; when it answers True the
 evaluation raises ``Interrupted`` and leaves nothing half done that the caller
 relies on (the trainer then restores the weights of its last completed epoch).
 Without ``interrupt`` everything is one block, as fast as before.
+
+Dropout: when ``dropout`` is (rate, rng), every gradient evaluation draws fresh masks for
+the hidden units of the points it sees (dropout.py); the trainer sets it for its
+first-order steps only, so values, line searches and error reports see the whole network.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Callable
 
 import numpy as np
 
+from .dropout import dropout_masks
 from .regularizers import BoundRegularizer
 
 # Work per block of an interruptible evaluation, in floating-point operations: ~0.05 s at the
@@ -61,6 +66,14 @@ class Objective:
         # A penalty that depends on the points (tangent propagation, Tikhonov: invariance.DataPenalty),
         # a sum over them like E_D and so weighted like it; None when there is none.
         self.data_penalty = None
+        self.dropout: tuple[float, np.random.Generator] | None = None  # (rate, rng) in training steps
+
+    def _forward_for_gradient(self, X):
+        """The forward pass of a gradient: through a thinned network when dropout is on."""
+        if self.dropout is None:
+            return self.net.forward_pass(X)
+        rate, rng = self.dropout
+        return self.net.forward_pass(X, dropout_masks(rng, self.net.layer_sizes[1:-1], X.shape[0], rate))
 
     @property
     def n_points(self) -> int:
@@ -108,7 +121,7 @@ class Objective:
         if self.interrupt is not None and self.X.shape[0] > self.block_rows:
             E = self._blocked_gradient(out, data_scale)
         else:
-            cache = net.forward_pass(self.X)
+            cache = self._forward_for_gradient(self.X)
             E, delta = net.head.error_and_delta(cache.out, self.T)
             if data_scale != 1.0:
                 delta *= data_scale  # cheaper on (B, K) deltas than on the gradient
@@ -146,7 +159,7 @@ class Objective:
         out[:] = 0.0
         E = 0.0
         for rows in self._blocks():
-            cache = net.forward_pass(self.X[rows])
+            cache = self._forward_for_gradient(self.X[rows])
             E_block, delta = net.head.error_and_delta(cache.out, self.T[rows])
             if data_scale != 1.0:
                 delta *= data_scale

@@ -70,6 +70,11 @@ class Optimizer:
     def update(self, w: np.ndarray, g: np.ndarray, lr: float) -> None:
         raise NotImplementedError
 
+    def step_sizes(self, lr: float):
+        """How far the last update moved each weight per unit of gradient (a number or a
+        W-vector): the metric of the proximal L1 step that follows it (training.py)."""
+        return lr
+
 
 class GradientDescent(Optimizer):
     """w <- w - eta grad E (PRML 5.41); batch or mini-batch by the trainer's batch size."""
@@ -103,6 +108,11 @@ class Momentum(Optimizer):
         else:
             w -= lr * v
 
+    def step_sizes(self, lr):
+        # A steady gradient g moves w by lr g / (1 - mu) per step once the velocity has built up:
+        # with lr alone the velocity pushes weights back across 0 faster than L1 pulls them in.
+        return lr / (1.0 - self.hyper["momentum"])
+
 
 class Nesterov(Momentum):
     name = "nesterov"
@@ -126,6 +136,9 @@ class RMSprop(Optimizer):
         self.s += (1.0 - rho) * g * g
         w -= lr * g / (np.sqrt(self.s) + self.hyper["eps"])
 
+    def step_sizes(self, lr):
+        return lr / (np.sqrt(self.s) + self.hyper["eps"])
+
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba 2015) with bias-corrected first and second moments."""
@@ -148,6 +161,11 @@ class Adam(Optimizer):
         self.v += (1.0 - b2) * g * g
         step = lr * math.sqrt(1.0 - b2**self.t) / (1.0 - b1**self.t)
         w -= step * self.m / (np.sqrt(self.v) + self.hyper["eps"])
+
+    def step_sizes(self, lr):
+        b1, b2 = self.hyper["beta1"], self.hyper["beta2"]
+        step = lr * math.sqrt(1.0 - b2**self.t) / (1.0 - b1**self.t)
+        return step / (np.sqrt(self.v) + self.hyper["eps"])
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {

@@ -241,6 +241,8 @@ TRAINING_PARAMETERS = {
     "augment_size": NON_NEGATIVE,  # degrees, a scale change, a shift or a noise deviation (invariance.augment)
     "soft_weight_sharing": NON_NEGATIVE,  # lambda of -sum ln sum_j pi_j N(w_i | mu_j, sigma_j^2)
     "mixture_components": Interval(int, 1, MAX_COMPONENTS, "both"),
+    "dropout": Interval(float, 0, 1, "left"),  # probability of dropping a hidden unit in a step: 0 <= p < 1
+    "standardize_inputs": Boolean(),  # train in coordinates where every input has mean 0, variance 1
 }
 
 # The optimisers' own settings (a setting not listed here is any positive number).

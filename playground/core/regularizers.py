@@ -5,11 +5,21 @@
   first-layer weights ``w1``, first-layer biases ``b1``, later weights ``w2``,
   later biases ``b2``. A group set to 0 is not regularised (the usual choice for
   biases, which PRML 5.5.1 shows should be left out for invariance).
-- L1, Omega = lambda sum |w|, whose subgradient sign(w) drives weights to zero.
+- L1, Omega = lambda sum |w|. First-order training steps take it by a proximal
+  (soft-threshold) step, w <- sign(w) max(|w| - eta_i lambda / N, 0), after the step on the
+  smooth part, which sets small weights to exactly 0; a subgradient sign(w) only makes them
+  oscillate about 0. eta_i is the optimiser's step length for weight i (eta for gradient
+  descent and momentum; eta / (sqrt(v_i) + eps) for RMSprop and Adam): the proximal step in
+  the metric the optimiser uses. Second-order methods use the subgradient.
+
 - Soft weight sharing (5.5.7): Omega = -sum_i ln sum_j pi_j N(w_i | mu_j, sigma_j^2) over the
   weights, with a mixture learned jointly with them (``soft_weight_sharing``, ``WeightMixture``).
+
 The invariance settings (tangent propagation, Tikhonov, transformed data) are carried here too;
-their penalties depend on the data and live in core/invariance.py.
+their penalties depend on the data and live in core/invariance.py. ``Regularization`` also carries two settings of the Regularization panel that are not
+penalties: ``dropout`` (the rate of dropping hidden units in training steps, dropout.py) and
+``standardize_inputs`` (train in coordinates where each input has mean 0 and variance 1,
+standardize.py; PRML 5.5.1's argument for consistent priors).
 """
 
 from __future__ import annotations
@@ -48,6 +58,8 @@ class Regularization:
     soft_weight_sharing: float = 0.0
     mixture_components: int = 3
     _groups: tuple = field(default=(), init=False, repr=False, compare=False)
+    dropout: float = 0.0
+    standardize_inputs: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "l2", _coefficient(self.l2, "l2"))
@@ -56,6 +68,8 @@ class Regularization:
                      "mixture_components"):
             object.__setattr__(self, name, check(name, getattr(self, name), TRAINING_PARAMETERS[name]))
         object.__setattr__(self, "augment_size", check_augment_size(self.augment, self.augment_size))
+        object.__setattr__(self, "dropout", check("dropout", self.dropout, TRAINING_PARAMETERS["dropout"]))
+        check("standardize_inputs", self.standardize_inputs, TRAINING_PARAMETERS["standardize_inputs"])
         if self.l2_groups is not None:
             unknown = set(self.l2_groups) - set(GROUP_NAMES)
             if unknown:
@@ -110,6 +124,20 @@ class BoundRegularizer:
         sharing = copy.copy(self.sharing)
         sharing.set_parameters(*self.sharing.parameters())
         return BoundRegularizer(self.lam, self.l1, sharing)
+
+    def smooth_part(self) -> "BoundRegularizer":
+        """The L2 part alone: what a step differentiates when L1 is taken by ``soft_threshold``."""
+        return BoundRegularizer(self.lam, 0.0)
+
+    def soft_threshold(self, w: np.ndarray, step) -> None:
+        """The proximal step of step * l1 * |w|: w <- sign(w) max(|w| - step l1, 0), in place
+        (``step`` a number or one per weight). Weights within step * l1 of 0 become exactly 0."""
+        if self.l1:
+            threshold = step * self.l1
+            shrunk = np.abs(w)
+            shrunk -= threshold
+            np.maximum(shrunk, 0.0, out=shrunk)
+            np.copysign(shrunk, w, out=w)
 
     def value(self, w: np.ndarray) -> float:
         value = 0.0

@@ -26,6 +26,7 @@ from .optimizers import OPTIMIZERS, Optimizer, Schedule, make_optimizer
 from .params import TRAINING_PARAMETERS, check
 from .invariance import DataPenalty, augment, tangents
 from .regularizers import Regularization
+from .standardize import InputStandardizer
 
 Array = np.ndarray
 
@@ -103,7 +104,7 @@ class TrainingOptions:
     def from_kwargs(cls, **kw) -> "TrainingOptions":
         """Flat keywords as ``fit`` takes them: optimizer, lr, batch_size, seed,
         schedule ("constant" | "step" | "inverse_time" or a Schedule), lr_drop,
-        lr_every, lr_decay, l2, l2_groups, l1, patience (enables early stopping),
+        lr_every, lr_decay, l2, l2_groups, l1, dropout, standardize_inputs, patience (enables early stopping),
         restore_best, min_delta, and the optimiser's own settings (momentum, ...)."""
         own = {f.name for f in fields(cls)} - {"hyper", "schedule", "regularization", "early_stopping"}
         args = {k: kw.pop(k) for k in list(kw) if k in own}
@@ -122,7 +123,8 @@ class TrainingOptions:
         else:
             schedule = Schedule(schedule, **sched_kw)
         reg = Regularization(kw.pop("l2", 0.0), kw.pop("l2_groups", None), kw.pop("l1", 0.0),
-                             **{k: kw.pop(k) for k in _INVARIANCE_KEYS if k in kw})
+                             **{k: kw.pop(k) for k in _INVARIANCE_KEYS if k in kw},
+                             dropout=kw.pop("dropout", 0.0), standardize_inputs=kw.pop("standardize_inputs", False))
         early = kw.pop("early_stopping", None)
         es_kw = {k: kw.pop(k) for k in ("patience", "restore_best", "min_delta") if k in kw}
         if isinstance(early, EarlyStopping):
@@ -321,7 +323,9 @@ class Trainer:
             new = TrainingOptions.from_kwargs(**flat)
         if new.early_stopping is not None and "val" not in self.sets:
             raise ValueError("early stopping needs a validation set (give the split a validation share)")
-        self._configure(new, new_optimizer=new.optimizer != current.optimizer)
+        # Switching standardisation changes the coordinates of the optimiser's state: start it afresh.
+        recoordinated = new.regularization.standardize_inputs != current.regularization.standardize_inputs
+        self._configure(new, new_optimizer=new.optimizer != current.optimizer or recoordinated)
         if self._status == EARLY_STOPPED and new.early_stopping != current.early_stopping:
             self._status, self._message = TRAINING, ""
         if new.early_stopping != current.early_stopping:
@@ -336,8 +340,9 @@ class Trainer:
             self.optimizer: Optimizer = make_optimizer(options.optimizer, net.n_params, **options.hyper)
         else:
             self.optimizer.set(**options.hyper)
+        reg = options.regularization
         old_sharing = getattr(getattr(self, "regularizer", None), "sharing", None)
-        self.regularizer = options.regularization.bind(net)
+        self.regularizer = reg.bind(net)
         sharing = self.regularizer.sharing
         if sharing is not None and old_sharing is not None and old_sharing.n_components == sharing.n_components:
             sharing.set_parameters(*old_sharing.parameters())  # a new lambda keeps the learned mixture
@@ -346,14 +351,25 @@ class Trainer:
         self.full_batch = B is None or B >= N or self.optimizer.full_batch_only
         self._batch = N if self.full_batch else B
         first_order = not self.optimizer.full_batch_only
+        if self._options.seed != options.seed or not hasattr(self, "_rng"):
+            self._rng = np.random.default_rng(options.seed)
+        # L1 by a proximal step after each first-order step (regularizers.py): exact zeros.
+        self._prox_l1 = first_order and self.regularizer.l1 > 0
+        self._configure_coordinates(reg.standardize_inputs)
         # First-order steps use grad E~/N; mini-batches estimate E~ by (N/B) E_B (objective.py).
-        self.objective = Objective(net, self.X, self.T, self.regularizer,
+        self.objective = Objective(self._step_net, self._step_X, self.T,
+                                   self.regularizer.smooth_part() if self._prox_l1 else self.regularizer,
                                    data_weight=N / self._batch if not self.full_batch else 1.0,
                                    scale=1.0 / N if first_order else 1.0)
         self.objective.data_penalty, self._augment = invariance
-        self._lazy_train_error = self.full_batch and self.optimizer.evaluates_once and self._augment is None
-        if self._options.seed != options.seed or not hasattr(self, "_rng"):
-            self._rng = np.random.default_rng(options.seed)
+        if reg.dropout > 0 and first_order:
+            self.objective.dropout = (reg.dropout, self._rng)  # the trainer's generator: epochs restore it
+        elif reg.dropout > 0:
+            self.optimizer.warning = (f"Dropout is used by the first-order optimisers only; {options.optimizer} "
+                                      "trains the whole network.")
+        # With dropout a step's error is that of a thinned network: measure the whole one instead.
+        self._lazy_train_error = (self.full_batch and self.optimizer.evaluates_once and self.objective.dropout is None
+                                  and self._augment is None)
         self._options = options
 
     def _invariance(self, reg: Regularization) -> tuple:
@@ -362,6 +378,9 @@ class Trainer:
         cannot take (a rotation of 1-D inputs) raises ValueError."""
         centre = self.X.mean(axis=0)  # rotations and scalings about the training set's mean
         penalty = DataPenalty(reg.tangent_prop, reg.tangent_kind, reg.tikhonov, centre)
+        if reg.standardize_inputs and (penalty.active or reg.transforms_data):
+            raise ValueError("standardized inputs do not combine with tangent propagation, Tikhonov or transformed "
+                             "data: those act on the raw inputs (rotations about their mean); switch one of them off")
         if penalty.tangent_prop > 0:
             tangents(self.X[:1], penalty.tangent_kind, centre)
         transform = None
@@ -377,10 +396,41 @@ class Trainer:
         kind, size, centre = self._augment
         return augment(X, kind, size, self._rng, centre)
 
-    def _after_step(self) -> None:
+    def _configure_coordinates(self, standardize: bool) -> None:
+        """Where the optimiser steps: the network itself, or a copy of it in the coordinates of
+        standardised inputs (standardize.py), mapped back to ``net`` after every epoch."""
+        if not standardize:
+            self._standardizer, self._step_net, self._step_X = None, self.net, self.X
+            return
+        self._standardizer = InputStandardizer.of(self.X)
+        self._step_X = self._standardizer.transform(self.X)
+        if getattr(self, "_step_net", None) is None or self._step_net is self.net:
+            self._step_net = self.net.copy()
+        self._standardizer.to_standard(self.net, self.net.w, out=self._step_net.w)
+
+    def _step_weights(self):
+        """The vector the optimiser moves this epoch (``net.w``, or w' of standardised inputs)."""
+        if self._standardizer is None:
+            return self.net.w
+        return self._standardizer.to_standard(self.net, self.net.w, out=self._step_net.w)
+
+    def _end_steps(self) -> None:
+        if self._standardizer is not None:
+            self._standardizer.to_raw(self.net, self._step_net.w, out=self.net.w)
+
+    def _after_step(self, w, lr: float) -> None:
+        """After each optimiser step on ``w`` (the vector the steps move)."""
+        if self._prox_l1:  # in the optimiser's own metric: Adam's per-weight step lengths, ...
+            self.regularizer.soft_threshold(w, self.optimizer.step_sizes(lr) * self.objective.scale)
         sharing = self.regularizer.sharing
         if sharing is not None:  # the mixture learns with the weights (regularizers.WeightMixture)
-            sharing.update(self.net.w)
+            sharing.update(w)
+
+    def _penalty(self) -> float:
+        """Omega at the current weights, in the coordinates the steps use."""
+        if self._standardizer is None:
+            return self.regularizer.value(self.net.w)
+        return self.regularizer.value(self._standardizer.to_standard(self.net, self.net.w))
 
     # ------------------------------------------------------------------ state
     def _restart_history(self) -> None:
@@ -418,7 +468,8 @@ class Trainer:
         An mdn head starts from a mixture fitted to the training targets (core/mdn_init.py)."""
         self.net.initialize(init, seed=seed, scale=self.net.init_scale, targets=self.T)
         self.optimizer.reset()
-        self._rng = np.random.default_rng(self._options.seed)
+        # The same generator object, restarted: the objective's dropout draws from it too.
+        self._rng.bit_generator.state = np.random.default_rng(self._options.seed).bit_generator.state
         self._restart_history()
         return self.snapshot()
 
@@ -619,7 +670,7 @@ class Trainer:
         self.optimizer.set_state(state)
         self._rng.bit_generator.state = rng_state
         self.steps = steps
-        self.objective.X, self.objective.T = self.X, self.T
+        self.objective.X, self.objective.T = self._step_X, self.T
         self._best_train_w, self._best_train_error, self._best_train_epoch = best_train
         self._best_w, self._best_val, self._best_epoch = best_val
         self._message = message
@@ -634,14 +685,16 @@ class Trainer:
         self._ensure_evaluated()
         lr = self.current_lr()
         w = self.net.w
+        steps_w = self._step_weights()
         opt = self.optimizer
         if self._lazy_train_error:
             # Full batch, one evaluation per step: the step's own error is E_D(w_k).
             prev = self._spare_buffer()
             prev[:] = w
-            E = opt.step(w, self.objective, lr)
+            E = opt.step(steps_w, self.objective, lr)
+            self._after_step(steps_w, lr)
+            self._end_steps()
             self.steps += 1
-            self._after_step()
             E_data = self.objective.last_data_error
             if not (math.isfinite(E) and math.isfinite(E_data)):
                 return self._diverged()
@@ -657,33 +710,37 @@ class Trainer:
                 return self._diverged()
             self._note_train_error(error, w)
             if self.full_batch:
-                self.objective.X = self._batch_inputs(self.X)
+                self.objective.X = self._batch_inputs(self._step_X)
                 try:
-                    E = opt.step(w, self.objective, lr)
+                    E = opt.step(steps_w, self.objective, lr)
                 finally:
-                    self.objective.X = self.X
+                    self.objective.X = self._step_X
+                self._after_step(steps_w, lr)
+                self._end_steps()
                 self.steps += 1
-                self._after_step()
                 if not math.isfinite(E):
                     return self._diverged()
             else:
                 order = self._rng.permutation(self.n_train)
                 obj = self.objective
+                X_steps = self._step_X
                 try:
                     for start in range(0, self.n_train, self._batch):
                         if stop is not None and stop():
                             raise Interrupted()
                         idx = order[start : start + self._batch]
-                        obj.X, obj.T = self._batch_inputs(self.X[idx]), self.T[idx]
+                        obj.X, obj.T = self._batch_inputs(X_steps[idx]), self.T[idx]
                         obj.data_weight = self.n_train / idx.size
-                        E = opt.step(w, obj, lr)
+                        E = opt.step(steps_w, obj, lr)
+                        self._after_step(steps_w, lr)
                         self.steps += 1
-                        self._after_step()
                         if not math.isfinite(E):
-                            obj.X, obj.T = self.X, self.T
+                            obj.X, obj.T = X_steps, self.T
+                            self._end_steps()
                             return self._diverged()
                 finally:
-                    obj.X, obj.T = self.X, self.T
+                    obj.X, obj.T = X_steps, self.T
+                self._end_steps()
         self.epoch += 1
         if opt.warning:
             self._message, opt.warning = opt.warning, ""
@@ -791,7 +848,7 @@ class Trainer:
             self._series["val"].copy(n),
             self._series["test"].copy(n),
         )
-        objective = results["train"][0] + self.regularizer.value(net.w) / self.n_train
+        objective = results["train"][0] + self._penalty() / self.n_train
         if "penalty" in results:
             objective += results["penalty"] / self.n_train
         sharing = self.regularizer.sharing
@@ -838,6 +895,8 @@ def _flatten(options: TrainingOptions) -> dict:
         "l2_groups": options.regularization.l2_groups,
         "l1": options.regularization.l1,
         **{k: getattr(options.regularization, k) for k in _INVARIANCE_KEYS},
+        "dropout": options.regularization.dropout,
+        "standardize_inputs": options.regularization.standardize_inputs,
         **options.hyper,
     }
     if options.early_stopping is not None:
@@ -854,6 +913,7 @@ def fit(net, X, T, *, epochs: int = 100, validation=None, test=None,
     "momentum", "nesterov", "rmsprop", "adam"; second order "scg", "cg", "bfgs",
     "lbfgs", "newton", "lm"), lr, batch_size (None = full
     batch), seed, schedule, lr_drop, lr_every, lr_decay, l2, l2_groups, l1,
+    dropout (rate of dropping hidden units in first-order steps), standardize_inputs,
     patience / restore_best / min_delta (early stopping), and the optimiser's own
     settings. Invariances and soft weight sharing (PRML 5.5.3-5.5.7): tangent_prop (lambda)
     with tangent_kind ("rotation", "scaling", "translation_x", "translation_y"), tikhonov

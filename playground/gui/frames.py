@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from playground.core.datasets import map_features
+from playground.core.heads import BINARY_DECISION_HEADS
 from playground.core.training import Snapshot
 
 from .contours import contour_segments
@@ -78,6 +79,7 @@ class Frame:
     density_mean: np.ndarray | None = None  # (nx,) conditional mean
     density_mode: np.ndarray | None = None  # (nx,) approximate conditional mode (Netlab demmdn1)
     mixture: MixtureFrame | None = None  # MDN: pi, mu, sigma, mode with breaks, colour scale (fig. 5.21)
+    layers: object | None = None  # core.diagnostics.Diagnostics for the layers view (layer_frames.py)
 
 
 class FrameInterrupted(Exception):
@@ -113,7 +115,7 @@ def frame_kind(net, dataset_kind: str, n_inputs: int) -> str:
 def class_probabilities(net, a: np.ndarray) -> np.ndarray:
     """(N, K) class probabilities from output activations, K >= 2."""
     y = net.head.output(a)
-    if net.output == "sigmoid" and y.shape[1] == 1:
+    if net.output in BINARY_DECISION_HEADS and y.shape[1] == 1:
         return np.concatenate([1.0 - y, y], axis=1)
     if net.output == "linear":  # least-squares "probabilities": clip for display only
         y = np.clip(y, 0.0, 1.0)

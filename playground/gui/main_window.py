@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self._connect()
 
         self._default_state = self.saveState()
+        self.layout().activate()  # the minimum size of the docks as tabbed now: restoreGeometry is clamped to it
         self._restore_settings()
         self._render_timer.start()
 
@@ -125,6 +126,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.training_dock, self.regularization_dock)
         self.training_dock.raise_()
         view_docks = [live.dock for live in build_view_docks(self)]  # window.loss_plot, window.loss_dock, ...
+        self.trajectory_view.experiment_source = lambda: self._experiment  # fig. 5.13 trains on the current data
         self.docks = [self.data_dock, self.network_dock, self.training_dock, self.regularization_dock, *view_docks]
         self.resizeDocks([self.data_dock, self.training_dock], [300, 400], Qt.Horizontal)
 

@@ -19,10 +19,12 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWi
 
 from .plots.bayes_view import BayesView
 from .plots.hessian_view import HessianView
+from .plots.layers_view import LayersView
 from .plots.loss_plot import LossPlot
 from .plots.mdn_view import MixtureView
 from .plots.network_diagram import NetworkDiagram
 from .plots.prior_samples import PriorSamplesView
+from .plots.trajectory_view import TrajectoryView
 from .plots.weights_plot import WeightsPlot
 from .race_window import RaceWindow
 
@@ -78,6 +80,10 @@ VIEWS: tuple[LiveViewSpec, ...] = (
                  scroll=True, output="mdn"),
     LiveViewSpec("bayes", "bayes_view", "Bayesian", BayesView, tab_group="plots", every=2, turn=0, scroll=True),
     LiveViewSpec("prior", "prior_view", "Prior samples", PriorSamplesView, tab_group="plots", every=0, scroll=True),
+    LiveViewSpec("layers", "layers_view", "Layers", LayersView, tab_group="plots", every=2, turn=0,
+                 scroll=True),
+    LiveViewSpec("trajectory", "trajectory_view", "Early stopping vs decay", TrajectoryView, tab_group="plots",
+                 every=0, scroll=True),
 )
 
 

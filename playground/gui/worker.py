@@ -31,6 +31,7 @@ from playground.core.hessian_lab import CANCELLED_REASON, HessianReport, compute
 
 from .background import FRAME_INTERVAL, SHUTDOWN_TIMEOUT, Mailbox, Worker, single_threaded_blas, start_worker
 from .frames import Frame, FrameInterrupted, ViewSpec, compute_frame
+from .layer_frames import LayerSampler
 
 __all__ = ["FRAME_INTERVAL", "MIN_HESSIAN_GAP", "HessianJob", "HessianProgress", "HessianWorker", "Job",
            "Mailbox", "TrainingController", "TrainingWorker"]
@@ -186,6 +187,7 @@ class TrainingWorker(Worker):
         self._hessian_epoch: int | None = None  # epoch of the last report sent
         self._hessian_time = -float("inf")  # clock() of the last report sent
         self.hessian_epochs: list[int] = []  # epochs of the reports sent (for tests and benchmarks)
+        self._layer_sampler = LayerSampler(lambda: self.clock())  # per-layer diagnostics for the layers view
 
     # ------------------------------------------------------------------ the loop
     def idle_timeout(self) -> float | None:
@@ -377,7 +379,7 @@ class TrainingWorker(Worker):
         except FrameInterrupted:  # a command came first; the frame stays due and is made after it
             self._frame_due = True
             return
-        self.sigFrame.emit(frame)
+        self.sigFrame.emit(self._layer_sampler.attach(frame, job.trainer, self.running))
 
 
 # ============================================================================== GUI side

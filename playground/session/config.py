@@ -11,7 +11,7 @@ An experiment is a data source, a network and the training settings::
                   "init": "xavier", "seed": 0},
       "training": {"optimizer": "adam", "lr": 0.01, "epochs": 500, "batch_size": null,
                    "schedule": {"kind": "constant"}, "early_stopping": null},
-      "regularization": {"l2": 0.0, "l1": 0.0}
+      "regularization": {"l2": 0.0, "l1": 0.0, "dropout": 0.0, "standardize_inputs": false}
     }
 
 ``regularization`` also takes the invariances and soft weight sharing (PRML 5.5.3-5.5.7):
@@ -152,6 +152,10 @@ class ExperimentConfig:
         regularization = {"l2": r.l2, "l2_groups": None if r.l2_groups is None else dict(r.l2_groups), "l1": r.l1}
         plain = Regularization()  # written when set, so files without them read as before
         regularization.update({k: getattr(r, k) for k in INVARIANCE_KEYS if getattr(r, k) != getattr(plain, k)})
+        if r.dropout:
+            regularization["dropout"] = r.dropout
+        if r.standardize_inputs:
+            regularization["standardize_inputs"] = True
         out = {"version": CONFIG_VERSION}
         if self.name:
             out["name"] = self.name
@@ -348,7 +352,8 @@ def _parse_training(raw, reg_raw) -> tuple[TrainingOptions, int]:
     hyper = {}
     for key, value in raw.items():  # the optimiser's own settings, with the ranges the optimiser checks
         hyper[key] = _checked(value, f"training.{key}", HYPER_PARAMETERS.get(key, POSITIVE))
-    reg_raw = _check_keys(reg_raw, "regularization", {"l2", "l2_groups", "l1", *INVARIANCE_KEYS})
+    reg_raw = _check_keys(reg_raw, "regularization", {"l2", "l2_groups", "l1", "dropout", "standardize_inputs",
+                                                     *INVARIANCE_KEYS})
     groups = reg_raw.get("l2_groups")
     if groups is not None:
         groups = _check_keys(groups, "regularization.l2_groups", set(GROUP_NAMES))
@@ -357,8 +362,11 @@ def _parse_training(raw, reg_raw) -> tuple[TrainingOptions, int]:
                   for key in INVARIANCE_KEYS if key in reg_raw}
     l2 = _checked(reg_raw.get("l2", 0.0), "regularization.l2", TRAINING_PARAMETERS["l2"])
     l1 = _checked(reg_raw.get("l1", 0.0), "regularization.l1", TRAINING_PARAMETERS["l1"])
+    dropout = _checked(reg_raw.get("dropout", 0.0), "regularization.dropout", TRAINING_PARAMETERS["dropout"])
+    standardize = _checked(reg_raw.get("standardize_inputs", False), "regularization.standardize_inputs",
+                           TRAINING_PARAMETERS["standardize_inputs"])
     try:
-        regularization = Regularization(l2, groups, l1, **invariance)
+        regularization = Regularization(l2, groups, l1, dropout=dropout, standardize_inputs=standardize, **invariance)
     except ValueError as err:  # a size its transformation cannot take: "augmentation size for rotation ..."
         raise ConfigError(f"regularization.augment_size: {err}") from None
     try:

@@ -13,6 +13,7 @@ import numpy as np
 
 from playground.core import MLP, Trainer
 from playground.core.datasets import Dataset, Split, make_dataset, map_features, split_dataset
+from playground.core.heads import LABEL_COLUMN_HEADS
 
 from .config import ConfigError, DataConfig, ExperimentConfig, NetworkConfig
 from .datafile import read_csv
@@ -34,6 +35,9 @@ def output_mismatch(dataset: Dataset, output: str) -> str | None:
     if output == "auto":
         return None
     if dataset.kind == "regression":
+        if output in ("sigmoid_sse", "perceptron"):
+            return (f"A {output} output is for class labels, but this data set has real-valued targets. Use a "
+                    "linear output (sum-of-squares error) or a mixture density output.")
         if output in ("sigmoid", "softmax"):
             return (f"A {output} output gives probabilities of classes, but this data set has real-valued "
                     "targets. Use a linear output (sum-of-squares error) or a mixture density output.")
@@ -47,6 +51,17 @@ def output_mismatch(dataset: Dataset, output: str) -> str | None:
                 f"The matched choice is a {matched_output(dataset)} output with the cross-entropy error.")
     if output == "softmax" and dataset.n_classes == 2:
         return None  # two softmax units are equivalent to one sigmoid (PRML 4.3.4)
+    if output == "sigmoid_sse":
+        return ("Not the canonical link: a sigmoid output with the sum-of-squares error (PRML 5.2 pairs the "
+                "sigmoid with the cross-entropy). Its gradient (y - t) y (1 - y) vanishes when an output is "
+                "confidently wrong, so learning from a bad start is slow (Nielsen's \"learning slowdown\"): "
+                "compare it with the sigmoid output on the same data.")
+    if output == "perceptron":
+        if dataset.n_classes > 2:
+            return "The perceptron separates two classes only (PRML 4.1.7); use a softmax output for more."
+        return ("A step unit trained on the perceptron criterion (PRML 4.1.7). With no hidden layer, gradient "
+                "descent, batch size 1 and learning rate 1 this is the perceptron rule: it converges when the "
+                "classes are linearly separable and cycles for ever when they are not (XOR).")
     if output == "sigmoid" and dataset.n_classes > 2:
         return (f"{dataset.n_classes} sigmoid outputs treat the classes as independent yes/no questions, so the "
                 "probabilities need not sum to one. For mutually exclusive classes use a softmax output.")
@@ -89,7 +104,7 @@ def load_dataset(config: DataConfig, base_dir: str | os.PathLike = ".") -> Datas
 def build_network(config: NetworkConfig, n_inputs: int, dataset: Dataset) -> MLP:
     output = resolve_output(dataset, config.output)
     n_outputs = dataset.n_targets
-    if output in ("sigmoid", "linear") and dataset.kind == "classification" and dataset.n_classes == 2:
+    if output in LABEL_COLUMN_HEADS and dataset.kind == "classification" and dataset.n_classes == 2:
         n_outputs = 1
     return MLP([n_inputs, *config.hidden, n_outputs], hidden=config.activations(), output=output,
                n_components=config.n_components, init=config.init, seed=config.seed,

@@ -16,6 +16,7 @@ from widget_lifetime import shown
 from playground.gui import views
 from playground.gui.data_view import DataView
 from playground.gui.frames import ViewSpec, compute_frame
+from playground.gui.layer_frames import LayerSampler
 from playground.gui.main_window import MainWindow
 from playground.gui.race_window import RaceWindow
 from playground.gui.theme import DARK, LIGHT, apply_theme
@@ -52,6 +53,7 @@ def trained(hidden, n_classes):
     d = experiment.dataset
     frame = compute_frame(trainer.net, experiment.features, d.kind, d.n_inputs, snapshot, ViewSpec(resolution=30),
                           1, False, 0.0)
+    frame = LayerSampler(lambda: 0.0).attach(frame, trainer, False)  # as the worker does
     return trainer.net, ["x1", "x2"][:d.n_inputs], frame
 
 
@@ -85,18 +87,26 @@ def _mixture_drawn(view, net):
     return view.stack.currentWidget() is view.curves_page and pi is not None and len(pi) > 0
 
 
+def _layers_drawn(view, net):
+    drawn = len(view.histograms) == net.n_layers - 1 and len(view.epochs) > 0
+    if drawn:
+        assert all(abs(shares.sum() - 1.0) < 1e-12 for _, shares in view.histograms)
+    return drawn
+
+
 PROBES = {"loss": _loss_drawn, "weights": _weights_drawn, "diagram": _diagram_drawn, "hessian": None,
-          "mdn": _mixture_drawn, "bayes": None, "prior": None}
-FIRST_DRAWN_BY_A_FRAME = ("loss", "mdn")  # an untrained network shows nothing in them yet
+          "mdn": _mixture_drawn, "bayes": None, "prior": None, "layers": _layers_drawn, "trajectory": None}
+FIRST_DRAWN_BY_A_FRAME = ("loss", "mdn", "layers")  # an untrained network shows nothing in them yet
+# Views that draw from work of their own (a worker of their own fed from the frames, or their sliders,
+# or a comparison they run on request), not synchronously from a frame: their own tests check what
+# they draw (tests/gui/test_bayes_view.py, test_trajectory_view.py).
+OWN_WORK = {"bayes", "prior", "trajectory"}
 
 
 def drawn(probe, view, net) -> bool:
     """What the probe sees; True where it does not apply to this network (it checked what it could)."""
     seen = probe(view, net)
     return True if seen is None else seen
-# Views that draw from work of their own (a worker of their own fed from the frames, or their sliders),
-# not synchronously from a frame: tests/gui/test_bayes_view.py checks what they draw.
-OWN_WORK = {"bayes", "prior"}
 
 
 def test_every_row_has_a_probe():
@@ -214,7 +224,7 @@ def test_running_frames_take_turns_and_skip_views_behind_a_tab(qtbot, window, mo
     assert window.weights_dock.isVisible()  # a tab behind another is visible to Qt: the region tells
     for _ in range(4):
         window.render_frame(running)
-    assert counts == {"loss": 2, "diagram": 2, "weights": 0, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0}
+    assert counts == {"loss": 2, "diagram": 2, "weights": 0, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0}
     window.weights_dock.raise_()
     qtbot.waitUntil(lambda: not window.weights_dock.visibleRegion().isEmpty(), timeout=2000)
     # The histograms were behind their tab since the window showed: raised, they lay out the
@@ -222,12 +232,12 @@ def test_running_frames_take_turns_and_skip_views_behind_a_tab(qtbot, window, mo
     assert counts == {"loss": 2, "diagram": 2, "weights": 1, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0}
     window.render_frame(running)  # two more frames: one for each side
     window.render_frame(running)
-    assert counts == {"loss": 3, "diagram": 2, "weights": 2, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0}  # the diagram is behind now
+    assert counts == {"loss": 3, "diagram": 2, "weights": 2, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0}  # the diagram is behind now
     window.render_frame(frame)  # paused: every visible view with frames to draw
-    assert counts == {"loss": 4, "diagram": 2, "weights": 3, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0}
+    assert counts == {"loss": 4, "diagram": 2, "weights": 3, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0}
     window.loss_dock.hide()
     window.render_frame(frame)
-    assert counts == {"loss": 4, "diagram": 2, "weights": 4, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0}
+    assert counts == {"loss": 4, "diagram": 2, "weights": 4, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0}
 
 
 def test_the_dark_switch_reaches_every_view_and_the_open_race(qtbot, window):

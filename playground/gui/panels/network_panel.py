@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from playground.core.activations import ACTIVATION_NAMES, ACTIVATIONS
-from playground.core.heads import HEAD_NAMES
+from playground.core.heads import HEAD_NAMES, LABEL_COLUMN_HEADS
 from playground.core.mlp import INIT_NAMES
 from playground.core.params import DEFAULT_SIGMA_FLOOR, MAX_HIDDEN_LAYERS, MAX_UNITS, NETWORK_PARAMETERS
 from playground.session.config import NetworkConfig
@@ -30,6 +30,12 @@ HEADS = {
                                  "exclusive classes (PRML 5.2)."),
     "mdn": ("mixture likelihood", "Mixture density network: the outputs are the weights, means and widths of "
                                   "K Gaussians, for targets with several likely values (PRML 5.6)."),
+    "sigmoid_sse": ("sum-of-squares", "The mismatched pair, not the canonical link: a sigmoid output with the "
+                                      "sum-of-squares error. Its gradient (y-t)y(1-y) vanishes for confidently "
+                                      "wrong outputs, so learning is slow (Nielsen's learning slowdown)."),
+    "perceptron": ("perceptron criterion", "A step unit with the perceptron criterion (PRML 4.1.7): with no "
+                                           "hidden layer, gradient descent, batch size 1 and learning rate 1 it "
+                                           "is the perceptron rule. Converges on separable classes, cycles on XOR."),
 }
 
 INITS = {
@@ -38,8 +44,10 @@ INITS = {
     "he": "Gaussian with standard deviation √(2/fan_in), biases 0 (He et al.): suited to ReLU units.",
     "gaussian": "Weights and biases Gaussian with standard deviation 'Scale' (default 1/√(fan_in+1)).",
     "uniform": "Weights and biases uniform in ±'Scale' (default 1/√fan_in).",
+    "constant": "Every weight equal to 'Scale' (default 0.5), biases 0: the symmetry problem. Units that start "
+                "equal get equal gradients and stay equal, so a layer acts as one unit (PRML 5.1.1).",
 }
-SCALED_INITS = ("gaussian", "uniform")
+SCALED_INITS = ("gaussian", "uniform", "constant")
 
 
 def count_weights(sizes) -> int:
@@ -174,8 +182,8 @@ class NetworkPanel(Panel):
         # Any positive scale the config takes; the arrows step along 0.001 ... 10, below that 'default'.
         self.scale_spin = configure_box(LogSpinBox(1e-3, 10.0, 0.0, allow_zero=True, zero_text="default"),
                                         NETWORK_PARAMETERS["init_scale"], none_below=True)
-        self.scale_spin.setToolTip("Standard deviation (gaussian) or half-width (uniform) of the initial "
-                                   "weights; 'default' scales with 1/√fan_in.")
+        self.scale_spin.setToolTip("Standard deviation (gaussian), half-width (uniform) or value (constant) of "
+                                   "the initial weights; 'default' scales with 1/√fan_in (constant: 0.5).")
         self.scale_spin.valueChanged.connect(self._changed)
         form.addRow("Scale", self.scale_spin)
         self.seed_spin = seed_spin("Seed of the initial weights: the same seed gives the same start.")
@@ -266,7 +274,7 @@ class NetworkPanel(Panel):
             return None
         n_in = self._n_inputs or data.n_inputs
         n_out = data.n_targets
-        if output in ("sigmoid", "linear") and data.kind == "classification" and data.n_classes == 2:
+        if output in LABEL_COLUMN_HEADS and data.kind == "classification" and data.n_classes == 2:
             n_out = 1
         if output == "mdn":
             n_out = self.components_spin.value() * (n_out + 2)

@@ -1,4 +1,5 @@
-"""The Regularization panel: weight decay (one or per group), L1, invariances, soft weight sharing,
+"""The Regularization panel: weight decay (one or per group), L1, dropout, input standardisation,
+invariances, soft weight sharing,
 early stopping."""
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from playground.core.training import EarlyStopping
 
 from .invariance_section import InvarianceControls
 from .widgets import (
-    HintLabel, LogInput, LogSpinBox, Panel, WarningLabel, configure_box, form_group, guard_wheels, int_spin,
-    set_row_visible, set_shown_value,
+    HintLabel, LogInput, LogSpinBox, Panel, WarningLabel, configure_box, float_spin, form_group, guard_wheels,
+    int_spin, set_row_visible, set_shown_value,
 )
 
 # Where the arrows stop; typed or loaded, any coefficient the core takes (TRAINING_PARAMETERS["l2"], ["l1"]).
@@ -99,9 +100,25 @@ class RegularizationPanel(Panel):
         self.l1_input = configure_box(LogInput(COEFF_MIN, COEFF_MAX, 0.0, slider_range=COEFF_SLIDER, allow_zero=True,
                                                zero_text="off"), TRAINING_PARAMETERS["l1"])
         self.l1_input.setToolTip("L1 penalty \u03a9 = \u03bb \u03a3 |w|: its constant pull drives small weights "
-                                 "to exactly 0, leaving a sparse network. 'off' (0) disables it.")
+                                 "to exactly 0, leaving a sparse network (the first-order optimisers take it by a "
+                                 "soft-threshold step after each update). 'off' (0) disables it.")
         self.l1_input.sigValueChanged.connect(self._regularization_changed)
         form.addRow("L1", self.l1_input)
+        self.dropout_spin = configure_box(float_spin(0.0, 0.95, 0.0, 2, 0.05, special="off"),
+                                          TRAINING_PARAMETERS["dropout"])
+        self.dropout_spin.setToolTip("Dropout: in every training step each hidden unit is switched off with this "
+                                     "probability and the others are scaled by 1/(1-p), so that the average "
+                                     "signal is unchanged. Errors, the validation and test curves and every view "
+                                     "use the whole network. First-order optimisers only; 'off' (0) disables it.")
+        self.dropout_spin.valueChanged.connect(self._regularization_changed)
+        form.addRow("Dropout", self.dropout_spin)
+        self.standardize_check = QCheckBox("Standardise the inputs")
+        self.standardize_check.setToolTip("Train as if every input had mean 0 and variance 1 on the training set "
+                                          "(the network still takes the raw inputs). Steps no longer depend on "
+                                          "the units of the inputs, and the penalty acts on the weights of "
+                                          "standardised inputs: the consistent prior of PRML 5.5.1.")
+        self.standardize_check.toggled.connect(self._regularization_changed)
+        form.addRow(self.standardize_check)
         return box
 
     def _build_early_stopping(self) -> QGroupBox:
@@ -149,6 +166,8 @@ class RegularizationPanel(Panel):
             self.l2_mode.setCurrentIndex(self.l2_mode.findData(mode))
             self.l1_input.set_value(regularization.l1)
             self.invariance.show(regularization)
+            self.dropout_spin.setValue(regularization.dropout)
+            self.standardize_check.setChecked(regularization.standardize_inputs)
             self._refresh()
 
     def set_early_stopping(self, early_stopping: EarlyStopping | None) -> None:
@@ -172,7 +191,8 @@ class RegularizationPanel(Panel):
         mode = self.l2_mode.currentData()
         groups = {g: s.value() for g, s in self.group_spins.items()} if mode == "groups" else None
         l2 = self.l2_input.value() if mode == "one" else 0.0
-        return Regularization(l2, groups, self.l1_input.value(), **self.invariance.values())
+        return Regularization(l2, groups, self.l1_input.value(), dropout=self.dropout_spin.value(),
+                              standardize_inputs=self.standardize_check.isChecked(), **self.invariance.values())
 
     def early_stopping(self) -> EarlyStopping | None:
         if not self.es_check.isChecked():
