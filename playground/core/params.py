@@ -32,6 +32,7 @@ __all__ = [
     "Boolean", "Choice", "Interval", "check", "problem",
     "MAX_COMPONENTS", "MAX_EPOCHS", "MAX_HIDDEN_LAYERS", "MAX_POINTS", "MAX_SEED", "MAX_UNITS",
     "DATA_PARAMETERS", "HYPER_PARAMETERS", "NETWORK_PARAMETERS", "TRAINING_PARAMETERS",
+    "FIGURE_PARAMETERS",
 ]
 
 MAX_SEED = 2**31 - 1  # the largest a seed spin box (a 32-bit QSpinBox) holds; numpy refuses negative seeds
@@ -230,4 +231,11 @@ DATA_PARAMETERS = {
     "train_share": Interval(float, 0, 1, "right"),  # something to train on
     "share": Interval(float, 0, 1, "left"),  # validation and test shares: they leave the training share some
     "split_seed": SEED,
+}
+
+# Figures and clips (gui/figures.py, gui/clips.py): the export dialogs' boxes read these.
+FIGURE_PARAMETERS = {
+    "scale": Interval(int, 1, 3, "both"),  # PNG at 1x, 2x or 3x the on-screen size
+    "clip_fps": Interval(int, 1, 30, "both"),  # frames a second: the window redraws at most 30 times a second
+    "clip_seconds": Interval(float, 0.1, 60, "both"),  # the length limit: every frame is kept in memory
 }
