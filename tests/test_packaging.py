@@ -1,6 +1,9 @@
 """pyproject.toml lists its packages by hand (resources/ is installed as playground.resources):
 a package folder missing from the list would be missing from the wheel."""
 
+import ast
+import configparser
+import importlib.util
 import re
 from importlib.resources import files
 from pathlib import Path
@@ -26,10 +29,6 @@ def test_the_resources_are_the_package_playground_resources():
 
 
 # ---------------------------------------------------------------------------- the frozen binary
-import ast  # noqa: E402
-import configparser  # noqa: E402
-import importlib.util  # noqa: E402
-
 PACKAGING = ROOT / "packaging"
 
 
@@ -61,7 +60,7 @@ def _root_paths(tree: ast.Module) -> list[Path]:
 def test_the_spec_refers_to_files_that_exist():
     tree = _spec_tree()
     paths = _root_paths(tree)
-    assert ROOT / "playground" / "__main__.py" in paths  # the entry script
+    assert ROOT / "packaging" / "entry.py" in paths  # the entry script
     assert ROOT / "resources" / "icons" / "nn-playground.png" in paths
     missing = [str(p.relative_to(ROOT)) for p in paths if not p.exists()]
     assert not missing, f"the spec names missing files: {missing}"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sys
 import traceback
+from importlib.resources import files
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from .settings import SettingsReader, app_settings
@@ -37,6 +39,7 @@ def prepare_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv)
     app.setApplicationName("nn-playground")
     app.setOrganizationName("nn-playground")
+    app.setWindowIcon(QIcon(str(files("playground.resources").joinpath("icons", "nn-playground.svg"))))
     theme = SettingsReader(app_settings()).choice("view/theme", "light", THEMES)  # the window notes a bad one
     apply_theme(app, THEMES[theme])
     return app

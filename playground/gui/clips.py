@@ -21,8 +21,16 @@ import numpy as np
 from PIL import Image
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout, QLabel, \
-    QSpinBox
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QSpinBox,
+)
 
 from playground.core.params import FIGURE_PARAMETERS, check
 from playground.session.atomic import atomic_write_bytes

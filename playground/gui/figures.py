@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -32,7 +33,16 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, QSize,
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QMenu, QTabWidget, QWidget,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QMainWindow,
+    QMenu,
+    QTabWidget,
+    QWidget,
 )
 
 from playground.core.params import FIGURE_PARAMETERS, check
@@ -231,9 +241,7 @@ def csv_text(widget: QWidget) -> str:
         raise ValueError("this figure has no data series to write as CSV")
     plot_export.install()
     exporter = plot_export.PlotCSVExporter(item)
-    # CSVExporter writes to a file name only: a temporary file in memory is not possible, so read it back.
-    import tempfile
-
+    # CSVExporter writes to a file name only: write to a temporary folder and read it back.
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "curves.csv")
         exporter.export(path)
@@ -255,7 +263,8 @@ def export_figure(widget_or_view, path, scale: float = 1) -> str:
             widget_or_view.select()
         widget = widget_or_view.widget
     elif isinstance(widget_or_view, QWidget):
-        widget = widget_or_view if widget_or_view.isWindow() else figure_widget(widget_or_view)
+        # the main window is drawn whole; a view (docked, or standalone as `render` makes it) is its figure
+        widget = widget_or_view if isinstance(widget_or_view, QMainWindow) else figure_widget(widget_or_view)
     else:
         raise TypeError(f"export_figure takes a widget or a Figure, not {type(widget_or_view).__name__}")
     if suffix == ".png":

@@ -19,7 +19,6 @@ from playground.gui.views import VIEWS
 from playground.session.config import DataConfig, ExperimentConfig
 from playground.session.document import Document
 
-
 EPOCHS = 30
 
 
