@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint, QSettings
 from PySide6.QtWidgets import QApplication, QMenu
+from widget_lifetime import delete_widgets_at_a_safe_point
 
 from playground.gui import figures
 from playground.gui.figures import export_figure, figures_of, grid_csv
@@ -234,3 +235,25 @@ def test_the_scales_offered_are_the_declared_range():
     import playground.core.params as params
 
     assert params.FIGURE_PARAMETERS["scale"].hi == max(figures.SCALES) == 3
+
+
+@pytest.fixture
+def delete_widgets():
+    yield from delete_widgets_at_a_safe_point()
+
+
+def test_a_standalone_view_exports_its_plot_as_render_would(qtbot, tmp_path, delete_widgets):
+    """`nn-playground render` draws a view outside the window: its figure is the plot, not its controls."""
+    from widget_lifetime import shown
+
+    from playground.core.training import History
+    from playground.gui.plots import LossPlot
+
+    plot = shown(qtbot, LossPlot(), 500, 300)
+    epochs = np.arange(40)
+    plot.render(History(epochs, np.exp(-epochs / 10), np.exp(-epochs / 12), np.full(40, np.nan)), None)
+    QApplication.processEvents()
+    size = plot.plot_widget.size()
+    with Image.open(export_figure(plot, tmp_path / "loss.png", 2)) as image:
+        assert image.size == (2 * size.width(), 2 * size.height())
+    assert max(vertex_counts(svg_of(export_figure(plot, tmp_path / "loss.svg")))) >= 40
