@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run the frozen app the way CI and a person would, headless: --version, --help, a short `train`
-# (its files checked), and --self-test when this build has it (it comes with the export work;
-# older builds lack it). Exits non-zero, naming the step, when any step fails.
+# (its files checked), the desktop app started offscreen and still up after 8 s (a module left out
+# of the build fails at its start), and --self-test when this build has it (it comes with the export
+# work; older builds lack it). Exits non-zero, naming the step, when any step fails.
 #   bash packaging/smoke.sh [BINARY]     (default: dist/nn-playground/nn-playground)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,16 @@ step "train (200 points, 2-8-8-1, 50 epochs)"
 for file in metrics.json network.json; do
   [[ -s "$out/run/$file" ]] || { echo "smoke: train wrote no $file" >&2; exit 1; }
 done
+step "the desktop app starts (offscreen, 8 s)"
+set +e
+HOME="$out/home" XDG_CONFIG_HOME="$out/home/.config" timeout 8 "$app" >"$out/gui.log" 2>&1
+code=$?
+set -e
+if [[ $code -ne 124 ]]; then  # 124: still running when timeout stopped it, as it should be
+  echo "smoke: the app exited with $code within 8 s:" >&2
+  tail -n 20 "$out/gui.log" >&2
+  exit 1
+fi
 if grep -q -- "--self-test" "$out/help.txt"; then
   step "--self-test"
   "$app" --self-test

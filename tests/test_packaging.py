@@ -4,7 +4,11 @@ a package folder missing from the list would be missing from the wheel."""
 import ast
 import configparser
 import importlib.util
+import json
+import os
 import re
+import subprocess
+import sys
 from importlib.resources import files
 from pathlib import Path
 
@@ -37,10 +41,15 @@ def _spec_tree() -> ast.Module:
 
 
 def _spec_list(name: str) -> list[str]:
-    for node in _spec_tree().body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
-            return list(ast.literal_eval(node.value))
-    raise AssertionError(f"the spec defines no {name}")
+    """A list the spec defines from literals (EXCLUDED = EXCLUDED_OPTIONAL + [...]): its plain
+    assignments of constants, lists, tuples and sums of them are run on their own, nothing else."""
+    plain = (ast.Constant, ast.List, ast.Tuple, ast.BinOp, ast.Name)
+    assignments = [node for node in _spec_tree().body if isinstance(node, ast.Assign)
+                   and all(isinstance(n, plain + (ast.expr_context, ast.operator)) for n in ast.walk(node.value))]
+    namespace: dict = {}
+    exec(compile(ast.Module(assignments, type_ignores=[]), "nn-playground.spec", "exec"), namespace)  # noqa: S102
+    assert name in namespace, f"the spec defines no {name}"
+    return list(namespace[name])
 
 
 def _root_paths(tree: ast.Module) -> list[Path]:
@@ -97,6 +106,23 @@ def test_the_app_imports_nothing_the_spec_leaves_out():
     clashes = sorted((name, where) for name, where in imported for gone in excluded
                      if name == gone or name.startswith(gone + "."))
     assert not clashes, f"imported by playground but excluded from the binary: {clashes}"
+
+
+def test_a_running_app_loads_no_module_the_spec_leaves_out():
+    """What the imports above cannot see: modules that numpy, scipy, pyqtgraph or Qt import for the
+    app (pyqtgraph imports PySide6.QtOpenGL at its top level). Only EXCLUDED_OPTIONAL may be loaded."""
+    code = ("import json, pkgutil, sys, playground\n"
+            "for m in pkgutil.walk_packages(playground.__path__, 'playground.'):\n"
+            "    __import__(m.name)\n"
+            "print(json.dumps(sorted(sys.modules)))")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    optional = set(_spec_list("EXCLUDED_OPTIONAL"))
+    gone = [g for g in _spec_list("EXCLUDED") if g not in optional]
+    clashes = sorted(m for m in loaded for g in gone if m == g or m.startswith(g + "."))
+    assert not clashes, f"loaded by the app but left out of the binary: {clashes}"
 
 
 def test_the_desktop_entry_starts_the_app_with_its_icon():

@@ -386,6 +386,7 @@ class ExportFigureDialog(QDialog):
         self.scale_combo = QComboBox(self)
         for scale in SCALES:
             self.scale_combo.addItem(f"{scale}x the size on screen", scale)
+        self.scale_combo.setCurrentIndex(self.scale_combo.findData(2))  # a slide's usual need
         self.scale_combo.setToolTip("2x or 3x for slides and print: lines and text are drawn again, sharp")
         form = QFormLayout(self)
         form.addRow("Figure", self.figure_combo)
