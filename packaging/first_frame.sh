@@ -14,7 +14,9 @@ Xvfb ":$d" -screen 0 1600x1000x24 -nolisten tcp >/dev/null 2>&1 &
 xpid=$!
 home=$(mktemp -d)  # a fresh profile: no remembered layout, no autosave to offer back
 trap 'kill "${apid:-}" 2>/dev/null; kill "$xpid" 2>/dev/null; rm -rf "$home"' EXIT
-for _ in $(seq 200); do DISPLAY=":$d" xwininfo -root >/dev/null 2>&1 && break; sleep 0.05; done  # the server answers
+ready=
+for _ in $(seq 400); do DISPLAY=":$d" xwininfo -root >/dev/null 2>&1 && { ready=1; break; }; sleep 0.05; done
+[[ -n $ready ]] || { echo "Xvfb on :$d did not answer within 20 s" >&2; exit 2; }
 start=$(date +%s.%N)
 env -u QT_QPA_PLATFORM HOME="$home" XDG_CONFIG_HOME="$home/.config" DISPLAY=":$d" QT_QPA_PLATFORM=xcb "$@" \
     >"$home/app.log" 2>&1 &
