@@ -43,6 +43,9 @@ from .plots.common import EventWatcher
 DEFAULT_FPS = 10
 DEFAULT_SECONDS = 15.0
 MAX_WIDTH = 800  # frames wider than this are shrunk: a clip is for a slide or a web page, and held in memory
+# The frames wait in memory, one byte a pixel, until the clip is written: 30 frames a second for a
+# minute of a large window would be 1.4 GB. A recording stops when its frames would pass this.
+MAX_CLIP_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True)
@@ -76,14 +79,28 @@ def image_to_rgb(image: QImage) -> np.ndarray:
     return rows[:, : 3 * w].reshape(h, w, 3).copy()
 
 
-def encode_gif(frames: list[Image.Image], duration_ms: int) -> bytes:
-    """Palette frames as one looping animated GIF, ``duration_ms`` each."""
+def encode_gif(frames: list[Image.Image], duration_ms: int, progress=None) -> bytes:
+    """Palette frames as one looping animated GIF, ``duration_ms`` each; ``progress(done, total)``
+    is told as Pillow takes each frame."""
     if not frames:
         raise ValueError("no frames were recorded")
+
+    def rest():  # Pillow reads append_images lazily: each frame it takes is one step done
+        for i, frame in enumerate(frames[1:], start=1):
+            if progress is not None:
+                progress(i, len(frames))
+            yield frame
+
     out = io.BytesIO()
-    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], duration=duration_ms, loop=0,
-                   disposal=1)
+    frames[0].save(out, format="GIF", save_all=True, append_images=rest(), duration=duration_ms, loop=0, disposal=1)
     return out.getvalue()
+
+
+def frame_bytes(width: int, height: int, max_width: int = MAX_WIDTH) -> int:
+    """Memory one recorded frame of a ``width`` x ``height`` widget takes (palette_frame's size)."""
+    if width > max_width:
+        width, height = max_width, max(1, round(height * max_width / width))
+    return width * height
 
 
 def palette_frame(rgb: np.ndarray, max_width: int = MAX_WIDTH) -> Image.Image:
@@ -114,7 +131,7 @@ class GifEncoder(Worker):
     def _on_finish(self, path: str, duration_ms: int) -> None:
         total = len(self.frames)
         self.sigProgress.emit(0, total)
-        data = encode_gif(self.frames, duration_ms)
+        data = encode_gif(self.frames, duration_ms, self.sigProgress.emit)
         self.sigProgress.emit(total, total)
         atomic_write_bytes(path, data)
         self.frames = []
@@ -133,6 +150,7 @@ class ClipRecorder(QObject):
         self.settings = ClipSettings()
         self.path: str | None = None
         self.frames_grabbed = 0
+        self.memory_stop = False  # the last recording stopped at MAX_CLIP_BYTES
         self._handle = None
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._grab)
@@ -153,6 +171,7 @@ class ClipRecorder(QObject):
         if self.busy():
             raise RuntimeError("a clip is already being recorded or written")
         self.path, self.settings, self.frames_grabbed = os.fspath(path), settings, 0
+        self.memory_stop = False
         encoder = GifEncoder()
         encoder.sigProgress.connect(self._progress)
         encoder.sigWritten.connect(self._written)
@@ -170,7 +189,15 @@ class ClipRecorder(QObject):
         if self.frames_grabbed >= self.settings.max_frames:
             self.stop()
             return
-        self._handle.post("frame", image_to_rgb(render_image(self.target_widget(), 1)))
+        widget = self.target_widget()
+        if (self.frames_grabbed + 1) * frame_bytes(widget.width(), widget.height()) > MAX_CLIP_BYTES:
+            self.memory_stop = True
+            self.stop()
+            self.window.show_notice(f"Recording stopped after {self.frames_grabbed / self.settings.fps:.1f} s: a "
+                                    f"longer clip of this size would not fit in memory ({MAX_CLIP_BYTES >> 20} MB). "
+                                    "Record the data view, a smaller window or fewer frames a second.", banner=True)
+            return
+        self._handle.post("frame", image_to_rgb(render_image(widget, 1)))
         self.frames_grabbed += 1
         seconds = self.frames_grabbed / self.settings.fps
         self.label.setText(f"\u25cf recording {seconds:.1f} s of {self.settings.seconds:g} s")

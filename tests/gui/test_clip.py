@@ -59,7 +59,9 @@ def start_from_the_menu(window, monkeypatch, path, fps, seconds, target="data"):
 def test_palette_frames_become_a_looping_gif_with_every_frame():
     rng = np.random.default_rng(0)
     frames = [clips.palette_frame(rng.integers(0, 255, (30, 40, 3), dtype=np.uint8)) for _ in range(5)]
-    path_data = clips.encode_gif(frames, 100)
+    told = []
+    path_data = clips.encode_gif(frames, 100, lambda done, total: told.append((done, total)))
+    assert told == [(1, 5), (2, 5), (3, 5), (4, 5)]  # as Pillow takes each frame after the first
     import io
 
     with Image.open(io.BytesIO(path_data)) as image:
@@ -113,10 +115,18 @@ def test_stop_recording_ends_the_clip_early_and_closing_the_window_writes_it(qtb
     assert not list(tmp_path.glob(".*.tmp"))  # written atomically: no temporary file left behind
 
 
-def test_stop_recording_without_a_clip_says_so(qtbot, tmp_path):
+def test_a_recording_stops_before_its_frames_outgrow_the_memory_limit(qtbot, tmp_path, monkeypatch):
     window = shown_main_window(qtbot, tmp_path, spiral_document())
     window.stop_clip_action.trigger()
     assert "No clip is being recorded" in window.statusBar().currentMessage()
+    view = window.data_view
+    monkeypatch.setattr(clips, "MAX_CLIP_BYTES", int(3.5 * clips.frame_bytes(view.width(), view.height())))
+    written = start_from_the_menu(window, monkeypatch, tmp_path / "big.gif", fps=20, seconds=30)
+    qtbot.waitUntil(lambda: len(written.calls) > 0, timeout=10000)
+    recorder = window.clip_recorder
+    assert recorder.memory_stop and recorder.frames_grabbed == 3
+    assert "would not fit in memory" in window.banner_label.text()
+    assert sum(gif_frames(tmp_path / "big.gif")[1]) == 3 * 50
 
 
 def test_clip_settings_out_of_range_are_refused_in_plain_words():
