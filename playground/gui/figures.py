@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+import xml.dom.minidom
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -163,7 +164,7 @@ def svg_bytes(widget: QWidget) -> bytes:
     """``widget`` as SVG: pyqtgraph's exporter for one scene, QSvgGenerator for a composite widget."""
     if isinstance(widget, pg.GraphicsView):
         plot_export.install()  # the closepath fix (pyqtgraph issue 3495)
-        return SVGExporter(widget.scene()).export(toBytes=True)
+        return _sized(SVGExporter(widget.scene()).export(toBytes=True), widget.size())
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -179,6 +180,14 @@ def svg_bytes(widget: QWidget) -> bytes:
         painter.end()
     buffer.close()
     return bytes(data)
+
+
+def _sized(svg: bytes, size: QSize) -> bytes:
+    """pyqtgraph's SVG with the width and height it lacks (without them a viewer stretches it to its window)."""
+    doc = xml.dom.minidom.parseString(svg)
+    doc.documentElement.setAttribute("width", f"{size.width()}px")
+    doc.documentElement.setAttribute("height", f"{size.height()}px")
+    return doc.toxml(encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------- CSV

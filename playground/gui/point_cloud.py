@@ -218,6 +218,9 @@ class PointCloud(pg.GraphicsObject):
             px, py, style = _topmost_per_pixel(px, py, style, 1.0)
             if px.size > COARSE_ABOVE:
                 px, py, style = _topmost_per_pixel(px, py, style, 2.0)
+        if self._exportOpts is not False:  # pyqtgraph's SVG export (gui/figures.py): circles, not pixmaps
+            self._paint_vectors(painter, px, py, style)
+            return
         self._fragments.resize(px.size)
         frags = self._fragments.ndarray()
         # Whole-pixel target rectangles: Qt then blits each symbol instead of resampling it
@@ -230,6 +233,23 @@ class PointCloud(pg.GraphicsObject):
         painter.save()
         painter.resetTransform()
         painter.drawPixmapFragments(*self._fragments.drawargs(), self._atlas)
+        painter.restore()
+
+
+    def _paint_vectors(self, painter, px, py, style) -> None:
+        """Each point as a circle at its device position, in drawing order (an SVG keeps them as
+        vectors; the pixmap fragments of the screen come out misplaced through pyqtgraph's exporter)."""
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        current = None
+        for x, y, k in zip(px.tolist(), py.tolist(), style.tolist()):
+            s = self.styles[k]
+            if k != current:
+                painter.setPen(QPen(s.outline, s.outline_width) if s.outline_width > 0 else Qt.PenStyle.NoPen)
+                painter.setBrush(s.fill)
+                current = k
+            painter.drawEllipse(QPointF(x, y), s.size / 2, s.size / 2)
         painter.restore()
 
 

@@ -9,7 +9,7 @@ import xml.dom.minidom
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPoint, QSettings
+from PySide6.QtCore import QPoint, QPointF, QSettings
 from PySide6.QtWidgets import QApplication, QMenu
 from widget_lifetime import delete_widgets_at_a_safe_point
 
@@ -116,11 +116,20 @@ def test_every_figure_is_an_svg_that_parses_and_holds_its_drawing(window, tmp_pa
         assert doc.documentElement.tagName == "svg", figure.key
         size = figure.widget.size()
         assert svg_size(doc) == pytest.approx((size.width(), size.height()), abs=1), figure.key
+        assert doc.documentElement.getAttribute("width"), f"{figure.key}: a viewer would stretch it"
         counts = vertex_counts(doc)
         if figure.key == "data":
             assert doc.getElementsByTagName("image"), "the output shading is missing"
             # the decision boundary's segments, drawn as lines of their own
             assert sum(1 for c in counts if c == 2) >= len(frame.boundary) > 0
+            # every point a circle where the view shows it (its pixmaps came out misplaced before)
+            centres = np.array([[float(c.getAttribute("cx")), float(c.getAttribute("cy"))]
+                                for c in doc.getElementsByTagName("circle")])
+            view, points = window.data_view, window.model.document.dataset.X
+            shown = np.array([[q.x(), q.y()] for q in (view.mapFromScene(view.vb.mapViewToScene(QPointF(*xy)))
+                                                       for xy in points[:, :2])])
+            assert len(centres) == len(points)
+            assert np.abs(centres[:, None, :] - shown[None, :, :]).max(axis=2).min(axis=0).max() <= 1.0
         elif figure.key == "loss":
             assert max(counts) >= EPOCHS, "no curve path with a vertex per epoch"
         elif figure.key == "weights":
