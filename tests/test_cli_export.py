@@ -166,7 +166,7 @@ def test_render_of_data_with_three_inputs_offers_the_other_views(tmp_path, capsy
     path.write_text(json.dumps({"version": 1, "data": {"csv": "d3.csv"}, "network": {"hidden": [3]},
                                 "training": {"epochs": 2}}))
     _fails(capsys, ["render", str(path), "--out", str(tmp_path / "f.png")],
-           "these have 3; choose --view loss, diagram, weights or hessian")
+           "these have 3; choose --view loss, diagram, weights, hessian")
     assert main(["render", str(path), "--out", str(tmp_path / "w.png"), "--view", "weights"]) == 0
 
 

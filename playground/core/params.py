@@ -32,6 +32,7 @@ __all__ = [
     "Boolean", "Choice", "Interval", "Registry", "check", "close_match", "problem", "AUGMENT_KINDS", "TANGENT_KINDS",
     "DEFAULT_SIGMA_FLOOR", "MAX_COMPONENTS", "MAX_EPOCHS", "MAX_HIDDEN_LAYERS", "MAX_POINTS", "MAX_SEED", "MAX_UNITS",
     "BAYES_PARAMETERS", "DATA_PARAMETERS", "HYPER_PARAMETERS", "NETWORK_PARAMETERS", "TRAINING_PARAMETERS",
+    "FIGURE_PARAMETERS",
 ]
 
 MAX_POINTS = 100_000
@@ -289,4 +290,11 @@ BAYES_PARAMETERS = {
     "updates": Interval(int, 1, 100, "both"),  # updates of alpha, beta at fixed weights (Netlab's num)
     "per_group": Boolean(),  # one alpha per group w1, b1, w2, b2 (Netlab demev2)
     "hessian": Choice(Registry("bayes", "HESSIAN_KINDS"), "Hessian"),  # exact, or the outer product (5.84)
+}
+
+# Figures and clips (gui/figures.py, gui/clips.py): the export dialogs' boxes read these.
+FIGURE_PARAMETERS = {
+    "scale": Interval(int, 1, 3, "both"),  # PNG at 1x, 2x or 3x the on-screen size
+    "clip_fps": Interval(int, 1, 30, "both"),  # frames a second: the window redraws at most 30 times a second
+    "clip_seconds": Interval(float, 0.1, 60, "both"),  # the length limit: every frame is kept in memory
 }

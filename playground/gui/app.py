@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sys
 import traceback
+from importlib.resources import files
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from .actions.view import THEME
@@ -29,6 +31,19 @@ def _install_excepthook() -> None:
     sys.excepthook = hook
 
 
+def collect_garbage_at_safe_points(app: QApplication) -> None:
+    """Python's cyclic garbage collector, run only from a timer of the GUI thread's event loop.
+
+    A widget whose wrapper sits in a reference cycle is otherwise freed whenever the collector
+    happens to run: inside a paint event or inside Qt's own signal disconnection, which then
+    deadlocks or crashes (seen in the self-test and the tests). pyqtgraph's GarbageCollector
+    disables the automatic collector and collects from a QTimer instead."""
+    if getattr(app, "_garbage_collector", None) is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        app._garbage_collector = GarbageCollector(interval=1.0)
+
+
 def prepare_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with the app's names, the remembered theme and the thread settings."""
     argv = list(sys.argv[:1] if argv is None else [sys.argv[0], *argv])
@@ -38,6 +53,8 @@ def prepare_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv)
     app.setApplicationName("nn-playground")
     app.setOrganizationName("nn-playground")
+    app.setWindowIcon(QIcon(str(files("playground.resources").joinpath("icons", "nn-playground.svg"))))
+    collect_garbage_at_safe_points(app)
     dark = THEME.read(SettingsReader(app_settings()))  # the dark action's setting; the window notes a bad one
     apply_theme(app, DARK if dark else LIGHT)
     return app

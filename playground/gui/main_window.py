@@ -25,6 +25,7 @@ from .augmented_points import AugmentedPoints
 from .data_view import DataView
 from .document_model import DocumentModel
 from .drawing import DrawingTool
+from .figures import install_figures
 from .file_actions import FileActions
 from .frames import ViewSpec
 from .notices import Banner, StatusReadout, say
@@ -132,6 +133,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         install_actions(self)  # the tables are in gui/actions/; each action is window.<id>, e.g. window.play_action
+        install_figures(self)  # each view's right-click export menu (gui/figures.py)
 
     def _build_status_bar(self) -> None:
         self.readout = StatusReadout(self.statusBar())

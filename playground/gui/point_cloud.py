@@ -191,20 +191,6 @@ class PointCloud(pg.GraphicsObject):
         self._atlas_dpr = dpr
         self._atlas_key = tuple(s.key() for s in self.styles)
 
-    def _paint_vector(self, painter, px, py, style) -> None:
-        """Each point as a circle, in array order: an SVG export gets shapes, not pixmaps."""
-        painter.save()
-        painter.resetTransform()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        pens = [QPen(s.outline, s.outline_width) if s.outline_width > 0 else QPen(Qt.PenStyle.NoPen)
-                for s in self.styles]
-        for x, y, k in zip(px.tolist(), py.tolist(), style.tolist()):
-            painter.setPen(pens[k])
-            painter.setBrush(self.styles[k].fill)
-            r = self.styles[k].size / 2
-            painter.drawEllipse(QPointF(x, y), r, r)
-        painter.restore()
-
     def paint(self, painter, option, widget=None) -> None:
         if not self.x.size or not self.styles:
             return
@@ -232,8 +218,9 @@ class PointCloud(pg.GraphicsObject):
             px, py, style = _topmost_per_pixel(px, py, style, 1.0)
             if px.size > COARSE_ABOVE:
                 px, py, style = _topmost_per_pixel(px, py, style, 2.0)
-        if painter.paintEngine() is not None and painter.paintEngine().type() == QPaintEngine.Type.SVG:
-            self._paint_vector(painter, px, py, style)  # Qt's SVG engine would draw the whole atlas per fragment
+        svg = painter.paintEngine() is not None and painter.paintEngine().type() == QPaintEngine.Type.SVG
+        if svg or self._exportOpts is not False:  # an SVG (QSvgGenerator or pyqtgraph's export): circles, not pixmaps
+            self._paint_vectors(painter, px, py, style)
             return
         self._fragments.resize(px.size)
         frags = self._fragments.ndarray()
@@ -247,6 +234,22 @@ class PointCloud(pg.GraphicsObject):
         painter.save()
         painter.resetTransform()
         painter.drawPixmapFragments(*self._fragments.drawargs(), self._atlas)
+        painter.restore()
+
+    def _paint_vectors(self, painter, px, py, style) -> None:
+        """Each point as a circle at its device position, in drawing order (an SVG keeps them as
+        vectors; the pixmap fragments of the screen come out misplaced through pyqtgraph's exporter)."""
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        current = None
+        for x, y, k in zip(px.tolist(), py.tolist(), style.tolist()):
+            s = self.styles[k]
+            if k != current:
+                painter.setPen(QPen(s.outline, s.outline_width) if s.outline_width > 0 else Qt.PenStyle.NoPen)
+                painter.setBrush(s.fill)
+                current = k
+            painter.drawEllipse(QPointF(x, y), s.size / 2, s.size / 2)
         painter.restore()
 
 

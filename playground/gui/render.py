@@ -10,6 +10,7 @@ figure-export module later.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -44,6 +45,7 @@ def offscreen_application() -> QApplication:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     qInstallMessageHandler(_quiet_offscreen)
     app = QApplication(["nn-playground"])
+    gc.disable()  # collected at safe points only (_discard): no event loop runs here to do it on a timer
     apply_theme(app, LIGHT)  # figures for slides and print: the light theme, whatever the app remembers
     return app
 
@@ -85,6 +87,9 @@ def _discard(widget: QWidget) -> None:
     widget.close()
     widget.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # now, not at some later garbage collection
+    # The wrappers left in reference cycles (pyqtgraph's menus, ...) go now, at a safe point: freed by the
+    # collector later, inside Qt's signal disconnection of the next view, they deadlocked the self-test.
+    gc.collect()
 
 
 def _draw_into(widget: QWidget, name: str, experiment, document, net, snapshot, size: tuple[int, int]) -> None:

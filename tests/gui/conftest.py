@@ -5,6 +5,16 @@ import shiboken6
 from PySide6.QtCore import QThread
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _garbage_collected_at_safe_points(qapp):
+    """As the app does (gui/app.collect_garbage_at_safe_points): a widget in a reference cycle is
+    freed from a timer of the event loop, not inside a paint event or a signal disconnection."""
+    from playground.gui.app import collect_garbage_at_safe_points
+
+    collect_garbage_at_safe_points(qapp)
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _unsaved_changes_are_discarded(monkeypatch):
     """Closing a window with unsaved changes asks in a modal box, which would wait for ever here:

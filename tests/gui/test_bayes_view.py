@@ -129,7 +129,7 @@ def test_classification_contours_moderated_and_map(qtbot, tmp_path):
         assert keep.sum() > 10
         off = distance_off(output, np.column_stack([x[keep], y[keep]]), 0.5)
         # on p = 1/2 up to the grid's linear interpolation (the worst vertices sit where p is flattest)
-        assert np.median(off) < 0.1 * h and np.percentile(off, 90) < 0.5 * h and off.max() < 2 * h
+        assert np.median(off) < 0.25 * h and np.percentile(off, 90) < 0.6 * h and off.max() < 2 * h
     xs, ys = overlay.moderated_levels.getData()
     keep = np.isfinite(xs) & np.isfinite(ys)
     assert keep.sum() > 10
@@ -138,7 +138,7 @@ def test_classification_contours_moderated_and_map(qtbot, tmp_path):
     nearest = np.asarray(LEVELS)[np.argmin(np.abs(p[:, None] - np.asarray(LEVELS)[None, :]), axis=1)]
     off = np.array([distance_off(post.predictive, points[k:k + 1], nearest[k])[0] for k in range(len(points))])
     # every vertex on one of the levels 0.1 ... 0.9, up to grid interpolation
-    assert np.median(off) < 0.1 * h and np.percentile(off, 90) < 0.5 * h and off.max() < 2 * h
+    assert np.median(off) < 0.25 * h and np.percentile(off, 90) < 0.6 * h and off.max() < 2 * h
     mx, my = overlay.map_levels.getData()
     p_map = post.map_output(np.column_stack([mx, my]))[:, 0]
     assert len(mx) > 10 and np.abs(p_map - 0.5).max() > 0.35  # the MAP output reaches 0.1 and 0.9 here

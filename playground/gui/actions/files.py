@@ -6,6 +6,19 @@ from . import Action
 
 TITLE = "&File"
 
+
+def _figures():
+    from .. import figures
+
+    return figures
+
+
+def _clips():
+    from .. import clips
+
+    return clips
+
+
 # The window's thin methods call FileActions; Quit closes the window, whose closeEvent asks
 # about unsaved changes.
 ACTIONS = (
@@ -18,6 +31,12 @@ ACTIONS = (
     Action("export_action", "&Export CSV…", lambda w: w.export_csv(), ("Ctrl+E",)),
     Action("export_network_action", "Export &network…", lambda w: _export_network(w),
            tip="The trained network as ONNX, NumPy arrays, safetensors (PyTorch) or JSON"),
+    # Figures and clips: gui/figures.py and gui/clips.py (imported when used: the menu loads fast)
+    Action("export_figure_action", "Export &figure…", lambda w: _figures().open_export_dialog(w), ("Ctrl+Shift+E",),
+           tip="any view, or the whole window, as PNG (1x-3x), SVG or CSV"),
+    Action("record_clip_action", "Record &clip…", lambda w: _clips().open_clip_dialog(w),
+           tip="record the data view or the window while it trains, as an animated GIF"),
+    Action("stop_clip_action", "S&top recording", lambda w: _clips().stop_recording(w)),
     None,
     Action("quit_action", "&Quit", lambda w: w.close(), (QKeySequence.Quit,)),
 )
