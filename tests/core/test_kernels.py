@@ -120,7 +120,6 @@ def test_the_bootstrap_band_covers_the_true_line_near_its_nominal_level():
         lo, hi = kernels.band(kernels.bootstrap(refit, X, y, Xq, B=100, seed=r))
         hits.append((lo <= truth) & (truth <= hi))
     coverage = np.mean(hits)
-    print("coverage", coverage)
     assert 0.78 <= coverage <= 0.97, coverage
 
 
