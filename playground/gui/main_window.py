@@ -34,7 +34,8 @@ from .panels.training_panel import TrainingPanel
 from .race_window import open_race_window
 from .settings import SettingsReader, app_settings
 from .theme import DARK, LIGHT, apply_theme
-from .views import build_view_docks, clear_views, make_dock, render_views, set_theme, show_network, with_history
+from .views import (build_view_docks, clear_views, hide_views_shown_on_request, make_dock, render_views, set_theme,
+                    show_experiment, show_network, shutdown_views, with_history)
 from .window_fit import default_geometry, on_screen_geometry
 from .worker import TrainingController
 
@@ -195,6 +196,7 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state)
         for dock in self.docks:
             dock.show()
+        hide_views_shown_on_request(self)
         self._default_dock_sizes()
 
     def _keep_on_screen(self) -> None:
@@ -302,6 +304,7 @@ class MainWindow(QMainWindow):
             self._selected_unit = None
         self.controller.set_job(built.trainer, experiment.features, experiment.dataset.kind,
                                 experiment.dataset.n_inputs)
+        show_experiment(self, experiment)  # the kernel and sweep views fit on the same points
         self._send_view()
         if self.controller.running:
             self.controller.play(True)
@@ -566,5 +569,6 @@ class MainWindow(QMainWindow):
         self._render_timer.stop()
         self._save_settings()
         self.controller.shutdown()
+        shutdown_views(self)
         super().closeEvent(event)
 

@@ -17,8 +17,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
 from .plots.hessian_view import HessianView
+from .plots.kernel_view import KernelView
 from .plots.loss_plot import LossPlot
 from .plots.network_diagram import NetworkDiagram
+from .plots.sweep_view import SweepView
 from .plots.weights_plot import WeightsPlot
 from .race_window import RaceWindow
 
@@ -61,6 +63,7 @@ class LiveViewSpec:
     every: int = 1
     turn: int = 0
     scroll: bool = False  # scrolls when squeezed instead of squashing its controls
+    hidden: bool = False  # starts hidden: its menu (or View) shows it when asked for
 
 
 VIEWS: tuple[LiveViewSpec, ...] = (
@@ -68,6 +71,12 @@ VIEWS: tuple[LiveViewSpec, ...] = (
     LiveViewSpec("diagram", "diagram", "Network diagram", NetworkDiagram, tab_group="plots", every=2, turn=1),
     LiveViewSpec("weights", "weights_plot", "Weights", WeightsPlot, tab_group="plots", every=2, turn=1),
     LiveViewSpec("hessian", "hessian_view", "Hessian", HessianView, tab_group="plots", every=0, scroll=True),
+    # wide, and asked for from the Compare menu: below the data view, hidden until then (tabified with the
+    # other plots they would make the right column's restored height grow)
+    LiveViewSpec("kernels", "kernel_view", "Kernels", KernelView, area=Qt.BottomDockWidgetArea, tab_group="compare",
+                 every=2, turn=0, scroll=True, hidden=True),
+    LiveViewSpec("sweeps", "sweep_view", "Sweeps", SweepView, area=Qt.BottomDockWidgetArea, tab_group="compare",
+                 every=0, scroll=True, hidden=True),
 )
 
 
@@ -105,6 +114,8 @@ def build_view_docks(window: QMainWindow, specs=VIEWS) -> list[LiveDock]:
         dock = make_dock(window, spec.title, spec.name, view, spec.area, scroll=spec.scroll)
         setattr(window, spec.attribute, view)
         setattr(window, f"{spec.name}_dock", dock)
+        if hasattr(view, "attach"):  # a view that acts on the window (a sweep's dot loads its network)
+            view.attach(window)
         built.append(LiveDock(spec, dock, view))
         if spec.tab_group is not None:
             groups.setdefault(spec.tab_group, []).append(dock)
@@ -113,7 +124,15 @@ def build_view_docks(window: QMainWindow, specs=VIEWS) -> list[LiveDock]:
             window.tabifyDockWidget(first, second)
         docks[0].raise_()
     window.live_docks = built
+    hide_views_shown_on_request(window)
     return built
+
+
+def hide_views_shown_on_request(window) -> None:
+    """Hide the docks whose row says ``hidden`` (at start and on Reset layout)."""
+    for live in window.live_docks:
+        if live.spec.hidden:
+            live.dock.hide()
 
 
 def render_views(window, frame, count: int) -> None:
@@ -162,3 +181,17 @@ def clear_views(window) -> None:
 def subscribers(window, analysis: str) -> list[LiveView]:
     """The docked views that draw the reports of ``analysis`` (e.g. "hessian")."""
     return [live.view for live in window.live_docks if getattr(live.view, "analysis", None) == analysis]
+
+
+def show_experiment(window, experiment) -> None:
+    """The views that fit models of their own (kernels, sweeps) get the new data and network."""
+    for live in window.live_docks:
+        if hasattr(live.view, "show_experiment"):
+            live.view.show_experiment(experiment)
+
+
+def shutdown_views(window) -> None:
+    """Stop and join the views' own background work (the window is closing)."""
+    for live in window.live_docks:
+        if hasattr(live.view, "shutdown"):
+            live.view.shutdown()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox,
     QTabWidget, QVBoxLayout, QWidget,
@@ -236,6 +236,7 @@ class KernelView(QWidget):
         self._result: KernelResult | None = None
         self._net = None
         self._fit_options: dict = {}
+        self._stale = False
         self.runner = JobRunner("kernel comparison", self)
 
         self.kernel_combo = QComboBox(self)
@@ -384,7 +385,14 @@ class KernelView(QWidget):
         if self._net is None or self._net.sizes != experiment.net.sizes:
             self._net = experiment.net.copy()
         self._draw_points()
-        self.refit()
+        self._stale = True  # refitted when next painted: no fits for a dock nobody looks at
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().paintEvent(event)
+        if self._stale:
+            self._stale = False
+            QTimer.singleShot(0, self, self.refit)
 
     def set_problem(self, problem: KernelProblem | None, net=None) -> None:
         """For scripts and tests: fit on ``problem`` directly."""
