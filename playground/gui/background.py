@@ -85,7 +85,31 @@ def describe_failure(what: str, error: BaseException) -> str:
 # ---------------------------------------------------------------------------- BLAS threads
 _blas_lock = threading.Lock()
 _blas_users = 0
-_blas_limits = None  # threadpoolctl's limiter while someone needs one BLAS thread
+_blas_saved: list = []
+
+
+def _openblas_thread_controls() -> list:
+    """(get, set) of every OpenBLAS loaded in this process (numpy's and scipy's), via ctypes."""
+    import ctypes
+
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            paths = sorted({line.split()[-1] for line in maps if "openblas" in line.lower() and ".so" in line})
+    except OSError:  # not Linux: leave the thread counts alone
+        return []
+    controls = []
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix in ("scipy_", ""):
+            for suffix in ("64_", ""):
+                get = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}", None)
+                put = getattr(lib, f"{prefix}openblas_set_num_threads{suffix}", None)
+                if get is not None and put is not None:
+                    controls.append((get, put))
+    return controls
 
 
 @contextlib.contextmanager
@@ -94,26 +118,29 @@ def single_threaded_blas():
 
     Two threads each calling multi-threaded OpenBLAS on a small machine slow each other
     down many times over (measured: an 8 x 256 mini-batch step 40x slower, so a pause
-    took 14 s instead of 0.01 s; ARPACK's eigenvalues of a 10k-weight Hessian 12.8 s
-    instead of 1.5 s); with one BLAS thread each they share the cores. threadpoolctl
-    finds every BLAS loaded (numpy's and scipy's OpenBLAS, MKL); the setting is
-    process-wide, so it is counted and restored by the last user.
+    took 14 s instead of 0.01 s); with one BLAS thread each they share the cores.
+    The setting is process-wide, so it is counted and restored by the last user.
+
+    Not threadpoolctl here (sweep worker processes use it, core/sweeps.py): since 3.6 it lets
+    only the first Python thread that limits OpenBLAS's process-wide pool change it again, and
+    a QThread counts as alive for ever, so a second worker's limit (or the restore by the last
+    user, on another thread) is silently ignored (measured: 2 threads left inside the block).
     """
-    global _blas_users, _blas_limits
+    global _blas_users, _blas_saved
     with _blas_lock:
         if _blas_users == 0:
-            from threadpoolctl import threadpool_limits
-
-            _blas_limits = threadpool_limits(limits=1, user_api="blas")
+            _blas_saved = [(put, get()) for get, put in _openblas_thread_controls()]
+            for put, _ in _blas_saved:
+                put(1)
         _blas_users += 1
     try:
         yield
     finally:
         with _blas_lock:
             _blas_users -= 1
-            if _blas_users == 0 and _blas_limits is not None:
-                _blas_limits.restore_original_limits()
-                _blas_limits = None
+            if _blas_users == 0:
+                for put, threads in _blas_saved:
+                    put(threads)
 
 
 # ---------------------------------------------------------------------------- mailbox

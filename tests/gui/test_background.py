@@ -207,17 +207,12 @@ def test_the_hessian_dock_shows_a_long_reports_progress_and_its_cancel_button_st
 def test_blas_runs_single_threaded_while_a_report_computes_and_is_restored_after():
     import scipy.sparse.linalg  # noqa: F401  (scipy's own OpenBLAS is loaded too)
 
-    from threadpoolctl import threadpool_info
+    from playground.gui.background import _openblas_thread_controls, single_threaded_blas
 
-    from playground.gui.background import single_threaded_blas
-
-    def blas_threads():
-        return [(pool["filepath"], pool["num_threads"]) for pool in threadpool_info() if pool["user_api"] == "blas"]
-
-    before = blas_threads()
-    assert len(before) >= 2  # numpy's and scipy's
+    controls = _openblas_thread_controls()
+    before = [get() for get, _ in controls]
     with single_threaded_blas():
         with single_threaded_blas():  # two users at once: the inner one does not restore
             pass
-        assert all(threads == 1 for _, threads in blas_threads())
-    assert blas_threads() == before
+        assert all(get() == 1 for get, _ in controls)
+    assert [get() for get, _ in controls] == before

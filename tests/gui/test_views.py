@@ -147,6 +147,10 @@ def window(qtbot, tmp_path):
 
 def test_the_window_docks_every_row_as_the_table_says(window):
     for spec in views.VIEWS:
+        assert getattr(window, f"{spec.name}_dock").isHidden() == spec.hidden  # hidden ones wait for their menu
+    for live in window.live_docks:
+        live.dock.show()  # Qt lists only shown docks among the tabified ones
+    for spec in views.VIEWS:
         dock = getattr(window, f"{spec.name}_dock")
         view = getattr(window, spec.attribute)
         assert isinstance(view, spec.factory)

@@ -1,0 +1,68 @@
+"""Sweep speed: PRML fig. 5.10's sweep serial against the process pool, in the same run.
+
+The default sweep of the Sweeps dock: M = 1 ... 12 tanh hidden units x 30 random starts, 300
+epochs of scaled conjugate gradients each, on the PRML sinusoid (App. A: 10 training points
+x ~ U(0, 1), t = sin 2 pi x + N(0, 0.3^2), and 100 test points). It runs once in this process
+(workers=1, one BLAS thread, as each pool worker uses) and once in a pool of one worker process
+per core ("spawn", as the GUI starts it, worker start-up included), checks that both give the
+same numbers, and prints both times and their ratio. Budget: the pool >= 1.7x faster on a
+2-core machine.
+
+    python benchmarks/sweep_speed.py [--starts 30] [--epochs 300] [--max-units 12]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+
+import numpy as np
+
+from playground.core import sweeps
+
+BUDGET_RATIO = 1.7
+
+
+def sinusoid(seed: int = 0) -> sweeps.SweepData:
+    rng = np.random.default_rng(seed)
+    x, xt = rng.uniform(0, 1, (10, 1)), rng.uniform(0, 1, (100, 1))
+    noisy = lambda x: np.sin(2 * np.pi * x) + 0.3 * rng.normal(size=x.shape)  # noqa: E731
+    return sweeps.SweepData(x, noisy(x), X_test=xt, T_test=noisy(xt))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--starts", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=300)
+    parser.add_argument("--max-units", type=int, default=12)
+    args = parser.parse_args()
+    config = sweeps.SweepConfig(units=tuple(range(1, args.max_units + 1)), starts=args.starts, epochs=args.epochs)
+    data = sinusoid()
+    workers = sweeps.default_workers()
+    print(f"{platform.python_version()} on {platform.machine()}, {workers} cores (os.cpu_count {os.cpu_count()}); "
+          f"{len(config.jobs())} fits ({args.max_units} M x {args.starts} starts x {args.epochs} epochs)")
+
+    start = time.perf_counter()
+    serial = sweeps.run_sweep(config, data, workers=1)
+    serial_s = time.perf_counter() - start
+    print(f"serial (this process):       {serial_s:7.2f} s")
+
+    start = time.perf_counter()
+    pooled = sweeps.run_sweep(config, data, workers=workers)
+    pooled_s = time.perf_counter() - start
+    print(f"pool of {workers} processes (spawn): {pooled_s:7.2f} s")
+
+    same = serial.csv_text() == pooled.csv_text()
+    ratio = serial_s / pooled_s
+    print(f"same results serial and pooled: {same}")
+    units, means = pooled.means("test")
+    print("mean test error per point by M: " + ", ".join(f"{int(m)}: {e:.3f}" for m, e in zip(units, means)))
+    verdict = "within" if ratio >= BUDGET_RATIO else "OVER"
+    print(f"speed-up {ratio:.2f}x (budget >= {BUDGET_RATIO}x on 2 cores): {verdict} budget")
+    return 0 if same and ratio >= BUDGET_RATIO else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
