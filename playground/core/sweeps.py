@@ -163,8 +163,11 @@ def run_fit(config: SweepConfig, data: SweepData, units: int, start: int,
     from .training import fit
 
     X, T = data.pair("train")
-    T2 = T if T.ndim > 1 or config.output in ("softmax",) else T.reshape(len(T), -1)
-    n_out = T2.shape[1] if config.output != "softmax" else int(np.max(T)) + 1
+    if T.ndim == 1 and config.output == "softmax":  # integer labels
+        T2, n_out = T, int(np.max(T)) + 1
+    else:
+        T2 = T.reshape(len(T), -1)
+        n_out = T2.shape[1]
     seed = fit_seed(config.seed, units, start)
     sizes = (X.shape[1], units, n_out)
     kwargs = {} if config.init_scale is None else {"init_scale": config.init_scale}

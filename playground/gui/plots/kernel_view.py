@@ -19,7 +19,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox,
+    QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider, QSpinBox,
     QTabWidget, QVBoxLayout, QWidget,
 )
 
@@ -98,7 +98,7 @@ def _svm_boundary(svm, X, gx, gy, n_classes):
     f = svm.decision_function(X)
     if n_classes == 2:
         return contour_segments(f.reshape(len(gy), len(gx)), gx, gy, 0.0)
-    onehot = np.eye(n_classes)[np.searchsorted(svm.classes_, svm.predict(X))]
+    onehot = np.eye(n_classes)[svm.predict(X).astype(int)]  # labels are 0 ... K-1
     return decision_boundary(onehot.reshape(len(gy), len(gx), n_classes), gx, gy)
 
 
@@ -194,7 +194,7 @@ class LogSlider(QWidget):
         self.slider = QSlider(Qt.Horizontal, self)
         self.slider.setRange(0, int(round((decades[1] - decades[0]) * STEPS_PER_DECADE)))
         self.label = QLabel(self)
-        self.label.setMinimumWidth(90)
+        self.label.setMinimumWidth(50)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(QLabel(name, self))
@@ -217,6 +217,7 @@ class LogSlider(QWidget):
 
 def _plot(parent, title: str = "") -> tuple[pg.PlotWidget, pg.PlotItem]:
     widget = pg.PlotWidget(parent=parent)
+    widget.setMinimumSize(120, 90)  # the dock may be short: the plots shrink, the controls stay
     item = widget.getPlotItem()
     item.setMenuEnabled(False)
     if title:
@@ -238,6 +239,10 @@ class KernelView(QWidget):
         self._fit_options: dict = {}
         self._stale = False
         self.runner = JobRunner("kernel comparison", self)
+        # fill the dock's scroll area, scrolling only below this: the plots' large size hints would
+        # otherwise make it scroll in any dock of ordinary height
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.setMinimumHeight(250)
 
         self.kernel_combo = QComboBox(self)
         for name, text in (("rbf", "RBF (Gaussian)"), ("poly", "polynomial"), ("sigmoid", "sigmoid")):
@@ -271,7 +276,8 @@ class KernelView(QWidget):
         self.epochs_spin.setSuffix(" epochs")
         self.epochs_spin.setToolTip("Epochs of each network refit, warm-started from the current weights")
         self.status_label = QLabel(self)
-        self.status_label.setWordWrap(True)
+        self.status_label.setWordWrap(False)  # a wrapping label makes the scroll area keep the full height
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # long: clipped
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setEnabled(False)
 
@@ -290,19 +296,20 @@ class KernelView(QWidget):
         self.tabs.addTab(grid_page, "Lecture grid")
 
         top = QHBoxLayout()
-        top.addWidget(self.kernel_combo)
-        top.addWidget(self.degree_spin)
+        for widget, stretch in ((self.kernel_combo, 0), (self.degree_spin, 0), (self.sigma_slider, 1),
+                                (self.lambda_slider, 1)):
+            top.addWidget(widget, stretch)
         boot = QHBoxLayout()
         for widget in (self.bootstrap_combo, self.b_spin, self.low_spin, self.high_spin, self.seed_spin,
                        self.epochs_spin):
+            widget.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
             boot.addWidget(widget)
-        status = QHBoxLayout()
-        status.addWidget(self.status_label, 1)
-        status.addWidget(self.cancel_button)
+        boot.addWidget(self.status_label, 1)
+        boot.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
-        for row in (top, self.sigma_slider, self.lambda_slider, boot, status):
-            (layout.addLayout if isinstance(row, QHBoxLayout) else layout.addWidget)(row)
+        layout.addLayout(top)
+        layout.addLayout(boot)
         layout.addWidget(self.tabs, 1)
 
         self._build_items()
@@ -338,6 +345,7 @@ class KernelView(QWidget):
         self.legend = p.addLegend(offset=(5, 5))
         self.legend.addItem(self.network_curve, "network")
         self.legend.addItem(self.kernel_curve, "kernel machine")
+        self.legend.addItem(self.support, "support vectors")
         self.multiple_items = []
         for item in self.multiple_plots:
             points = pg.ScatterPlotItem(size=5, pen=None)
@@ -515,6 +523,7 @@ class KernelView(QWidget):
         for points, _ in self.multiple_items:
             points.setData(x, y, brush=brushes)
         for item in [self.plot_item] + self.multiple_plots:
+            item.setAspectLocked(p.kind == "classification2d")  # circles look round, as in the data view
             item.setXRange(*p.x_range, padding=0.02)
             if p.kind == "regression1d":
                 lo, hi = float(np.min(p.y)), float(np.max(p.y))

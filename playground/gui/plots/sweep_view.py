@@ -16,7 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QTabWidget,
+    QComboBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QSpinBox, QTabWidget,
     QVBoxLayout, QWidget,
 )
 
@@ -59,6 +59,10 @@ class SweepView(QWidget):
         self.result: sweeps.SweepResult | None = None  # fig. 5.10's
         self.fig_5_9_result: sweeps.SweepResult | None = None
         self.runner = JobRunner("sweeps", self)
+        # fill the dock's scroll area, scrolling only below this: the plots' large size hints would
+        # otherwise make it scroll in any dock of ordinary height
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.setMinimumHeight(250)
 
         units, starts, epochs = (SWEEP_PARAMETERS[k] for k in ("units", "starts", "epochs"))
         self.units_spin = self._spin(1, int(units.hi), 12, "M = 1 … ", "", "The largest number of hidden units")
@@ -76,7 +80,8 @@ class SweepView(QWidget):
         self.progress_bar.setTextVisible(False)
         self.progress_bar.setMaximumHeight(12)
         self.status_label = QLabel(self)
-        self.status_label.setWordWrap(True)
+        self.status_label.setWordWrap(False)  # a wrapping label makes the scroll area keep the full height
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # long: clipped
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
@@ -110,18 +115,17 @@ class SweepView(QWidget):
         self.tabs.addTab(page, "Fig. 5.9")
 
         settings = QHBoxLayout()
-        for widget in (self.units_spin, self.starts_spin, self.epochs_spin, self.part_combo):
+        for widget in (self.units_spin, self.starts_spin, self.epochs_spin, self.part_combo, self.run_button,
+                       self.run_9_button, self.cancel_button, self.save_button):
+            widget.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
             settings.addWidget(widget)
-        buttons = QHBoxLayout()
-        for widget in (self.run_button, self.run_9_button, self.cancel_button, self.save_button):
-            buttons.addWidget(widget)
+        settings.addStretch(1)
         progress = QHBoxLayout()
         progress.addWidget(self.status_label, 1)
         progress.addWidget(self.progress_bar, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.addLayout(settings)
-        layout.addLayout(buttons)
         layout.addLayout(progress)
         layout.addWidget(self.tabs, 1)
 
