@@ -88,3 +88,6 @@ def test_a_network_bootstrap_draws_a_band_around_the_refits(view, qtbot):
     lo, hi = view.band_fill_lo.getData()[1], view.band_fill_hi.getData()[1]
     assert np.all(lo <= hi + 1e-12) and np.any(hi > lo)
     assert "no validation points" in view.status_label.text()
+    bx, by = view.bagged_curve.getData()  # the bagged predictor: the refits' mean
+    np.testing.assert_allclose(by, result.bagged)
+    assert np.all((lo - 1e-12 <= by) & (by <= hi + 1e-12))

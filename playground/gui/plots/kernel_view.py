@@ -91,6 +91,7 @@ class KernelResult:
     band: tuple | None = None  # (lo, hi) at grid_x
     votes: np.ndarray | None = None  # (ny, nx, K) shares of the models voting for each class
     multiples: tuple = ()  # per LECTURE_GRID entry: a curve, or boundary segments
+    bagged: np.ndarray | None = None  # regression: the bootstrap networks' mean at grid_x (seed 002's bagging)
     ensemble_text: str = ""
 
 
@@ -118,7 +119,8 @@ def compute(problem: KernelProblem, settings: KernelSettings, net=None, fit_opti
             result = replace(result, band=kernels.band(preds, settings.quantiles))
         elif settings.bootstrap == "network" and net is not None:
             preds, text = _network_bootstrap(problem, settings, net, Q, fit_options, progress)
-            result = replace(result, band=kernels.band(preds[:, :, 0], settings.quantiles), ensemble_text=text)
+            result = replace(result, band=kernels.band(preds[:, :, 0], settings.quantiles), ensemble_text=text,
+                             bagged=preds[:, :, 0].mean(axis=0))
         return result
     gx = np.linspace(*problem.x_range, PLANE_POINTS)
     gy = np.linspace(*problem.y_range, PLANE_POINTS)
@@ -335,17 +337,20 @@ class KernelView(QWidget):
         self.votes_image = pg.ImageItem()
         self.network_curve = pg.PlotCurveItem(pen=pg.mkPen(NETWORK_COLOR, width=2))
         self.kernel_curve = pg.PlotCurveItem(pen=pg.mkPen(KERNEL_COLOR, width=2))
+        self.bagged_curve = pg.PlotCurveItem(pen=pg.mkPen(NETWORK_COLOR, width=2, style=Qt.DashLine))
         self.network_boundary = pg.PlotCurveItem(pen=pg.mkPen(NETWORK_COLOR, width=2), connect="pairs")
         self.kernel_boundary = pg.PlotCurveItem(pen=pg.mkPen(KERNEL_COLOR, width=2, style=Qt.DashLine), connect="pairs")
         self.points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("#333333"))
         self.support = pg.ScatterPlotItem(size=13, pen=pg.mkPen(KERNEL_COLOR, width=2), brush=None, symbol="o")
-        for item in (self.votes_image, self.band_fill, self.network_curve, self.kernel_curve, self.network_boundary,
+        for item in (self.votes_image, self.band_fill, self.network_curve, self.bagged_curve, self.kernel_curve,
+                     self.network_boundary,
                      self.kernel_boundary, self.points, self.support):
             p.addItem(item)
         self.legend = p.addLegend(offset=(5, 5))
         self.legend.addItem(self.network_curve, "network")
         self.legend.addItem(self.kernel_curve, "kernel machine")
         self.legend.addItem(self.support, "support vectors")
+        self.legend.addItem(self.bagged_curve, "bagged networks' mean")
         self.multiple_items = []
         for item in self.multiple_plots:
             points = pg.ScatterPlotItem(size=5, pen=None)
@@ -419,7 +424,7 @@ class KernelView(QWidget):
     def clear(self) -> None:
         self._result = None
         for curve in (self.network_curve, self.kernel_curve, self.network_boundary, self.kernel_boundary,
-                      self.band_fill_lo, self.band_fill_hi):
+                      self.band_fill_lo, self.band_fill_hi, self.bagged_curve):
             clear_curve(curve)
         self.support.setData([], [])
         self.votes_image.clear()
@@ -474,6 +479,10 @@ class KernelView(QWidget):
         else:
             clear_curve(self.band_fill_lo)
             clear_curve(self.band_fill_hi)
+        if result.bagged is not None:
+            self.bagged_curve.setData(result.grid_x, result.bagged)
+        else:
+            clear_curve(self.bagged_curve)
         if result.votes is not None:
             rgb = result.votes @ self._theme.class_rgb(result.votes.shape[2])
             image = (255 * (0.55 + 0.45 * rgb)).clip(0, 255).astype(np.uint8)  # pale: the points stay legible
