@@ -33,6 +33,25 @@ def sinusoid(seed: int = 0) -> sweeps.SweepData:
     return sweeps.SweepData(x, noisy(x), X_test=xt, T_test=noisy(xt))
 
 
+def _burn(seconds: float) -> float:
+    """CPU seconds a pure-Python loop gets in ``seconds`` of wall time."""
+    start, cpu = time.perf_counter(), time.process_time()
+    while time.perf_counter() - start < seconds:
+        pass
+    return time.process_time() - cpu
+
+
+def cores_available(workers: int, seconds: float = 2.0) -> tuple[float, float]:
+    """(cores one process gets, cores ``workers`` processes get together) right now: the
+    best speed-up any pool could show on this machine at this moment."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        pool.map(_burn, [0.1] * workers)  # started and warm
+        together = sum(pool.map(_burn, [seconds] * workers)) / seconds
+    return _burn(seconds) / seconds, together
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--starts", type=int, default=30)
@@ -60,6 +79,9 @@ def main() -> int:
           f"{pooled_cpu / pooled_s:.2f} cores)")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
+    one, together = cores_available(workers)
+    print(f"the machine gives a busy loop {one:.2f} cores in one process, {together:.2f} in {workers} "
+          f"(the best a pool could do now: {together / one:.2f}x)")
     same = serial.csv_text() == pooled.csv_text()
     ratio = serial_s / pooled_s
     print(f"same results serial and pooled: {same}")
