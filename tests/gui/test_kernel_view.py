@@ -91,3 +91,34 @@ def test_a_network_bootstrap_draws_a_band_around_the_refits(view, qtbot):
     bx, by = view.bagged_curve.getData()  # the bagged predictor: the refits' mean
     np.testing.assert_allclose(by, result.bagged)
     assert np.all((lo - 1e-12 <= by) & (by <= hi + 1e-12))
+
+
+def test_the_window_hands_the_kernels_dock_its_training_points_and_the_networks_curve(qtbot, tmp_path):
+    from widget_lifetime import shown_main_window
+
+    from playground.session.config import DataConfig, ExperimentConfig, NetworkConfig
+    from playground.session.document import Document
+
+    config = ExperimentConfig(data=DataConfig(generator="sinusoid", n_points=30, seed=2, split=(0.6, 0.2, 0.2)),
+                              network=NetworkConfig(hidden=(3,)))
+    window = shown_main_window(qtbot, tmp_path, Document.generated(config))
+    try:
+        assert not window.kernels_dock.isVisible()  # asked for from the Compare menu
+        window.kernels_action.trigger()
+        assert window.kernels_dock.isVisible()
+        view = window.kernel_view
+        qtbot.waitUntil(lambda: view._result is not None, timeout=20_000)
+        train = window._experiment.split.train
+        np.testing.assert_array_equal(view._problem.X, train.X)  # the training part, not all points
+        assert len(view._problem.X) == 18
+        x, y = view.kernel_curve.getData()
+        np.testing.assert_allclose(y, view.kernel_model().predict(x[:, None]), rtol=1e-10, atol=1e-12)
+        window.step_action.trigger()  # a frame: the network's curve beside the kernel machine's
+        qtbot.waitUntil(lambda: view.network_curve.getData()[0] is not None
+                        and len(view.network_curve.getData()[0]) > 0, timeout=10_000)
+        nx, ny = view.network_curve.getData()
+        net = window._net_template.copy()
+        net.w[:] = window._last_snapshot.weights
+        np.testing.assert_allclose(ny, net.forward(nx[:, None])[:, 0], rtol=1e-5, atol=1e-5)  # float32 display
+    finally:
+        window.close()
