@@ -24,6 +24,7 @@ from playground.core import sweeps
 from playground.core.datasets import map_features
 from playground.core.params import SWEEP_PARAMETERS
 from playground.session.atomic import atomic_write_text
+from playground.session.sweeps import sweep_data, sweep_settings
 
 from ..theme import current_theme
 from .jobs import JobRunner
@@ -178,20 +179,15 @@ class SweepView(QWidget):
 
     def show_experiment(self, experiment) -> None:
         """The window's data and network kind: what the next sweep fits."""
-        pairs = [experiment.pair(part) for part in (experiment.split.train, experiment.split.val, experiment.split.test)]
-        if pairs[0] is None or experiment.output == "mdn":
+        data = sweep_data(experiment)
+        if data is None:
             self._data = None
             if not self._running:
                 self.status_label.setText(NO_DATA)
             return
-        arrays = {}
-        for (name_x, name_t), pair in zip((("X", "T"), ("X_val", "T_val"), ("X_test", "T_test")), pairs):
-            if pair is not None:
-                arrays[name_x], arrays[name_t] = pair
-        self.set_data(sweeps.SweepData(**arrays), hidden=(experiment.config.network.activations() or ["tanh"])[0],
-                      output=experiment.output, features=experiment.features,
-                      raw=(experiment.split.train.X, experiment.split.train.t)
-                      if experiment.dataset.kind == "regression" and experiment.dataset.n_inputs == 1 else None)
+        one_input_curve = experiment.dataset.kind == "regression" and experiment.dataset.n_inputs == 1
+        self.set_data(data, features=experiment.features, **sweep_settings(experiment),
+                      raw=(experiment.split.train.X, experiment.split.train.t) if one_input_curve else None)
 
     def set_data(self, data: sweeps.SweepData, hidden="tanh", output="linear", features=None, raw=None) -> None:
         self._data, self._base, self._features, self._raw = data, dict(hidden=hidden, output=output), features, raw
