@@ -29,6 +29,7 @@ from playground.core.params import KERNEL_PARAMETERS, RESAMPLING_PARAMETERS
 
 from ..contours import contour_segments, segments_to_pairs
 from ..frames import decision_boundary
+from ..panels.widgets import configure_box
 from ..theme import current_theme
 from .common import clear_curve
 from .jobs import JobRunner
@@ -250,7 +251,7 @@ class KernelView(QWidget):
         for name, text in (("rbf", "RBF (Gaussian)"), ("poly", "polynomial"), ("sigmoid", "sigmoid")):
             self.kernel_combo.addItem(text, name)
         self.degree_spin = QSpinBox(self)
-        self.degree_spin.setRange(int(KERNEL_PARAMETERS["degree"].lo), int(KERNEL_PARAMETERS["degree"].hi))
+        configure_box(self.degree_spin, KERNEL_PARAMETERS["degree"])
         self.degree_spin.setValue(3)
         self.degree_spin.setPrefix("degree ")
         self.sigma_slider = LogSlider("σ", SIGMA_DECADES, 0.1, self)
@@ -260,7 +261,7 @@ class KernelView(QWidget):
                           ("network", "bootstrap the network (warm start)")):
             self.bootstrap_combo.addItem(text, key)
         self.b_spin = QSpinBox(self)
-        self.b_spin.setRange(int(RESAMPLING_PARAMETERS["B"].lo), int(RESAMPLING_PARAMETERS["B"].hi))
+        configure_box(self.b_spin, RESAMPLING_PARAMETERS["B"])
         self.b_spin.setValue(30)
         self.b_spin.setPrefix("B = ")
         self.low_spin, self.high_spin = QDoubleSpinBox(self), QDoubleSpinBox(self)
@@ -270,10 +271,10 @@ class KernelView(QWidget):
             spin.setSuffix(" %")
             spin.setValue(value)
         self.seed_spin = QSpinBox(self)
-        self.seed_spin.setRange(0, int(RESAMPLING_PARAMETERS["seed"].hi))
+        configure_box(self.seed_spin, RESAMPLING_PARAMETERS["seed"])
         self.seed_spin.setPrefix("seed ")
         self.epochs_spin = QSpinBox(self)
-        self.epochs_spin.setRange(1, 100_000)
+        configure_box(self.epochs_spin, RESAMPLING_PARAMETERS["epochs"])
         self.epochs_spin.setValue(50)
         self.epochs_spin.setSuffix(" epochs")
         self.epochs_spin.setToolTip("Epochs of each network refit, warm-started from the current weights")

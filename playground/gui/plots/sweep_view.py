@@ -26,6 +26,7 @@ from playground.core.params import SWEEP_PARAMETERS
 from playground.session.atomic import atomic_write_text
 from playground.session.sweeps import sweep_data, sweep_settings
 
+from ..panels.widgets import configure_box
 from ..theme import current_theme
 from .jobs import JobRunner
 
@@ -65,11 +66,9 @@ class SweepView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         self.setMinimumHeight(250)
 
-        units, starts, epochs = (SWEEP_PARAMETERS[k] for k in ("units", "starts", "epochs"))
-        self.units_spin = self._spin(1, int(units.hi), 12, "M = 1 … ", "", "The largest number of hidden units")
-        self.starts_spin = self._spin(1, int(starts.hi), 30, "", " starts", "Random starts for each M")
-        self.epochs_spin = self._spin(1, 1_000_000, 300, "", " epochs",
-                                      "Epochs of scaled conjugate gradients for each fit")
+        self.units_spin = self._spin("units", 12, "M = 1 … ", "", "The largest number of hidden units")
+        self.starts_spin = self._spin("starts", 30, "", " starts", "Random starts for each M")
+        self.epochs_spin = self._spin("epochs", 300, "", " epochs", "Epochs of scaled conjugate gradients for each fit")
         self.part_combo = QComboBox(self)
         self.part_combo.addItem("test error", "test")
         self.part_combo.addItem("validation error", "validation")
@@ -143,9 +142,8 @@ class SweepView(QWidget):
         self._set_running("")
         self.status_label.setText(NO_DATA)
 
-    def _spin(self, lo, hi, value, prefix, suffix, tip) -> QSpinBox:
-        spin = QSpinBox(self)
-        spin.setRange(lo, hi)
+    def _spin(self, setting: str, value, prefix, suffix, tip) -> QSpinBox:
+        spin = configure_box(QSpinBox(self), SWEEP_PARAMETERS[setting])  # the range declared in core/params.py
         spin.setValue(value)
         spin.setPrefix(prefix)
         spin.setSuffix(suffix)
