@@ -25,7 +25,7 @@ from typing import Callable
 import numpy as np
 
 from .objective import Interrupted
-from .params import HYPER_PARAMETERS, SWEEP_PARAMETERS, check  # noqa: F401  (HYPER: fit checks its own)
+from .params import SWEEP_PARAMETERS, check
 
 __all__ = ["SweepConfig", "SweepData", "FitOutcome", "SweepResult", "fit_seed", "run_fit", "run_sweep",
            "FIG_5_10_UNITS", "FIG_5_9_UNITS", "POLL_SECONDS"]
