@@ -7,6 +7,7 @@
     nn-playground render SOURCE --out FILE.png|.svg [--epochs N] [--size WxH] [--view NAME]
     nn-playground --self-test
     nn-playground layers [--init small|large|xavier] [--layers 10] [--units 500]   the lecture's deep-tanh demo
+    nn-playground sweep CONFIG.json --out FILE.csv [--max-units 12] [--starts 30] [--epochs 300] [--workers N]
 
 ``train`` writes DIR/metrics.json (per-epoch errors, final errors and accuracy,
 timing) and DIR/network.json (architecture + weights; ``playground.session.load_network``
@@ -109,6 +110,14 @@ def _parser() -> argparse.ArgumentParser:
     layers.add_argument("--init", choices=("small", "large", "xavier"), default="xavier")
     layers.add_argument("--layers", type=_whole_in(1, 50), default=10, help="tanh layers (1 to 50; default 10)")
     layers.add_argument("--units", type=_whole_in(1, 2000), default=500, help="units per layer (1 to 2000; default 500)")
+    sweep = commands.add_parser("sweep", help="PRML fig. 5.10: many fits of 1 ... M hidden units on all cores",
+                                description="Fit one-hidden-layer networks of 1 ... M units, several random "
+                                            "starts each, on the config's data; one CSV row per fit.")
+    sweep.add_argument("config", help="experiment config (JSON): data, split, activation, output")
+    sweep.add_argument("--out", required=True, help="the CSV file to write")
+    for name, default, key in (("--max-units", 12, "units"), ("--starts", 30, "starts"), ("--epochs", 300, "epochs"),
+                               ("--workers", None, "workers")):
+        sweep.add_argument(name, type=_sweep_number(key), default=default)
     return parser
 
 
@@ -130,6 +139,50 @@ def _add_export_commands(commands) -> None:
     render.add_argument("--size", type=figure_size, default=(800, 600), help="WIDTHxHEIGHT in pixels (800x600)")
     render.add_argument("--view", type=view_name, default="data",
                         help="data (default), loss, diagram, weights or hessian")
+
+
+def _sweep_number(key: str):
+    """An argparse type: a whole number in the sweep setting's declared range (core/params.py)."""
+    from playground.core.params import SWEEP_PARAMETERS, problem
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text[:40]!r}") from None
+        wrong = problem(value, SWEEP_PARAMETERS[key])
+        if wrong is not None:
+            raise argparse.ArgumentTypeError(wrong)
+        return value
+    return parse
+
+
+def sweep_command(args) -> int:
+    from playground.core.sweeps import run_sweep
+    from playground.session import ConfigError, DataFileError, ExperimentConfig, prepare
+    from playground.session.atomic import atomic_write_text
+    from playground.session.sweeps import fig_5_10_config, sweep_data
+
+    try:
+        experiment = prepare(ExperimentConfig.load(args.config), base_dir=os.path.dirname(os.path.abspath(args.config)))
+        data = sweep_data(experiment)
+        if data is None:
+            raise ConfigError(f"{args.config}: nothing to sweep (no training points, or a mixture density output)")
+        config = fig_5_10_config(experiment, args.max_units, args.starts, args.epochs)
+    except (ConfigError, DataFileError, ValueError) as err:
+        raise _BadInput(str(err)) from None
+    total, start = len(config.jobs()), time.perf_counter()
+    print(f"{total} fits of 1 ... {args.max_units} hidden units on {experiment.dataset.name}")
+    result = run_sweep(config, data, workers=args.workers)
+    try:
+        atomic_write_text(args.out, result.csv_text())
+    except (OSError, ValueError) as err:
+        raise _BadInput(f"cannot write {args.out}: {getattr(err, 'strerror', None) or err}") from None
+    part = "test" if data.X_test is not None else "validation" if data.X_val is not None else "train"
+    units, means = result.means(part)
+    print(f"done in {time.perf_counter() - start:.1f} s; mean {part} error per point by M: "
+          + ", ".join(f"{int(m)}: {e:.4g}" for m, e in zip(units, means)) + f"; wrote {args.out}")
+    return EXIT_OK
 
 
 def _finite_or_none(value):
@@ -310,7 +363,7 @@ def _session_file_problem(path: str) -> str | None:
 
 
 def _run(argv: list[str]) -> int:
-    if argv and argv[0] in ("train", "export", "render", "layers") or any(a in ("-h", "--help", "--version")
+    if argv and argv[0] in ("train", "export", "render", "layers", "sweep") or any(a in ("-h", "--help", "--version")
                                                                            for a in argv[:1]):
         args = _parser().parse_args(argv)
         if args.command == "train":
@@ -322,6 +375,8 @@ def _run(argv: list[str]) -> int:
                 return (headless.export_command if args.command == "export" else headless.render_command)(args)
             except headless.BadInput as err:
                 raise _BadInput(str(err)) from None
+        if args.command == "sweep":
+            return sweep_command(args)
         if args.command == "layers":
             from playground.core.diagnostics import deep_tanh_demo, format_table
 

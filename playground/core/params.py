@@ -33,6 +33,7 @@ __all__ = [
     "DEFAULT_SIGMA_FLOOR", "MAX_COMPONENTS", "MAX_EPOCHS", "MAX_HIDDEN_LAYERS", "MAX_POINTS", "MAX_SEED", "MAX_UNITS",
     "BAYES_PARAMETERS", "DATA_PARAMETERS", "HYPER_PARAMETERS", "NETWORK_PARAMETERS", "TRAINING_PARAMETERS",
     "FIGURE_PARAMETERS",
+    "KERNEL_PARAMETERS", "RESAMPLING_PARAMETERS", "SWEEP_PARAMETERS",
 ]
 
 MAX_POINTS = 100_000
@@ -297,4 +298,31 @@ FIGURE_PARAMETERS = {
     "scale": Interval(int, 1, 3, "both"),  # PNG at 1x, 2x or 3x the on-screen size
     "clip_fps": Interval(int, 1, 30, "both"),  # frames a second: the window redraws at most 30 times a second
     "clip_seconds": Interval(float, 0.1, 60, "both"),  # the length limit: every frame is kept in memory
+}
+
+# Kernel machines (core/kernels.py, seed 004): lam > 0 keeps the SVM's C = 1/(2 lam n) finite.
+KERNEL_PARAMETERS = {
+    "sigma": POSITIVE,  # RBF bandwidth; the lecture's grid runs from 1e-3 to 1
+    "lam": POSITIVE,
+    "degree": Interval(int, 1, 12, "both"),  # polynomial degree k
+    "c": NON_NEGATIVE,  # polynomial offset: 1 "up to degree k", 0 "exactly k"
+    "gamma": POSITIVE,  # sigmoid kernel tanh(gamma x.x' + r)
+    "r": Interval(float, None, None),
+}
+
+# Bootstrap bands and bagged ensembles (core/kernels.py)
+RESAMPLING_PARAMETERS = {
+    "B": Interval(int, 2, 1000, "both"),
+    "quantile": Interval(float, 0, 1, "both"),
+    "seed": SEED,
+    "epochs": Interval(int, 1, MAX_EPOCHS, "both"),  # a network refit's warm-started epochs
+}
+
+# Sweeps over many fits (core/sweeps.py, PRML fig. 5.9-5.10)
+SWEEP_PARAMETERS = {
+    "units": Interval(int, 1, MAX_UNITS, "both"),  # each M of the sweep
+    "starts": Interval(int, 1, 1000, "both"),  # random starts per M (fig. 5.10: 30)
+    "epochs": Interval(int, 1, MAX_EPOCHS, "both"),
+    "workers": Interval(int, 1, 64, "both"),
+    "seed": SEED,
 }

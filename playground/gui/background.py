@@ -120,6 +120,11 @@ def single_threaded_blas():
     down many times over (measured: an 8 x 256 mini-batch step 40x slower, so a pause
     took 14 s instead of 0.01 s); with one BLAS thread each they share the cores.
     The setting is process-wide, so it is counted and restored by the last user.
+
+    Not threadpoolctl here (sweep worker processes use it, core/sweeps.py): since 3.6 it lets
+    only the first Python thread that limits OpenBLAS's process-wide pool change it again, and
+    a QThread counts as alive for ever, so a second worker's limit (or the restore by the last
+    user, on another thread) is silently ignored (measured: 2 threads left inside the block).
     """
     global _blas_users, _blas_saved
     with _blas_lock:

@@ -37,8 +37,8 @@ from .race_window import open_race_window
 from .settings import SettingsReader, app_settings
 from .theme import DARK, LIGHT, apply_theme
 from . import views
-from .views import (build_view_docks, clear_views, make_dock, render_views, set_theme, show_experiment, show_network,
-                    shutdown_views, with_history)
+from .views import (build_view_docks, clear_views, hide_views_shown_on_request, make_dock, render_views, set_theme,
+                    show_experiment, show_network, shutdown_views, with_history)
 from .window_fit import default_geometry, on_screen_geometry
 from .worker import TrainingController
 
@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state)
         for dock in self.docks:
             dock.show()
+        hide_views_shown_on_request(self)
         self._default_dock_sizes()
 
     def _keep_on_screen(self) -> None:

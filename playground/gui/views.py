@@ -20,11 +20,13 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWi
 from .plots.bayes_view import BayesView
 from .plots.hessian_view import HessianView
 from .plots.layers_view import LayersView
+from .plots.kernel_view import KernelView
 from .plots.loss_plot import LossPlot
 from .plots.mdn_view import MixtureView
 from .plots.network_diagram import NetworkDiagram
 from .plots.prior_samples import PriorSamplesView
 from .plots.trajectory_view import TrajectoryView
+from .plots.sweep_view import SweepView
 from .plots.weights_plot import WeightsPlot
 from .race_window import RaceWindow
 
@@ -68,6 +70,7 @@ class LiveViewSpec:
     turn: int = 0
     scroll: bool = False  # scrolls when squeezed instead of squashing its controls
     output: str | None = None  # the output head it draws ("mdn"); None: any network
+    hidden: bool = False  # starts hidden: its menu (or View) shows it when asked for
 
 
 VIEWS: tuple[LiveViewSpec, ...] = (
@@ -84,6 +87,12 @@ VIEWS: tuple[LiveViewSpec, ...] = (
                  scroll=True),
     LiveViewSpec("trajectory", "trajectory_view", "Early stopping vs decay", TrajectoryView, tab_group="plots",
                  every=0, scroll=True),
+    # wide, and asked for from the Compare menu: below the data view, hidden until then (tabified with the
+    # other plots they would make the right column's restored height grow)
+    LiveViewSpec("kernels", "kernel_view", "Kernels", KernelView, area=Qt.BottomDockWidgetArea, tab_group="compare",
+                 every=2, turn=0, scroll=True, hidden=True),
+    LiveViewSpec("sweeps", "sweep_view", "Sweeps", SweepView, area=Qt.BottomDockWidgetArea, tab_group="compare",
+                 every=0, scroll=True, hidden=True),
 )
 
 
@@ -126,6 +135,8 @@ def build_view_docks(window: QMainWindow, specs=VIEWS) -> list[LiveDock]:
         built.append(live)
         if hasattr(view, "attach_window"):  # a view that draws in the data view too (bayes_view.py)
             view.attach_window(window)
+        if hasattr(view, "attach"):  # a view that acts on the window (a sweep's dot loads its network)
+            view.attach(window)
         if spec.tab_group is not None:
             groups.setdefault(spec.tab_group, []).append(dock)
     for docks in groups.values():
@@ -137,7 +148,15 @@ def build_view_docks(window: QMainWindow, specs=VIEWS) -> list[LiveDock]:
     window.layout().invalidate()
     window.layout().activate()
     window.live_docks = built
+    hide_views_shown_on_request(window)
     return built
+
+
+def hide_views_shown_on_request(window) -> None:
+    """Hide the docks whose row says ``hidden`` (at start and on Reset layout)."""
+    for live in window.live_docks:
+        if live.spec.hidden:
+            live.dock.hide()
 
 
 def render_views(window, frame, count: int) -> None:
@@ -206,7 +225,8 @@ def _dock_shown(window, live: LiveDock, visible: bool) -> None:
 
 
 def show_experiment(window, experiment) -> None:
-    """Views that need the training data (their own background work) get each newly built experiment."""
+    """Views that need the training data (their own background work: Bayes, kernels, sweeps) get each
+    newly built experiment."""
     for live in window.live_docks:
         if hasattr(live.view, "show_experiment"):
             live.view.show_experiment(experiment)

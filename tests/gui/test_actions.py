@@ -173,5 +173,5 @@ def test_the_guide_shows_the_resource_text(qtbot, tmp_path):
 
 
 def test_the_package_lists_its_tables():
-    assert [m.__name__.rsplit(".", 1)[1] for m in menu_modules()] == ["files", "edit", "view", "train", "help"]
+    assert [m.__name__.rsplit(".", 1)[1] for m in menu_modules()] == ["files", "edit", "view", "train", "compare", "help"]
     assert [k.toString() for k in actions.unique_keys(["Ctrl+Y", "Ctrl+Y", ""])] == ["Ctrl+Y"]

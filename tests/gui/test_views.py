@@ -87,6 +87,15 @@ def _mixture_drawn(view, net):
     return view.stack.currentWidget() is view.curves_page and pi is not None and len(pi) > 0
 
 
+def _kernels_drawn(view, net):
+    """The network's boundary beside the kernel machine's (the kernel machine needs training points);
+    None for a mixture density network, which it does not compare."""
+    if net.output == "mdn":
+        return None
+    x, _ = view.network_boundary.getData()
+    return x is not None and len(x) > 0
+
+
 def _layers_drawn(view, net):
     drawn = len(view.histograms) == net.n_layers - 1 and len(view.epochs) > 0
     if drawn:
@@ -95,12 +104,13 @@ def _layers_drawn(view, net):
 
 
 PROBES = {"loss": _loss_drawn, "weights": _weights_drawn, "diagram": _diagram_drawn, "hessian": None,
-          "mdn": _mixture_drawn, "bayes": None, "prior": None, "layers": _layers_drawn, "trajectory": None}
-FIRST_DRAWN_BY_A_FRAME = ("loss", "mdn", "layers")  # an untrained network shows nothing in them yet
+          "mdn": _mixture_drawn, "bayes": None, "prior": None, "layers": _layers_drawn, "trajectory": None,
+          "kernels": _kernels_drawn, "sweeps": None}
+FIRST_DRAWN_BY_A_FRAME = ("loss", "mdn", "layers", "kernels")  # an untrained network shows nothing in them yet
 # Views that draw from work of their own (a worker of their own fed from the frames, or their sliders,
 # or a comparison they run on request), not synchronously from a frame: their own tests check what
-# they draw (tests/gui/test_bayes_view.py, test_trajectory_view.py).
-OWN_WORK = {"bayes", "prior", "trajectory"}
+# they draw (tests/gui/test_bayes_view.py, test_trajectory_view.py, test_sweep_view.py).
+OWN_WORK = {"bayes", "prior", "trajectory", "sweeps"}
 
 
 def drawn(probe, view, net) -> bool:
@@ -174,6 +184,10 @@ def window(qtbot, tmp_path):
 
 def test_the_window_docks_every_row_as_the_table_says(window):
     for spec in views.VIEWS:
+        assert getattr(window, f"{spec.name}_dock").isHidden() == spec.hidden  # hidden ones wait for their menu
+    for live in window.live_docks:
+        live.dock.show()  # Qt lists only shown docks among the tabified ones
+    for spec in views.VIEWS:
         dock = getattr(window, f"{spec.name}_dock")
         view = getattr(window, spec.attribute)
         assert isinstance(view, spec.factory)
@@ -224,20 +238,21 @@ def test_running_frames_take_turns_and_skip_views_behind_a_tab(qtbot, window, mo
     assert window.weights_dock.isVisible()  # a tab behind another is visible to Qt: the region tells
     for _ in range(4):
         window.render_frame(running)
-    assert counts == {"loss": 2, "diagram": 2, "weights": 0, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0}
+    assert counts == {"loss": 2, "diagram": 2, "weights": 0, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0, "kernels": 0, "sweeps": 0}
     window.weights_dock.raise_()
     qtbot.waitUntil(lambda: not window.weights_dock.visibleRegion().isEmpty(), timeout=2000)
     # The histograms were behind their tab since the window showed: raised, they lay out the
     # network they missed and draw the newest frame at once.
-    assert counts == {"loss": 2, "diagram": 2, "weights": 1, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0}
+    assert counts == {"loss": 2, "diagram": 2, "weights": 1, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0,
+                      "layers": 0, "trajectory": 0, "kernels": 0, "sweeps": 0}
     window.render_frame(running)  # two more frames: one for each side
     window.render_frame(running)
-    assert counts == {"loss": 3, "diagram": 2, "weights": 2, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0}  # the diagram is behind now
+    assert counts == {"loss": 3, "diagram": 2, "weights": 2, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0, "kernels": 0, "sweeps": 0}  # the diagram is behind now
     window.render_frame(frame)  # paused: every visible view with frames to draw
-    assert counts == {"loss": 4, "diagram": 2, "weights": 3, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0}
+    assert counts == {"loss": 4, "diagram": 2, "weights": 3, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0, "kernels": 0, "sweeps": 0}
     window.loss_dock.hide()
     window.render_frame(frame)
-    assert counts == {"loss": 4, "diagram": 2, "weights": 4, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0}
+    assert counts == {"loss": 4, "diagram": 2, "weights": 4, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0, "kernels": 0, "sweeps": 0}
 
 
 def test_the_dark_switch_reaches_every_view_and_the_open_race(qtbot, window):

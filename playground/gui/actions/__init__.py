@@ -65,9 +65,9 @@ class Preference:
 
 def menu_modules() -> tuple:
     """The menus in menu-bar order."""
-    from . import edit, files, help, train, view
+    from . import compare, edit, files, help, train, view
 
-    return files, edit, view, train, help
+    return files, edit, view, train, compare, help
 
 
 def all_actions() -> list[Action]:
