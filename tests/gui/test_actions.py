@@ -5,7 +5,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from playground.gui import actions
@@ -154,6 +154,7 @@ def test_the_settings_file_holds_the_tables_keys_and_the_window_entries(qtbot, t
 def test_the_dark_theme_and_the_speed_are_kept_as_words(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path, empty_document())
     window.dark_action.trigger()
+    qtbot.keyClick(window.training_panel.speed_slider, Qt.Key_End)  # as fast as it goes
     window.close()
     text = (tmp_path / "settings.ini").read_text()
     assert "theme=dark" in text and "speed=max" in text
