@@ -31,7 +31,7 @@ import numpy as np
 __all__ = [
     "Boolean", "Choice", "Interval", "Registry", "check", "close_match", "problem",
     "MAX_COMPONENTS", "MAX_EPOCHS", "MAX_HIDDEN_LAYERS", "MAX_POINTS", "MAX_SEED", "MAX_UNITS",
-    "DATA_PARAMETERS", "HYPER_PARAMETERS", "NETWORK_PARAMETERS", "TRAINING_PARAMETERS",
+    "DATA_PARAMETERS", "HYPER_PARAMETERS", "NETWORK_PARAMETERS", "TRAINING_PARAMETERS", "LESSON_PARAMETERS",
 ]
 
 MAX_POINTS = 100_000
@@ -262,4 +262,10 @@ DATA_PARAMETERS = {
     "split_seed": SEED,
     "generator": Choice(Registry("datasets", "GENERATORS"), "data set"),
     "feature": Choice(Registry("datasets", "FEATURES"), "feature"),
+}
+
+# A lesson's settings (playground.session.lessons) and the presentation's font scale (gui/presentation.py).
+LESSON_PARAMETERS = {
+    "pace": Interval(int, 1, 1000, "both"),  # epochs per frame (about 30 frames a second); null: as fast as it goes
+    "font_scale": Interval(float, 0.5, 4.0, "both"),  # Ctrl+= and Ctrl+-: every font and plot label
 }
