@@ -27,6 +27,7 @@ from .drawing import DrawingTool
 from .file_actions import FileActions
 from .frames import ViewSpec
 from .notices import Banner, StatusReadout, say
+from .presentation import before_close
 from .panels.data_panel import DataPanel
 from .panels.network_panel import NetworkPanel
 from .panels.regularization_panel import RegularizationPanel
@@ -567,6 +568,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._render_timer.stop()
+        before_close(self)  # out of presentation mode: the normal layout is the one remembered
         self._save_settings()
         self.controller.shutdown()
         super().closeEvent(event)
