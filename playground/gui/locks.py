@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QFormLayout, QWidget
 
 from playground.session.lessons import CONTROLS
 
+from .plots.backprop_view import refresh_tool
+
 
 def _training(w):
     return w.training_panel
@@ -115,6 +117,7 @@ class ControlLocks:
                 if action is not None:
                     self._saved_actions.setdefault(action_id, action.isEnabled())
                     action.setEnabled(False)
+        refresh_tool(self.window)  # a locked drawing tool: clicks in the data view draw nothing
         if self.hiding:
             for dock_name, names in PANEL_CONTROLS.items():
                 dock = getattr(self.window, dock_name)
@@ -146,3 +149,4 @@ class ControlLocks:
         for dock in self._hidden_docks:
             dock.show()
         self._saved, self._saved_actions, self._hidden_docks = {}, {}, []
+        refresh_tool(self.window)

@@ -27,6 +27,7 @@ from .drawing import DrawingTool
 from .file_actions import FileActions
 from .frames import ViewSpec
 from .notices import Banner, StatusReadout, say
+from .plots.backprop_view import connect_window as connect_backprop
 from .presentation import before_close
 from .panels.data_panel import DataPanel
 from .panels.network_panel import NetworkPanel
@@ -162,6 +163,7 @@ class MainWindow(QMainWindow):
         self.hessian_view.sigRequestChanged.connect(self._hessian_request_changed)
         self.hessian_view.sigRecomputeNow.connect(self.controller.recompute_hessian)
         self.hessian_dock.visibilityChanged.connect(self._hessian_visibility_changed)
+        connect_backprop(self)  # clicks in the data view pick a point for it; the diagram's symmetry menu
 
     # ================================================================== settings
     def _restore_settings(self) -> None:

@@ -17,6 +17,7 @@ from typing import Callable, Protocol
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
+from .plots.backprop_view import BackpropView
 from .plots.hessian_view import HessianView
 from .plots.loss_plot import LossPlot
 from .plots.network_diagram import NetworkDiagram
@@ -69,6 +70,7 @@ VIEWS: tuple[LiveViewSpec, ...] = (
     LiveViewSpec("diagram", "diagram", "Network diagram", NetworkDiagram, tab_group="plots", every=2, turn=1),
     LiveViewSpec("weights", "weights_plot", "Weights", WeightsPlot, tab_group="plots", every=2, turn=1),
     LiveViewSpec("hessian", "hessian_view", "Hessian", HessianView, tab_group="plots", every=0, scroll=True),
+    LiveViewSpec("backprop", "backprop_view", "Backpropagation", BackpropView, tab_group="plots", every=2, turn=1),
 )
 
 
