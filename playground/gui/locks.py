@@ -8,7 +8,9 @@ their widgets on and off themselves, so the locks are laid on again after every 
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QFormLayout, QGroupBox, QLineEdit, QWidget,
+)
 
 from playground.session.lessons import CONTROLS
 
@@ -28,8 +30,7 @@ CONTROL_WIDGETS = {
     "optimizer": lambda w: [_training(w).optimizer_combo, _training(w).settings_section],
     "learning_rate": lambda w: [_training(w).lr_input],
     "batch_size": lambda w: [_training(w).batch_spin],
-    "schedule": lambda w: [_training(w).schedule_combo, _training(w).drop_spin, _training(w).every_spin,
-                           _training(w).decay_spin],
+    "schedule": lambda w: [_training(w).schedule_section],
     "hidden_layers": lambda w: [*w.network_panel.units_spins, *w.network_panel.activation_combos,
                                 w.network_panel.add_button, w.network_panel.remove_button],
     "output": lambda w: [w.network_panel.output_combo, w.network_panel.components_spin],
@@ -62,6 +63,8 @@ PANEL_CONTROLS = {
     "training_dock": ("play", "step", "reset", "speed", "optimizer", "learning_rate", "batch_size", "schedule"),
     "regularization_dock": ("l2", "l1", "early_stopping"),
 }
+
+INPUT_TYPES = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLineEdit)  # what a person sets
 
 WHO = {"lesson": "the lesson", "teacher": "the teacher"}
 
@@ -119,11 +122,21 @@ class ControlLocks:
                     action.setEnabled(False)
         refresh_tool(self.window)  # a locked drawing tool: clicks in the data view draw nothing
         if self.hiding:
+            self._hide_empty_groups()
             for dock_name, names in PANEL_CONTROLS.items():
                 dock = getattr(self.window, dock_name)
                 if all(n in self.locked for n in names) and dock.isVisible():
                     dock.hide()
                     self._hidden_docks.append(dock)
+
+    def _hide_empty_groups(self) -> None:
+        """A titled group whose every control is locked goes too (its title alone would say nothing)."""
+        for name in PANEL_CONTROLS:
+            for box in getattr(self.window, name).findChildren(QGroupBox):
+                controls = [c for kind in INPUT_TYPES for c in box.findChildren(kind)]
+                if controls and not any(c.isVisibleTo(box) for c in controls) and not box.isHidden():
+                    self._save(box)
+                    box.setVisible(False)
 
     def _save(self, widget: QWidget) -> None:
         self._saved.setdefault(id(widget), (widget, widget.isEnabled(), widget.toolTip(), not widget.isHidden()))

@@ -10,9 +10,9 @@ scale are remembered separately (actions/view.py's preferences). High contrast i
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, Slot
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QGraphicsTextItem, QPushButton, QWidget
+from PySide6.QtCore import QObject, QSize, Qt, Slot
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QApplication, QGraphicsTextItem, QPushButton, QStyle, QWidget
 
 from .locks import ControlLocks
 from .settings import Setting
@@ -101,7 +101,9 @@ class Presentation(QObject):
         self.presentation_scale = PRESENTATION_SCALE
         self.high_contrast = False
         self._saved = None
-        self.play_button = QPushButton("\u25b6  Play")
+        self.play_button = QPushButton("Play")
+        self._icons = (window.style().standardIcon(QStyle.SP_MediaPlay), window.style().standardIcon(QStyle.SP_MediaPause))
+        self.play_button.setIcon(self._icons[0])
         self.play_button.setObjectName("presentation_play")
         self.play_button.setCheckable(True)
         self.play_button.setToolTip("Start or pause training (Space)")
@@ -145,6 +147,8 @@ class Presentation(QObject):
         font.setPointSizeF(QApplication.font().pointSizeF() * PLAY_BUTTON_SCALE)
         font.setBold(True)
         self.play_button.setFont(font)
+        side = int(QFontMetrics(font).height() * 1.2)
+        self.play_button.setIconSize(QSize(side, side))
 
     # ------------------------------------------------------------------ entering and leaving
     def toggle(self) -> None:
@@ -206,7 +210,8 @@ class Presentation(QObject):
     def _running_changed(self, running: bool) -> None:
         self.play_button.blockSignals(True)
         self.play_button.setChecked(running)
-        self.play_button.setText("\u23f8  Pause" if running else "\u25b6  Play")
+        self.play_button.setText("Pause" if running else "Play")
+        self.play_button.setIcon(self._icons[1 if running else 0])
         self.play_button.blockSignals(False)
 
 

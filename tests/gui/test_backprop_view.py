@@ -41,6 +41,7 @@ def test_clicking_a_point_traces_it_and_the_numbers_are_its_gradient(qtbot, tmp_
     view = window.backprop_view
     assert view.trace is not None and window.model.document.dataset.n == n_before  # picked, not drawn
     assert "point 8" in view.stage_text()
+    np.testing.assert_allclose(np.column_stack(window.picked_marker.getData())[0], [x, y])  # ringed in the data view
     net = current_net(window)
     X, T = experiment.dataset.X[7:8], experiment.dataset.targets(experiment.output)[7:8]
     E, g = net.gradient(X, T)

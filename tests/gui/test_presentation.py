@@ -44,6 +44,8 @@ def test_presentation_scales_the_fonts_hides_locked_controls_and_esc_restores_th
     assert presentation(window).play_button.font().pointSizeF() >= 2 * panel.play_button.font().pointSizeF() - 0.1
     assert not panel.optimizer_combo.isVisible() and not panel.lr_input.isVisible()
     assert panel.play_button.isVisible() and panel.speed_slider.isVisible()
+    optimizer_box = panel.optimizer_combo.parentWidget()  # every control in it is locked: the group goes
+    assert not optimizer_box.isVisible() and panel.play_button.parentWidget().parentWidget().isVisible()
     assert not window.network_dock.isVisible() and not window.regularization_dock.isVisible()  # nothing unlocked
 
     qtbot.keyClick(window, Qt.Key_Escape)
@@ -54,6 +56,7 @@ def test_presentation_scales_the_fonts_hides_locked_controls_and_esc_restores_th
     assert window.data_panel.summary.font().pointSizeF() == summary_font and tick_size(window) == ticks
     assert not presentation(window).play_button.isVisible()
     assert panel.optimizer_combo.isVisible() and not panel.optimizer_combo.isEnabled()  # still locked, greyed
+    assert optimizer_box.isVisible()
     presentation(window).locks.unlock_all()
     assert panel.optimizer_combo.isEnabled() and panel.optimizer_combo.toolTip() != lock_tip("teacher")
 

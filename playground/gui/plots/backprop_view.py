@@ -449,6 +449,14 @@ def pick_point(window, x: float, y: float, radius: float = np.inf) -> int | None
     coords = ", ".join(f"{v:.2f}" for v in raw[0])
     label = f"class {int(dataset.t[index])}" if dataset.kind == "classification" else f"t = {target[0]:.2f}"
     view.set_point(inputs[0], target, f"point {index + 1} ({coords}), {label}")
+    marker = window.__dict__.get("picked_marker")
+    if marker is None:  # a ring around the traced point, so the class sees which one it is
+        marker = window.picked_marker = pg.ScatterPlotItem(size=24, pen=pg.mkPen("#CC79A7", width=3),
+                                                           brush=pg.mkBrush(None))
+        marker.setZValue(50)
+        window.data_view.addItem(marker, ignoreBounds=True)
+    marker.setData([px[index]], [py[index]])
+    marker.setVisible(True)
     window.show_notice(f"Backpropagation of point {index + 1}: \u2192 and \u2190 step through the passes.")
     return index
 
@@ -460,7 +468,11 @@ def refresh_tool(window) -> None:
 
     picker = window.__dict__.get("point_picker")
     view = window.backprop_view
-    if picker is not None and view.pick_button.isChecked() and on_screen(window.backprop_dock):
+    picking = picker is not None and view.pick_button.isChecked() and on_screen(window.backprop_dock)
+    marker = window.__dict__.get("picked_marker")
+    if marker is not None:
+        marker.setVisible(picking)
+    if picking:
         window.data_view.set_tool(picker)
     elif window.__dict__.get("presentation") is not None and window.presentation.locks.is_locked("drawing"):
         window.data_view.set_tool(None)
