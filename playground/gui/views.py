@@ -70,7 +70,8 @@ VIEWS: tuple[LiveViewSpec, ...] = (
     LiveViewSpec("diagram", "diagram", "Network diagram", NetworkDiagram, tab_group="plots", every=2, turn=1),
     LiveViewSpec("weights", "weights_plot", "Weights", WeightsPlot, tab_group="plots", every=2, turn=1),
     LiveViewSpec("hessian", "hessian_view", "Hessian", HessianView, tab_group="plots", every=0, scroll=True),
-    LiveViewSpec("backprop", "backprop_view", "Backpropagation", BackpropView, tab_group="plots", every=2, turn=1),
+    LiveViewSpec("backprop", "backprop_view", "Backprop", BackpropView, tab_group="plots", every=2, turn=1,
+                 scroll=True),
 )
 
 

@@ -660,12 +660,12 @@ def test_speed_levels(qtbot):
     panel, rec = shown(qtbot, TrainingPanel())
     assert SPEED_LEVELS[0] == 1 and SPEED_LEVELS[-1] is None
     assert panel.speed() == 2 and panel.speed_label.text() == "2 epochs per frame"
-    assert "60 epochs a second" in panel.speed_note.text()  # the pace in words
+    assert "about 60 epochs a second, watch it learn" in panel.run_box.title()  # the pace in words
     panel.speed_slider.setValue(3)
     assert rec.last("sigSpeedChanged") == 10 and panel.speed_label.text() == "10 epochs per frame"
     qtbot.keyClick(panel.speed_slider, Qt.Key_End)
     assert rec.last("sigSpeedChanged") is None and panel.speed_label.text() == "as fast as possible"
-    assert "before the eye can follow" in panel.speed_note.text()
+    assert "over in a blink" in panel.run_box.title()
     rec.clear()
     panel.set_speed(200)
     assert rec.events == [] and panel.speed() == 200 and panel.speed_label.text() == "200 epochs per frame"

@@ -71,7 +71,12 @@ def _diagram_drawn(view, net):
     return view.links_drawn() > 0
 
 
-PROBES = {"loss": _loss_drawn, "weights": _weights_drawn, "diagram": _diagram_drawn, "hessian": None}
+def _backprop_drawn(view, net):
+    return view.links_drawn() == sum(a * b for a, b in zip(net.layer_sizes, net.layer_sizes[1:]))
+
+
+PROBES = {"loss": _loss_drawn, "weights": _weights_drawn, "diagram": _diagram_drawn, "hessian": None,
+          "backprop": _backprop_drawn}
 
 
 def test_every_row_has_a_probe():
@@ -188,20 +193,20 @@ def test_running_frames_take_turns_and_skip_views_behind_a_tab(qtbot, window, mo
     assert window.weights_dock.isVisible()  # a tab behind another is visible to Qt: the region tells
     for _ in range(4):
         window.render_frame(running)
-    assert counts == {"loss": 2, "diagram": 2, "weights": 0, "hessian": 0}
+    assert counts == {"loss": 2, "diagram": 2, "weights": 0, "hessian": 0, "backprop": 0}
     window.weights_dock.raise_()
     qtbot.waitUntil(lambda: not window.weights_dock.visibleRegion().isEmpty(), timeout=2000)
     # The histograms were behind their tab since the window showed: raised, they lay out the
     # network they missed and draw the newest frame at once.
-    assert counts == {"loss": 2, "diagram": 2, "weights": 1, "hessian": 0}
+    assert counts == {"loss": 2, "diagram": 2, "weights": 1, "hessian": 0, "backprop": 0}
     window.render_frame(running)  # two more frames: one for each side
     window.render_frame(running)
-    assert counts == {"loss": 3, "diagram": 2, "weights": 2, "hessian": 0}  # the diagram is behind now
+    assert counts == {"loss": 3, "diagram": 2, "weights": 2, "hessian": 0, "backprop": 0}  # the diagram is behind now
     window.render_frame(frame)  # paused: every visible view with frames to draw
-    assert counts == {"loss": 4, "diagram": 2, "weights": 3, "hessian": 0}
+    assert counts == {"loss": 4, "diagram": 2, "weights": 3, "hessian": 0, "backprop": 0}
     window.loss_dock.hide()
     window.render_frame(frame)
-    assert counts == {"loss": 4, "diagram": 2, "weights": 4, "hessian": 0}
+    assert counts == {"loss": 4, "diagram": 2, "weights": 4, "hessian": 0, "backprop": 0}
 
 
 def test_the_dark_switch_reaches_every_view_and_the_open_race(qtbot, window):

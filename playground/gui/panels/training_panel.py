@@ -70,9 +70,16 @@ def speed_words(level) -> str:
     """What a speed level does, in words (the slider's tooltip and the label's)."""
     if level is None:
         return "As fast as the computer goes: a small problem is over before the eye can follow."
+    return f"{speed_text(level)}: {speed_pace(level)}."
+
+
+def speed_pace(level) -> str:
+    """The pace in a few words, for the Run group's title."""
+    if level is None:
+        return "as fast as it goes, over in a blink"
     rate = level * FRAMES_PER_SECOND
-    pace = "slow enough to watch every step" if rate <= 100 else "quick" if rate <= 1000 else "a blur"
-    return f"{speed_text(level)}: about {rate:,} epochs a second, {pace}."
+    pace = "watch it learn" if rate <= 100 else "quick" if rate <= 1000 else "a blur"
+    return f"about {rate:,} epochs a second, {pace}"
 
 
 class TrainingPanel(Panel):
@@ -149,13 +156,11 @@ class TrainingPanel(Panel):
         speed_row.addWidget(self.speed_slider, 1)
         speed_row.addWidget(self.speed_label)
         form.addRow("Speed", speed)
-        self.speed_note = QLabel()  # the pace in words: epochs a second, and whether the eye can follow
-        self.speed_note.setWordWrap(True)
-        form.addRow(self.speed_note)
+        self.run_box = box  # its title says the pace in words (epochs a second, and whether the eye can follow)
         return box
 
     def _say_speed(self, level) -> None:
-        self.speed_note.setText(speed_words(level))
+        self.run_box.setTitle(f"Run \u2014 {speed_pace(level)}")
         self.speed_label.setToolTip(speed_words(level))
 
     def _build_optimizer(self) -> QGroupBox:

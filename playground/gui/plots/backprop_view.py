@@ -16,7 +16,7 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal, Slot
+from PySide6.QtCore import QPointF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QMenu, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
@@ -58,6 +58,7 @@ class BackpropView(QWidget):
         self.point = None  # (x inputs of the net, target, description)
         self.trace: BackpropTrace | None = None
         self.stage = 0
+        self._cleared = False
         self.sensitivity_source = None  # window side: () -> (features, ((x0, x1), (y0, y1)), raw inputs) or None
         theme = current_theme()
         self.view = pg.GraphicsView(background=theme.background)
@@ -123,6 +124,9 @@ class BackpropView(QWidget):
         self._style()
         self._show_stage()
 
+    def sizeHint(self):  # noqa: N802 (Qt): a modest tab beside the diagram; it scrolls when squeezed
+        return QSize(320, 240)
+
     # ------------------------------------------------------------------ LiveView protocol
     def set_theme(self, theme) -> None:
         self._theme = theme
@@ -132,6 +136,7 @@ class BackpropView(QWidget):
         self._redraw()
 
     def show_network(self, net, input_names: list[str]) -> None:
+        self._cleared = False
         self.net = net.copy()
         self.input_names = list(input_names)
         self._layout_units()
@@ -140,17 +145,26 @@ class BackpropView(QWidget):
     def render_frame(self, frame) -> None:
         if self.net is None or frame.snapshot.weights.shape != self.net.w.shape:
             return
-        if np.array_equal(frame.snapshot.weights, self.net.w):
+        if not self._cleared and np.array_equal(frame.snapshot.weights, self.net.w):
             return
+        self._cleared = False
         self.net.w[:] = frame.snapshot.weights
         self._recompute(sensitivity=not frame.running)
 
     def clear(self) -> None:
-        self.net = None
+        """Forget the point and the drawing; the layout stays for the next frame."""
         self.point = None
         self.trace = None
-        self._layout_units()
-        self._show_stage()
+        self._cleared = True
+        for k in range(2 * N_SHADES + 1):
+            self._links.set_layer(k, [], [])
+        self._nodes.setData([])
+        self.stage_label.setText(self.stage_text())
+        self._update_jacobian()
+
+    def links_drawn(self) -> int:
+        """Links on screen (coloured by w, or by dE/dw once the backward pass reached them)."""
+        return sum(len(self._links.layer_data(k)[0]) // 2 for k in range(2 * N_SHADES))
 
     # ------------------------------------------------------------------ the point
     def set_point(self, x, t, description: str = "") -> None:
@@ -279,13 +293,17 @@ class BackpropView(QWidget):
         n_layers = len(columns) - 1
         segments = [[[], []] for _ in range(2 * N_SHADES + 1)]
         grad_scale = max((float(np.max(np.abs(g))) for g in shown["dE_dw"].values()), default=0.0)
+        w_scale = max((float(np.max(np.abs(w))) for w in shown["w"].values()), default=0.0)
         for layer in range(n_layers):
             fan_in, fan_out = columns[layer], columns[layer + 1]
             start, end = self._pos[layer], self._pos[layer + 1]
-            values = shown["dE_dw"].get(layer)
+            # dE/dw once the backward pass reached the layer, else the weights the forward pass uses
+            values, scale = shown["dE_dw"].get(layer), grad_scale
+            if values is None:
+                values, scale = shown["w"][layer], w_scale
             for i in range(fan_in):
                 for j in range(fan_out):
-                    k = 2 * N_SHADES if values is None else int(_shade_index(np.array([values[i, j]]), grad_scale)[0])
+                    k = int(_shade_index(np.array([values[i, j]]), scale)[0])
                     segments[k][0].extend([start[i, 0], end[j, 0]])
                     segments[k][1].extend([start[i, 1], end[j, 1]])
         for k, (xs, ys) in enumerate(segments):
@@ -517,3 +535,7 @@ def connect_window(window) -> None:
     window.diagram.sigUnitMenuRequested.connect(
         lambda layer, unit, pos: unit_menu(window, layer, unit).popup(pos))
     refresh_tool(window)
+    # The window's minimum size was last worked out with the docks stacked, before gui/views.py
+    # tabbed them: one more dock there made it too tall for a saved 701 x 523 geometry.
+    window.layout().invalidate()
+    window.layout().activate()
