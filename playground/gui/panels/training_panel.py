@@ -70,16 +70,16 @@ def speed_words(level) -> str:
     """What a speed level does, in words (the slider's tooltip and the label's)."""
     if level is None:
         return "As fast as the computer goes: a small problem is over before the eye can follow."
-    return f"{speed_text(level)}: {speed_pace(level)}."
+    rate = level * FRAMES_PER_SECOND
+    pace = "slow enough to watch every step" if rate <= 100 else "quick" if rate <= 1000 else "a blur"
+    return f"{speed_text(level)}: {speed_pace(level)}, {pace}."
 
 
 def speed_pace(level) -> str:
-    """The pace in a few words, for the Run group's title."""
+    """The pace in a few words, for the Run group's title (short: the title sets the panel's width)."""
     if level is None:
-        return "as fast as it goes, over in a blink"
-    rate = level * FRAMES_PER_SECOND
-    pace = "watch it learn" if rate <= 100 else "quick" if rate <= 1000 else "a blur"
-    return f"about {rate:,} epochs a second, {pace}"
+        return "flat out"
+    return f"about {level * FRAMES_PER_SECOND:,} epochs a second"
 
 
 class TrainingPanel(Panel):
