@@ -66,6 +66,9 @@ class LessonPanel(QWidget):
         layout.addWidget(self.text, 1)
         layout.addLayout(steps)
         layout.addLayout(lessons)
+        self.end_button = QPushButton("End the lesson")
+        self.end_button.setToolTip("Unlock what the lesson locked and close this panel; the drawing stays.")
+        layout.addWidget(self.end_button)
 
     def show_step(self, lesson: Lesson, index: int, number: int, count: int) -> None:
         step = lesson.steps[index]
@@ -95,6 +98,7 @@ class LessonPlayer:
         self.panel.next_step_button.clicked.connect(lambda: self.go_step(+1))
         self.panel.previous_lesson_button.clicked.connect(lambda: self.go_lesson(-1))
         self.panel.next_lesson_button.clicked.connect(lambda: self.go_lesson(+1))
+        self.panel.end_button.clicked.connect(self.end)
         self._enable_steps()
 
     def open_path(self, path) -> bool:
@@ -165,6 +169,13 @@ class LessonPlayer:
         if not 1 <= target <= len(self.paths):
             return False
         return self.open_path(self.paths[target - 1])
+
+    def end(self) -> None:
+        """Close the lesson: its locks go (the teacher's stay), the panel hides, the drawing stays."""
+        self.lesson = None
+        presentation(self.window).locks.set_locked((), "lesson")
+        self.dock.hide()
+        self._enable_steps()
 
     def _enable_steps(self) -> None:
         on = self.lesson is not None

@@ -89,15 +89,20 @@ class ControlLocks:
         return [widget for widget in CONTROL_WIDGETS[name](self.window) if widget is not None]
 
     def set_locked(self, names, who: str = "lesson") -> None:
+        """Lock ``names`` for ``who`` ("lesson" or "teacher"), in place of what ``who`` locked before;
+        the other's locks stay (a lesson opened after the teacher's locks keeps them)."""
         unknown = [n for n in names if n not in CONTROLS]
         if unknown:
             raise ValueError(f"unknown control {unknown[0]!r}; controls: {', '.join(CONTROLS)}")
         self._restore()
-        self.locked = {name: who for name in names}
+        kept = {name: by for name, by in self.locked.items() if by != who}
+        self.locked = {**{name: who for name in names}, **kept}
         self.reapply()
 
     def unlock_all(self) -> None:
-        self.set_locked(())
+        self._restore()
+        self.locked = {}
+        self.reapply()
 
     def set_hiding(self, on: bool) -> None:
         self._restore()

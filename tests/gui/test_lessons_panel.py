@@ -75,6 +75,13 @@ def test_the_teacher_locks_controls_in_a_dialog(qtbot, tmp_path):
     dialog.accept()
     assert not window.training_panel.lr_input.isEnabled()
     assert window.training_panel.lr_input.toolTip() == lock_tip("teacher")
+    window.lesson_actions[0].trigger()  # a lesson adds its locks to the teacher's
+    player = lesson_player(window)
+    assert window.training_panel.lr_input.toolTip() == lock_tip("teacher")
+    assert window.training_panel.optimizer_combo.toolTip() == lock_tip("lesson")
+    qtbot.mouseClick(player.panel.end_button, Qt.LeftButton)  # ending it lifts only the lesson's
+    assert window.training_panel.optimizer_combo.isEnabled() and not window.training_panel.lr_input.isEnabled()
+    assert not player.dock.isVisible() and not window.next_step_action.isEnabled()
     window.unlock_controls_action.trigger()
     assert window.training_panel.lr_input.isEnabled()
 
