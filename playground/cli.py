@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     train = commands.add_parser("train", help="train a network from a JSON config, without the GUI",
                                 description="Train a network from a JSON config file, headless.")
-    train.add_argument("config", help="experiment config (JSON; see README, 'Config format')")
+    train.add_argument("config", help="experiment config (JSON; see README, 'Config format') or a lesson file")
     train.add_argument("--out", required=True, help="directory for metrics.json and network.json")
     train.add_argument("--epochs", type=_epoch_count, help="override training.epochs (0 to 10,000,000)")
     train.add_argument("--quiet", action="store_true", help="print only the final summary")
@@ -145,10 +145,11 @@ def _progress_line(snap, total: int) -> str:
 
 def train_command(args) -> int:
     from playground.core.training import DIVERGED, FitResult
-    from playground.session import ConfigError, DataFileError, ExperimentConfig, prepare, save_network
+    from playground.session import ConfigError, DataFileError, prepare, save_network
     from playground.session.atomic import atomic_write_text
+    from playground.session.lessons import load_experiment
     try:
-        config = ExperimentConfig.load(args.config)
+        config = load_experiment(args.config)  # a config, or a lesson's experiment
         epochs = config.epochs if args.epochs is None else args.epochs
         experiment = prepare(config, base_dir=os.path.dirname(os.path.abspath(args.config)))
         trainer = experiment.make_trainer()

@@ -127,6 +127,17 @@ def load_lesson(path: str | os.PathLike) -> Lesson:
         raise LessonError(f"{path}: {err}") from None
 
 
+def load_experiment(path: str | os.PathLike) -> ExperimentConfig:
+    """The experiment of a config file or of a lesson file (its "format" says which): the CLI trains both."""
+    raw = read_json_file(path, LessonError, MAX_LESSON_BYTES)
+    if isinstance(raw, dict) and raw.get("format") == LESSON_FORMAT:
+        try:
+            return parse_lesson(raw, str(path)).experiment
+        except ConfigError as err:
+            raise LessonError(f"{path}: {err}") from None
+    return ExperimentConfig.load(path)
+
+
 def parse_lesson(raw: Any, path: str = "") -> Lesson:
     """A Lesson from parsed JSON; a LessonError names the key path ("steps[2].controls: ...")."""
     try:

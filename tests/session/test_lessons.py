@@ -73,3 +73,19 @@ def test_a_bad_lesson_file_names_the_file(tmp_path):
     path.write_text(json.dumps(raw))
     with pytest.raises(LessonError, match=r"bad.json: experiment.network"):
         load_lesson(path)
+
+
+def test_the_command_line_trains_a_lessons_experiment(tmp_path, capsys):
+    from playground.cli import main
+
+    out = tmp_path / "run"
+    assert main(["train", str(PATHS[0]), "--out", str(out), "--epochs", "5", "--quiet"]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["final"]["epoch"] == 5 and metrics["data"]["name"] == "square"  # the fig. 5.3 lesson's data
+    assert metrics["network"].startswith("1-3-1 tanh")
+    bad = tmp_path / "bad.json"
+    raw = _good()
+    raw["pace"] = 0
+    bad.write_text(json.dumps(raw))
+    assert main(["train", str(bad), "--out", str(out)]) == 2
+    assert "bad.json: pace: must be" in capsys.readouterr().err
