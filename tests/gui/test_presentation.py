@@ -105,3 +105,15 @@ def test_high_contrast_is_white_on_black_and_goes_back(qtbot, tmp_path):
     assert current_theme().background == "#000000" and QApplication.palette().window().color().name() == "#000000"
     window.high_contrast_action.trigger()
     assert current_theme().name == "light"
+
+
+def test_closing_in_presentation_mode_remembers_the_normal_layout(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, empty_document())
+    window.resize(701, 523)
+    qtbot.waitUntil(lambda: window.size().height() == 523, timeout=2000)
+    window.presentation_action.trigger()
+    assert window.isFullScreen()
+    window.close()
+    again = make_window(qtbot, tmp_path, empty_document())
+    assert not again.isFullScreen() and (again.width(), again.height()) == (701, 523)
+    assert not again.presentation_action.isChecked() and QApplication.font().pointSizeF() < 12
