@@ -97,8 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     train = commands.add_parser("train", help="train a network from a JSON config, without the GUI",
                                 description="Train a network from a JSON config file, headless.")
-    train.add_argument("config", help="experiment config (JSON; see README, 'Config format'), or a saved session "
-                                      "(its settings and points; training starts from new weights)")
+    train.add_argument("config", help="experiment config (JSON; see README, 'Config format'), a lesson file, or a "
+                                      "saved session (its settings and points; training starts from new weights)")
     train.add_argument("--out", required=True, help="directory for metrics.json and network.json")
     train.add_argument("--epochs", type=_epoch_count, help="override training.epochs (0 to 10,000,000)")
     train.add_argument("--quiet", action="store_true", help="print only the final summary")
@@ -283,7 +283,7 @@ def train_command(args) -> int:
     from playground.session.document import SessionFileError
     from playground.session.sources import SourceError, read_source, source_experiment
     try:
-        experiment, _ = source_experiment(read_source(args.config))  # a config, or a session's config and points
+        experiment, _ = source_experiment(read_source(args.config))  # a config, a lesson's experiment, or a session's
         config = experiment.config
         epochs = config.epochs if args.epochs is None else args.epochs
         trainer = experiment.make_trainer()

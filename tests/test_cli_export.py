@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
@@ -229,3 +230,11 @@ def test_render_of_a_diverging_run_still_draws_and_exits_3(tmp_path, capsys):
     out = tmp_path / "d.png"
     assert main(["render", str(path), "--out", str(out), "--size", "300x300"]) == 3
     assert "Training diverged" in capsys.readouterr().err and image_size(out) == (300, 300)
+
+
+@pytest.mark.parametrize("lesson", sorted(p.name for p in (Path(__file__).parents[1] / "resources" / "lessons").glob("*.json")))
+def test_every_lesson_renders_headless(tmp_path, capsys, lesson):
+    path = Path(__file__).parents[1] / "resources" / "lessons" / lesson
+    out = tmp_path / "lesson.png"
+    assert main(["render", str(path), "--out", str(out), "--epochs", "3", "--size", "400x300"]) == 0
+    assert image_size(out) == (400, 300)

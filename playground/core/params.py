@@ -31,7 +31,7 @@ import numpy as np
 __all__ = [
     "Boolean", "Choice", "Interval", "Registry", "check", "close_match", "problem", "AUGMENT_KINDS", "TANGENT_KINDS",
     "DEFAULT_SIGMA_FLOOR", "MAX_COMPONENTS", "MAX_EPOCHS", "MAX_HIDDEN_LAYERS", "MAX_POINTS", "MAX_SEED", "MAX_UNITS",
-    "BAYES_PARAMETERS", "DATA_PARAMETERS", "HYPER_PARAMETERS", "NETWORK_PARAMETERS", "TRAINING_PARAMETERS",
+    "BAYES_PARAMETERS", "DATA_PARAMETERS", "HYPER_PARAMETERS", "NETWORK_PARAMETERS", "TRAINING_PARAMETERS", "LESSON_PARAMETERS",
     "FIGURE_PARAMETERS",
     "KERNEL_PARAMETERS", "RESAMPLING_PARAMETERS", "SWEEP_PARAMETERS",
 ]
@@ -325,4 +325,10 @@ SWEEP_PARAMETERS = {
     "epochs": Interval(int, 1, MAX_EPOCHS, "both"),
     "workers": Interval(int, 1, 64, "both"),
     "seed": SEED,
+}
+
+# A lesson's settings (playground.session.lessons) and the presentation's font scale (gui/presentation.py).
+LESSON_PARAMETERS = {
+    "pace": Interval(int, 1, 1000, "both"),  # epochs per frame (about 30 frames a second); null: as fast as it goes
+    "font_scale": Interval(float, 0.5, 4.0, "both"),  # Ctrl+= and Ctrl+-: every font and plot label
 }

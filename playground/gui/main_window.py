@@ -29,6 +29,8 @@ from .figures import install_figures
 from .file_actions import FileActions
 from .frames import ViewSpec
 from .notices import Banner, StatusReadout, say
+from .plots.backprop_view import connect_window as connect_backprop
+from .presentation import before_close
 from .panels.data_panel import DataPanel
 from .panels.network_panel import NetworkPanel
 from .panels.regularization_panel import RegularizationPanel
@@ -168,6 +170,7 @@ class MainWindow(QMainWindow):
         self.hessian_view.sigRequestChanged.connect(self._hessian_request_changed)
         self.hessian_view.sigRecomputeNow.connect(self.controller.recompute_hessian)
         self.hessian_dock.visibilityChanged.connect(self._hessian_visibility_changed)
+        connect_backprop(self)  # clicks in the data view pick a point for it; the diagram's symmetry menu
 
     # ================================================================== settings
     def _restore_settings(self) -> None:
@@ -578,6 +581,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._render_timer.stop()
+        before_close(self)  # out of presentation mode: the normal layout is the one remembered
         self._save_settings()
         self.controller.shutdown()
         shutdown_views(self)

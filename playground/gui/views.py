@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
 from .plots.bayes_view import BayesView
+from .plots.backprop_view import BackpropView
 from .plots.hessian_view import HessianView
 from .plots.layers_view import LayersView
 from .plots.kernel_view import KernelView
@@ -93,6 +94,8 @@ VIEWS: tuple[LiveViewSpec, ...] = (
                  every=2, turn=0, scroll=True, hidden=True),
     LiveViewSpec("sweeps", "sweep_view", "Sweeps", SweepView, area=Qt.BottomDockWidgetArea, tab_group="compare",
                  every=0, scroll=True, hidden=True),
+    LiveViewSpec("backprop", "backprop_view", "Backprop", BackpropView, tab_group="plots", every=2, turn=1,
+                 scroll=True),
 )
 
 

@@ -278,6 +278,19 @@ class TrainingWorker(Worker):
         self._restart_rate()
         self._report_now()
 
+    def _on_symmetry(self, kind: str, layer: int, unit: int, other: int | None) -> None:
+        """Flip a hidden unit's signs or swap two units (PRML 5.1.1): other weights, the same function."""
+        if self.job is None:
+            return
+        net = self.job.trainer.net.copy()
+        try:
+            net.flip_sign(layer, unit) if kind == "flip" else net.swap_units(layer, unit, other)
+        except ValueError as err:
+            self.sigStopped.emit("options", str(err))
+            return
+        self.job.trainer.set_weights(net.w)
+        self._report_now()
+
     def _on_options(self, changes: dict) -> None:
         if self.job is None:
             return
@@ -447,6 +460,10 @@ class TrainingController(QObject):
 
     def update_options(self, **changes) -> None:
         self.mailbox.post("options", changes)
+
+    def transform_weights(self, kind: str, layer: int, unit: int, other: int | None = None) -> None:
+        """"flip" hidden unit (layer, unit)'s signs or "swap" it with unit ``other`` (PRML 5.1.1)."""
+        self.mailbox.post("symmetry", kind, layer, unit, other)
 
     def set_speed(self, epochs_per_frame: int | None) -> None:
         self.mailbox.post("speed", epochs_per_frame)

@@ -21,6 +21,7 @@ from .atomic import read_json_file
 from .config import ConfigError, ExperimentConfig
 from .document import SESSION_FORMAT, Document, Session, SessionFileError, parse_session
 from .experiment import Experiment, prepare
+from .lessons import LESSON_FORMAT, parse_lesson
 from .network_io import NetworkFileError, network_from_document, read_network_file
 
 
@@ -52,6 +53,11 @@ def read_source(path: str | os.PathLike) -> Source:
             return Source(path, "session", session=parse_session(raw))
         except (ConfigError, ValueError, TypeError, KeyError, IndexError, OverflowError) as err:
             raise SessionFileError(f"{path}: {err}") from None
+    if kind == LESSON_FORMAT:  # a lesson's experiment, trained and drawn as a config's (resources/lessons)
+        try:
+            return Source(path, "config", config=parse_lesson(raw, path).experiment)
+        except ConfigError as err:
+            raise ConfigError(f"{path}: {err}") from None
     if kind == NETWORK_FORMAT:
         try:
             net, features = network_from_document(raw)

@@ -5,7 +5,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from playground.gui import actions
@@ -45,6 +45,18 @@ def _spy_on(monkeypatch, target: Action) -> list:
     raise AssertionError(f"{target.id} is in no table")
 
 
+def _enable_as_a_user_would(window, action_id: str) -> None:
+    """Esc means something in presentation mode, Page Up / Down while a lesson is open."""
+    from playground.gui.lessons_panel import lesson_player
+    from playground.session.lessons import lesson_paths
+
+    if action_id == "leave_presentation_action":
+        window.presentation_action.trigger()
+    elif action_id.endswith(("_step_action", "_lesson_action")):
+        assert not getattr(window, action_id).isEnabled()
+        lesson_player(window).open_path(lesson_paths()[1])
+
+
 # ---------------------------------------------------------------------- the tables build the menus
 def test_every_row_is_a_window_attribute_in_its_menu(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path, empty_document())
@@ -67,6 +79,7 @@ def test_every_row_is_a_window_attribute_in_its_menu(qtbot, tmp_path):
 def test_every_action_fires_its_callback_from_its_keys_or_trigger(qtbot, tmp_path, monkeypatch, row):
     calls = _spy_on(monkeypatch, row)
     window = make_window(qtbot, tmp_path, bayes_document())
+    _enable_as_a_user_would(window, row.id)
     action = getattr(window, row.id)
     assert action.isEnabled()
     calls.clear()  # a checkable action that starts checked told its callback at start
@@ -154,6 +167,7 @@ def test_the_settings_file_holds_the_tables_keys_and_the_window_entries(qtbot, t
 def test_the_dark_theme_and_the_speed_are_kept_as_words(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path, empty_document())
     window.dark_action.trigger()
+    qtbot.keyClick(window.training_panel.speed_slider, Qt.Key_End)  # as fast as it goes
     window.close()
     text = (tmp_path / "settings.ini").read_text()
     assert "theme=dark" in text and "speed=max" in text
@@ -173,5 +187,6 @@ def test_the_guide_shows_the_resource_text(qtbot, tmp_path):
 
 
 def test_the_package_lists_its_tables():
-    assert [m.__name__.rsplit(".", 1)[1] for m in menu_modules()] == ["files", "edit", "view", "train", "compare", "help"]
+    assert [m.__name__.rsplit(".", 1)[1] for m in menu_modules()] == ["files", "edit", "view", "train", "compare",
+                                                                      "lessons", "help"]
     assert [k.toString() for k in actions.unique_keys(["Ctrl+Y", "Ctrl+Y", ""])] == ["Ctrl+Y"]

@@ -160,7 +160,7 @@ def test_bad_settings_fall_back_to_the_defaults_with_a_note(qtbot, tmp_path):
                 "window/geometry", "files/last_dir"):
         assert key in noted
     assert "training/speed" in window.statusBar().currentMessage()
-    assert window.training_panel.speed() is None  # the default: as fast as it goes
+    assert window.training_panel.speed() == 2  # the default: a pace one can watch
     assert not window.dark_action.isChecked() and not window.hidden_action.isChecked()
     assert not window.loss_plot.log_y()
     assert window._last_dir == QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)
@@ -187,7 +187,7 @@ def test_a_number_out_of_range_for_the_speed_falls_back_too(qtbot, tmp_path):
     ini.write_text("[training]\nspeed=7\n")
     window = MainWindow(empty_document(), settings=QSettings(str(ini), QSettings.IniFormat))
     qtbot.addWidget(window)
-    assert window.settings_notes == ["training/speed = '7'"] and window.training_panel.speed() is None
+    assert window.settings_notes == ["training/speed = '7'"] and window.training_panel.speed() == 2
 
 
 @pytest.mark.parametrize("on", [False, True])

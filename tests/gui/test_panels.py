@@ -659,11 +659,14 @@ def test_transport_buttons(qtbot):
 def test_speed_levels(qtbot):
     panel, rec = shown(qtbot, TrainingPanel())
     assert SPEED_LEVELS[0] == 1 and SPEED_LEVELS[-1] is None
-    assert panel.speed() == 1 and panel.speed_label.text() == "1 epoch per frame"
+    assert panel.speed() == 2 and panel.speed_label.text() == "2 epochs per frame"
+    assert panel.run_box.title() == "Run \u2014 about 60 epochs a second"  # the pace in words
+    assert "slow enough to watch every step" in panel.speed_label.toolTip()
     panel.speed_slider.setValue(3)
     assert rec.last("sigSpeedChanged") == 10 and panel.speed_label.text() == "10 epochs per frame"
     qtbot.keyClick(panel.speed_slider, Qt.Key_End)
     assert rec.last("sigSpeedChanged") is None and panel.speed_label.text() == "as fast as possible"
+    assert panel.run_box.title().endswith("flat out") and "before the eye" in panel.speed_label.toolTip()
     rec.clear()
     panel.set_speed(200)
     assert rec.events == [] and panel.speed() == 200 and panel.speed_label.text() == "200 epochs per frame"

@@ -96,6 +96,10 @@ def _kernels_drawn(view, net):
     return x is not None and len(x) > 0
 
 
+def _backprop_drawn(view, net):
+    return view.links_drawn() == sum(a * b for a, b in zip(net.layer_sizes, net.layer_sizes[1:]))
+
+
 def _layers_drawn(view, net):
     drawn = len(view.histograms) == net.n_layers - 1 and len(view.epochs) > 0
     if drawn:
@@ -105,7 +109,7 @@ def _layers_drawn(view, net):
 
 PROBES = {"loss": _loss_drawn, "weights": _weights_drawn, "diagram": _diagram_drawn, "hessian": None,
           "mdn": _mixture_drawn, "bayes": None, "prior": None, "layers": _layers_drawn, "trajectory": None,
-          "kernels": _kernels_drawn, "sweeps": None}
+          "kernels": _kernels_drawn, "sweeps": None, "backprop": _backprop_drawn}
 FIRST_DRAWN_BY_A_FRAME = ("loss", "mdn", "layers", "kernels")  # an untrained network shows nothing in them yet
 # Views that draw from work of their own (a worker of their own fed from the frames, or their sliders,
 # or a comparison they run on request), not synchronously from a frame: their own tests check what
@@ -238,21 +242,21 @@ def test_running_frames_take_turns_and_skip_views_behind_a_tab(qtbot, window, mo
     assert window.weights_dock.isVisible()  # a tab behind another is visible to Qt: the region tells
     for _ in range(4):
         window.render_frame(running)
-    assert counts == {"loss": 2, "diagram": 2, "weights": 0, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0, "kernels": 0, "sweeps": 0}
+    assert counts == {"loss": 2, "diagram": 2, "weights": 0, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0, "kernels": 0, "sweeps": 0, "backprop": 0}
     window.weights_dock.raise_()
     qtbot.waitUntil(lambda: not window.weights_dock.visibleRegion().isEmpty(), timeout=2000)
     # The histograms were behind their tab since the window showed: raised, they lay out the
     # network they missed and draw the newest frame at once.
     assert counts == {"loss": 2, "diagram": 2, "weights": 1, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0,
-                      "layers": 0, "trajectory": 0, "kernels": 0, "sweeps": 0}
+                      "layers": 0, "trajectory": 0, "kernels": 0, "sweeps": 0, "backprop": 0}
     window.render_frame(running)  # two more frames: one for each side
     window.render_frame(running)
-    assert counts == {"loss": 3, "diagram": 2, "weights": 2, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0, "kernels": 0, "sweeps": 0}  # the diagram is behind now
+    assert counts == {"loss": 3, "diagram": 2, "weights": 2, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0, "kernels": 0, "sweeps": 0, "backprop": 0}  # the diagram is behind now
     window.render_frame(frame)  # paused: every visible view with frames to draw
-    assert counts == {"loss": 4, "diagram": 2, "weights": 3, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0, "kernels": 0, "sweeps": 0}
+    assert counts == {"loss": 4, "diagram": 2, "weights": 3, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0, "kernels": 0, "sweeps": 0, "backprop": 0}
     window.loss_dock.hide()
     window.render_frame(frame)
-    assert counts == {"loss": 4, "diagram": 2, "weights": 4, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0, "kernels": 0, "sweeps": 0}
+    assert counts == {"loss": 4, "diagram": 2, "weights": 4, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0, "kernels": 0, "sweeps": 0, "backprop": 0}
 
 
 def test_the_dark_switch_reaches_every_view_and_the_open_race(qtbot, window):

@@ -1,6 +1,6 @@
 """Menus and shortcuts as data (after napari's ``_qt/_qapp_model/qactions``).
 
-Each menu is a table in its own module (files, edit, view, train, help): ``TITLE``, ``ACTIONS``
+Each menu is a table in its own module (files, edit, view, train, lessons, help): ``TITLE``, ``ACTIONS``
 (``Action`` rows; ``None`` is a separator) and ``PREFERENCES`` (remembered settings that are not
 actions, such as the loss plot's log scale). ``install_actions`` builds the menu bar from the
 tables and puts each QAction on the window under its id (``window.play_action``);
@@ -65,9 +65,9 @@ class Preference:
 
 def menu_modules() -> tuple:
     """The menus in menu-bar order."""
-    from . import compare, edit, files, help, train, view
+    from . import compare, edit, files, help, lessons, train, view
 
-    return files, edit, view, train, compare, help
+    return files, edit, view, train, compare, lessons, help
 
 
 def all_actions() -> list[Action]:

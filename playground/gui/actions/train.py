@@ -1,7 +1,7 @@
 """Train menu: play, step, reset, the optimiser race; the remembered training speed."""
 
 from . import Action, Preference
-from ..panels.training_panel import SPEED_LEVELS
+from ..panels.training_panel import DEFAULT_SPEED, SPEED_LEVELS
 from ..settings import Setting
 
 TITLE = "&Train"
@@ -22,8 +22,8 @@ def _set_speed(window, epochs_per_frame) -> None:
     window.controller.set_speed(epochs_per_frame)
 
 
-# Epochs per frame; None (as fast as it goes, kept as "max") is the default.
-SPEED = Setting("training/speed", None, codes={level: "max" if level is None else str(level) for level in SPEED_LEVELS})
+# Epochs per frame (None: as fast as it goes, kept as "max"); the default is a pace one can watch.
+SPEED = Setting("training/speed", DEFAULT_SPEED, codes={level: "max" if level is None else str(level) for level in SPEED_LEVELS})
 
 PREFERENCES = (
     Preference(SPEED, get=lambda w: w.training_panel.speed(), set=_set_speed),

@@ -2,6 +2,7 @@
 
 from . import Action, Listed, Preference
 from ..settings import Setting
+from . import presentation as _presentation
 
 TITLE = "&View"
 
@@ -24,8 +25,11 @@ ACTIONS = (
     None,
     Action("dark_action", "Dark theme", lambda w, on: w._toggle_dark(on), checkable=True, setting=THEME),
     Action("reset_layout_action", "Reset layout", lambda w: w.reset_layout()),
+    None,
+    *_presentation.ACTIONS,  # View > Presentation (F5), Esc, Ctrl+= / Ctrl+-, high contrast
 )
 
 PREFERENCES = (
     Preference(Setting("view/log_loss"), get=lambda w: w.loss_plot.log_y(), set=lambda w, on: w.loss_plot.set_log_y(on)),
+    *_presentation.PREFERENCES,  # the normal and the presentation font scale
 )

@@ -18,7 +18,8 @@ from .widgets import (
 
 # Epochs per displayed frame; None: as fast as possible.
 SPEED_LEVELS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, None)
-DEFAULT_SPEED = 1
+DEFAULT_SPEED = 2  # about 60 epochs a second: the boundary forms over several seconds (issue 15's pace)
+FRAMES_PER_SECOND = 30  # gui/background.FRAME_INTERVAL; the panel says the pace in epochs a second too
 
 LR_MIN, LR_MAX = 1e-9, 100.0  # where the arrows stop; typed or loaded, any rate the trainer takes (> 0)
 LR_SLIDER = (-5, 1)  # log10 range of the slider
@@ -63,6 +64,22 @@ def speed_text(level) -> str:
     if level is None:
         return "as fast as possible"
     return f"{level} epoch{'s' if level != 1 else ''} per frame"
+
+
+def speed_words(level) -> str:
+    """What a speed level does, in words (the slider's tooltip and the label's)."""
+    if level is None:
+        return "As fast as the computer goes: a small problem is over before the eye can follow."
+    rate = level * FRAMES_PER_SECOND
+    pace = "slow enough to watch every step" if rate <= 100 else "quick" if rate <= 1000 else "a blur"
+    return f"{speed_text(level)}: {speed_pace(level)}, {pace}."
+
+
+def speed_pace(level) -> str:
+    """The pace in a few words, for the Run group's title (short: the title sets the panel's width)."""
+    if level is None:
+        return "flat out"
+    return f"about {level * FRAMES_PER_SECOND:,} epochs a second"
 
 
 class TrainingPanel(Panel):
@@ -139,7 +156,12 @@ class TrainingPanel(Panel):
         speed_row.addWidget(self.speed_slider, 1)
         speed_row.addWidget(self.speed_label)
         form.addRow("Speed", speed)
+        self.run_box = box  # its title says the pace in words (epochs a second, and whether the eye can follow)
         return box
+
+    def _say_speed(self, level) -> None:
+        self.run_box.setTitle(f"Run \u2014 {speed_pace(level)}")
+        self.speed_label.setToolTip(speed_words(level))
 
     def _build_optimizer(self) -> QGroupBox:
         box, form = form_group("Optimizer", "How the weights move downhill on the error surface (PRML 5.2.4).")
@@ -289,6 +311,7 @@ class TrainingPanel(Panel):
         with self._quietly():
             self.speed_slider.setValue(index)
             self.speed_label.setText(speed_text(SPEED_LEVELS[index]))
+            self._say_speed(SPEED_LEVELS[index])
 
     def speed(self):
         return SPEED_LEVELS[self.speed_slider.value()]
@@ -404,5 +427,6 @@ class TrainingPanel(Panel):
 
     def _speed_moved(self, index: int) -> None:
         self.speed_label.setText(speed_text(SPEED_LEVELS[index]))
+        self._say_speed(SPEED_LEVELS[index])
         if self._user:
             self.sigSpeedChanged.emit(SPEED_LEVELS[index])

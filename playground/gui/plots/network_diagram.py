@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTextDocument, QTransform
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -158,6 +158,7 @@ class NetworkDiagram(QWidget):
     """
 
     sigUnitClicked = Signal(int, int)
+    sigUnitMenuRequested = Signal(int, int, QPoint)  # right-click on hidden unit (layer, unit) at a screen point
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -809,6 +810,9 @@ class NetworkDiagram(QWidget):
 
     @Slot(object)
     def _on_mouse_clicked(self, ev) -> None:
+        if ev.button() == Qt.MouseButton.RightButton and self._sizes:
+            self._request_unit_menu(ev)
+            return
         if ev.button() != Qt.MouseButton.LeftButton or not self._sizes:
             return
         scene_pos = ev.scenePos()
@@ -825,3 +829,11 @@ class NetworkDiagram(QWidget):
         self.set_selected_unit(*new)
         ev.accept()
         self.sigUnitClicked.emit(*new)
+
+    def _request_unit_menu(self, ev) -> None:
+        """A right-click on a hidden unit asks for its menu (the symmetry transforms, backprop_view.unit_menu)."""
+        p = self.view_box.mapSceneToView(ev.scenePos())
+        i = self._node_at(p.x(), p.y())
+        if i is not None and 0 < self._node_col[i] < len(self._sizes) - 1:
+            ev.accept()
+            self.sigUnitMenuRequested.emit(int(self._node_col[i]) - 1, int(self._node_unit[i]), ev.screenPos().toPoint())
