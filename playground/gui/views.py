@@ -82,12 +82,16 @@ VIEWS: tuple[LiveViewSpec, ...] = (
     # Behind the loss curves: a fifth tab among the plots made a restored window grow by 12 pixels.
     LiveViewSpec("mdn", "mdn_view", "Mixture density", MixtureView, tab_group="loss", every=2, turn=0,
                  scroll=True, output="mdn"),
-    LiveViewSpec("bayes", "bayes_view", "Bayesian", BayesView, tab_group="plots", every=2, turn=0, scroll=True),
-    LiveViewSpec("prior", "prior_view", "Prior samples", PriorSamplesView, tab_group="plots", every=0, scroll=True),
+    # The labs' docks start hidden (View menu, or a lesson, shows them): eight tabs in one place
+    # shrank every tab's title to a letter. Shown, each takes its place among the plots.
+    LiveViewSpec("bayes", "bayes_view", "Bayesian", BayesView, tab_group="plots", every=2, turn=0, scroll=True,
+                 hidden=True),
+    LiveViewSpec("prior", "prior_view", "Prior samples", PriorSamplesView, tab_group="plots", every=0, scroll=True,
+                 hidden=True),
     LiveViewSpec("layers", "layers_view", "Layers", LayersView, tab_group="plots", every=2, turn=0,
-                 scroll=True),
+                 scroll=True, hidden=True),
     LiveViewSpec("trajectory", "trajectory_view", "Early stopping vs decay", TrajectoryView, tab_group="plots",
-                 every=0, scroll=True),
+                 every=0, scroll=True, hidden=True),
     # wide, and asked for from the Compare menu: below the data view, hidden until then (tabified with the
     # other plots they would make the right column's restored height grow)
     LiveViewSpec("kernels", "kernel_view", "Kernels", KernelView, area=Qt.BottomDockWidgetArea, tab_group="compare",
@@ -95,7 +99,7 @@ VIEWS: tuple[LiveViewSpec, ...] = (
     LiveViewSpec("sweeps", "sweep_view", "Sweeps", SweepView, area=Qt.BottomDockWidgetArea, tab_group="compare",
                  every=0, scroll=True, hidden=True),
     LiveViewSpec("backprop", "backprop_view", "Backprop", BackpropView, tab_group="plots", every=2, turn=1,
-                 scroll=True),
+                 scroll=True, hidden=True),
 )
 
 

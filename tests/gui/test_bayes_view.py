@@ -23,6 +23,7 @@ def window_on(qtbot, tmp_path, data: DataConfig, hidden=(3,), optimizer="adam", 
     config = ExperimentConfig(data=data, network=NetworkConfig(hidden=hidden),
                               training=TrainingOptions(optimizer=optimizer, lr=lr))
     window = shown_main_window(qtbot, tmp_path, Document.generated(config))
+    window.bayes_dock.show()  # a lab's dock is shown from the View menu
     window.bayes_dock.raise_()
     qtbot.waitUntil(lambda: not window.bayes_dock.visibleRegion().isEmpty(), timeout=3000)
     qtbot.waitUntil(lambda: window.step_action.isEnabled(), timeout=5000)

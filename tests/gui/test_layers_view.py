@@ -9,6 +9,7 @@ from playground.core.diagnostics import layer_diagnostics, max_points_for, sampl
 
 def test_the_layers_view_shows_histograms_gradients_and_saturation_of_the_frame(qtbot, tmp_path):
     window = spiral_window(qtbot, tmp_path)
+    window.layers_dock.show()  # a lab's dock is shown from the View menu
     window.layers_dock.raise_()
     qtbot.waitUntil(lambda: not window.layers_dock.visibleRegion().isEmpty(), timeout=3000)
     view = window.layers_view

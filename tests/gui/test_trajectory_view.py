@@ -24,7 +24,11 @@ class Results(QObject):
 def sinusoid_window(qtbot, tmp_path, split=(0.5, 0.5, 0.0), epochs=400):
     config = ExperimentConfig(data=DataConfig(generator="sinusoid", n_points=30, noise=0.2, seed=1, split=split),
                               network=NetworkConfig(hidden=(6,)), epochs=epochs)
-    return shown_main_window(qtbot, tmp_path, Document.generated(config))
+    window = shown_main_window(qtbot, tmp_path, Document.generated(config))
+    window.trajectory_dock.show()  # a lab's dock is shown from the View menu, and its tab clicked
+    window.trajectory_dock.raise_()
+    qtbot.waitUntil(lambda: not window.trajectory_dock.visibleRegion().isEmpty(), timeout=3000)
+    return window
 
 
 def test_compare_draws_both_trajectories_over_the_error_contours(qtbot, tmp_path):
