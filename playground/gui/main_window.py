@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, Slot
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QSettings, Qt, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
 
 from playground.session.config import DataConfig, ExperimentConfig
@@ -20,7 +19,7 @@ from playground.session.document import (
     Document, default_document, empty_dataset,
 )
 
-from .actions import install_actions, restore_preferences, save_preferences
+from .actions import install_actions
 from .augmented_points import AugmentedPoints
 from .data_view import DataView
 from .document_model import DocumentModel
@@ -36,12 +35,12 @@ from .panels.network_panel import NetworkPanel
 from .panels.regularization_panel import RegularizationPanel
 from .panels.training_panel import TrainingPanel
 from .race_window import open_race_window
-from .settings import SettingsReader, app_settings
+from .settings import app_settings
 from .theme import DARK, LIGHT, apply_theme
 from . import views
-from .views import (build_view_docks, clear_views, hide_views_shown_on_request, make_dock, render_views, set_theme,
+from .views import (build_view_docks, clear_views, make_dock, render_views, set_theme,
                     show_experiment, show_network, shutdown_views, with_history)
-from .window_fit import default_geometry, on_screen_geometry
+from .window_fit import reset_window_layout, restore_window, save_window
 from .worker import TrainingController
 
 RENDER_INTERVAL_MS = 33
@@ -51,7 +50,6 @@ def _settings() -> QSettings:
     return app_settings()
 
 
-DOCK_TITLE_HEIGHT = 30  # a dock's title bar and frame, above its panel
 
 
 class MainWindow(QMainWindow):
@@ -172,59 +170,15 @@ class MainWindow(QMainWindow):
         self.hessian_dock.visibilityChanged.connect(self._hessian_visibility_changed)
         connect_backprop(self)  # clicks in the data view pick a point for it; the diagram's symmetry menu
 
-    # ================================================================== settings
+    # ================================================================== settings (window_fit.py)
     def _restore_settings(self) -> None:
-        read = SettingsReader(self.settings)  # a bad value falls back to its default, with a note
-        geometry = read.byte_array("window/geometry")
-        if geometry is not None and not self.restoreGeometry(geometry):
-            read.note("window/geometry", geometry)
-            geometry = None
-        if geometry is not None:
-            self._keep_on_screen()
-        else:
-            self.setGeometry(default_geometry(QGuiApplication.primaryScreen()))
-            self._default_dock_sizes()
-        state = read.byte_array("window/state")
-        if state is not None and not self.restoreState(state):
-            read.note("window/state", state)
-        restore_preferences(self, read)  # every setting of the action tables (theme, overlays, log scale, speed)
-        self._last_dir = read.directory("files/last_dir",
-                                        QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation))
-        self.settings_notes = read.notes
-        if read.notes:
-            self.show_notice(read.message())
+        restore_window(self)
 
     def _save_settings(self) -> None:
-        s = self.settings
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/state", self.saveState())
-        save_preferences(self, s)
-        s.setValue("files/last_dir", self._last_dir)
-        s.sync()
+        save_window(self)
 
     def reset_layout(self) -> None:
-        self.restoreState(self._default_state)
-        for dock in self.docks:
-            dock.show()
-        hide_views_shown_on_request(self)
-        self._default_dock_sizes()
-
-    def _keep_on_screen(self) -> None:
-        """A geometry saved on a larger or a detached monitor would open the window off screen."""
-        if not (self.isMaximized() or self.isFullScreen()):
-            self.setGeometry(on_screen_geometry(self.geometry()))
-
-    def _default_dock_sizes(self) -> None:
-        """Side columns of 300 and 400 px; on the right, Training, Loss and the plots share the
-        height (the state saved before the window is shown holds no sensible heights)."""
-        height = max(self.height() - self.menuBar().height() - self.statusBar().height(), 300)
-        self.resizeDocks([self.data_dock, self.training_dock], [300, 400], Qt.Horizontal)
-        # The Data panel is the taller one: it gets what it asks for, the Network panel the rest.
-        data = min(self.data_panel.sizeHint().height() + DOCK_TITLE_HEIGHT, int(height * 0.7))
-        self.resizeDocks([self.data_dock, self.network_dock], [data, height - data], Qt.Vertical)
-        self.resizeDocks([self.training_dock, self.loss_dock, self.diagram_dock],
-                         [int(height * 0.38), int(height * 0.30), height - int(height * 0.38) - int(height * 0.30)],
-                         Qt.Vertical)
+        reset_window_layout(self)
 
     # ================================================================== document -> views
     def _show_document(self, document: Document, fit: bool = False) -> None:
