@@ -71,6 +71,12 @@ def svg_size(doc) -> tuple[float, float]:
 def window(qapp, tmp_path_factory):
     """One trained window for the module (training it is the slow part); the tests only export."""
     w = trained_window(tmp_path_factory.mktemp("figures"))
+    for live in w.live_docks:  # the labs' docks start hidden; on screen, their views start their own workers:
+        live.dock.show()  # now, in the module's window, not inside the first test that draws them
+        live.dock.raise_()
+        QApplication.processEvents()
+    w.diagram_dock.raise_()
+    QApplication.processEvents()
     yield w
     w.controller.shutdown()
     w.files.mark_saved()
