@@ -97,6 +97,7 @@ class KernelView(QWidget):
         self._net = None
         self._fit_options: dict = {}
         self._stale = False
+        self._points_stale = False
         self.runner = JobRunner("kernel comparison", self)
         # fill the dock's scroll area, scrolling only below this: the plots' large size hints would
         # otherwise make it scroll in any dock of ordinary height
@@ -239,7 +240,8 @@ class KernelView(QWidget):
         for widget in [self.plot_widget] + [item.getViewWidget() for item in self.multiple_plots]:
             if widget is not None:
                 widget.setBackground(theme.background)
-        self._draw_points()
+        self._points_stale = True  # redrawn in the new colours when next painted
+        self.update()
 
     def show_network(self, net, input_names=None) -> None:
         self._net = net.copy()
@@ -254,12 +256,17 @@ class KernelView(QWidget):
                                  l2=training.regularization.l2, **training.hyper)
         if self._net is None or self._net.sizes != experiment.net.sizes:
             self._net = experiment.net.copy()
-        self._draw_points()
-        self._stale = True  # refitted when next painted: no fits for a dock nobody looks at
+        # Drawn and refitted when next painted: no work for a dock nobody looks at (with 100,000
+        # points, drawing them here froze every edit of the main window for 20 s).
+        self._points_stale = True
+        self._stale = True
         self.update()
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().paintEvent(event)
+        if self._points_stale:
+            self._points_stale = False
+            QTimer.singleShot(0, self, self._draw_points)
         if self._stale:
             self._stale = False
             QTimer.singleShot(0, self, self.refit)
@@ -380,11 +387,13 @@ class KernelView(QWidget):
             for points, _ in self.multiple_items:
                 points.setData([], [])
             return
+        shown = _shown_rows(p.X.shape[0])  # one pyqtgraph spot per point: at most MAX_SHOWN_POINTS of them
         if p.kind == "regression1d":
-            x, y, brushes = p.X[:, 0], p.y, pg.mkBrush("#444444")
+            x, y, brushes = p.X[shown, 0], p.y[shown], pg.mkBrush("#444444")
         else:
-            x, y = p.X[:, 0], p.X[:, 1]
-            brushes = [pg.mkBrush(self._theme.class_color(int(k))) for k in p.y]
+            x, y = p.X[shown, 0], p.X[shown, 1]
+            palette = {int(k): pg.mkBrush(self._theme.class_color(int(k))) for k in np.unique(p.y)}
+            brushes = [palette[int(k)] for k in p.y[shown]]
         self.points.setData(x, y, brush=brushes)
         for points, _ in self.multiple_items:
             points.setData(x, y, brush=brushes)
@@ -397,3 +406,14 @@ class KernelView(QWidget):
                 item.setYRange(lo - pad, hi + pad, padding=0)
             else:
                 item.setYRange(*p.y_range, padding=0.02)
+
+
+MAX_SHOWN_POINTS = 3000
+
+
+def _shown_rows(n: int) -> np.ndarray:
+    """The points the panels draw: all of up to MAX_SHOWN_POINTS, else an even subsample (drawing only:
+    the fits use every point, or refuse a size they cannot hold in words)."""
+    if n <= MAX_SHOWN_POINTS:
+        return np.arange(n)
+    return np.linspace(0, n - 1, MAX_SHOWN_POINTS).astype(np.intp)
