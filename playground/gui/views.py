@@ -208,9 +208,11 @@ def show_network(window, net, input_names: list[str]) -> None:
     whose dock is behind another tab or closed gets it when its dock shows (``_dock_shown``):
     laying out an 8 x 256 network costs the diagram or the histograms tens of ms each."""
     pending = window.__dict__.setdefault("_pending_networks", {})
+    kept = None  # one copy for all the docks that wait (an 8 x 256 copy costs ~5 ms)
     for live in window.live_docks:
         if window.isVisible() and not on_screen(live.dock):
-            pending[live.spec.name] = (net.copy(), list(input_names))
+            kept = kept or (net.copy(), list(input_names))
+            pending[live.spec.name] = kept
         else:
             pending.pop(live.spec.name, None)
             live.view.show_network(net, input_names)
