@@ -50,6 +50,7 @@ def _as_inputs(X, what: str = "inputs") -> np.ndarray:
 def kernel_matrix(A, B, kernel: str = "rbf", sigma: float = 0.1, degree: int = 3, c: float = 1.0,
                   gamma: float = 1.0, r: float = 0.0) -> np.ndarray:
     """K(a_i, b_j) for the rows of A (N, D) and B (M, D): an (N, M) array."""
+    check("kernel", kernel, KERNEL_PARAMETERS["kernel"])
     A, B = _as_inputs(A), _as_inputs(B)
     if kernel == "rbf":
         # |a - b|^2 = |a|^2 + |b|^2 - 2 a.b, clipped at 0 against rounding
@@ -57,9 +58,7 @@ def kernel_matrix(A, B, kernel: str = "rbf", sigma: float = 0.1, degree: int = 3
         return np.exp(-np.maximum(sq, 0.0) / (2.0 * sigma * sigma))
     if kernel == "poly":
         return (c + A @ B.T) ** degree
-    if kernel == "sigmoid":
-        return np.tanh(gamma * (A @ B.T) + r)
-    raise ValueError(f"unknown kernel {kernel!r}; choose one of: {', '.join(KERNEL_NAMES)}")
+    return np.tanh(gamma * (A @ B.T) + r)  # "sigmoid"
 
 
 @dataclass
@@ -73,8 +72,7 @@ class _KernelMachine:
     r: float = 0.0
 
     def __post_init__(self):
-        if self.kernel not in KERNEL_NAMES:
-            raise ValueError(f"unknown kernel {self.kernel!r}; choose one of: {', '.join(KERNEL_NAMES)}")
+        check("kernel", self.kernel, KERNEL_PARAMETERS["kernel"])
         for name in ("sigma", "lam", "degree", "c", "gamma", "r"):
             setattr(self, name, check(f"kernel {name}", getattr(self, name), KERNEL_PARAMETERS[name]))
 

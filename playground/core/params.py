@@ -302,6 +302,7 @@ FIGURE_PARAMETERS = {
 
 # Kernel machines (core/kernels.py, seed 004): lam > 0 keeps the SVM's C = 1/(2 lam n) finite.
 KERNEL_PARAMETERS = {
+    "kernel": Choice(Registry("kernels", "KERNEL_NAMES"), "kernel"),
     "sigma": POSITIVE,  # RBF bandwidth; the lecture's grid runs from 1e-3 to 1
     "lam": POSITIVE,
     "degree": Interval(int, 1, 12, "both"),  # polynomial degree k
