@@ -72,6 +72,12 @@ class MLP:
         init_scale: float | None = None,
         sigma_floor: float | None = None,
     ):
+        self._build(sizes, hidden, output, n_components, sigma_floor)
+        self.init, self.init_scale = init, init_scale
+        self.initialize(init, seed=seed, scale=init_scale)
+
+    def _build(self, sizes, hidden, output, n_components, sigma_floor) -> None:
+        """The layers, the head and a zero parameter vector (no random draw)."""
         try:
             sizes = [int(s) for s in sizes]
         except (TypeError, ValueError):
@@ -109,8 +115,6 @@ class MLP:
         self.weights, self.biases = self.unpack(self._w)
         self._grad_views: tuple = (None, None)
         self._ones_cache = np.ones(0)
-        self.init, self.init_scale = init, init_scale
-        self.initialize(init, seed=seed, scale=init_scale)
 
     # ------------------------------------------------------------------ parameters
     @property
@@ -188,10 +192,11 @@ class MLP:
         return self
 
     def copy(self) -> "MLP":
-        clone = MLP(
-            self.sizes, self.hidden_names, self.output, self.n_components, init=self.init, seed=0,
-            init_scale=self.init_scale, sigma_floor=self.sigma_floor,
-        )
+        # Built without initialize(): the random draw of an 8 x 256 network costs ~8 ms, and the
+        # GUI copies a network for each view that shows it.
+        clone = MLP.__new__(MLP)
+        clone._build(self.sizes, self.hidden_names, self.output, self.n_components, self.sigma_floor)
+        clone.init, clone.init_scale = self.init, self.init_scale
         clone.w[:] = self._w
         return clone
 

@@ -61,6 +61,8 @@ class PointCloud(pg.GraphicsObject):
         self._rect = QRectF()
         self._pad = None
         self._fragments = internals.PrimitiveArray(QPainter.PixmapFragment, _FRAGMENT_FIELDS)
+        self._positions = 0  # counts changes of x, y or style: the culled points below stay valid until then
+        self._culled = (None, None)  # (key, (px, py, style)) of the last paint
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setAcceptHoverEvents(False)
         # The points change with edits, not with frames: Qt keeps them as a pixmap and
@@ -82,6 +84,8 @@ class PointCloud(pg.GraphicsObject):
         if not keep.all():
             x, y, style = x[keep], y[keep], style[keep]
         old_x, old_y, old_style = self.x, self.y, self.style
+        if not (np.array_equal(x, old_x) and np.array_equal(y, old_y) and np.array_equal(style, old_style)):
+            self._positions += 1
         same_styles = tuple(s.key() for s in styles) == tuple(s.key() for s in self.styles)
         self.x, self.y, self.style = x, y, style
         self.styles = list(styles)
@@ -198,26 +202,17 @@ class PointCloud(pg.GraphicsObject):
         if self._atlas is None or dpr != self._atlas_dpr:
             self._build_atlas(dpr)
         tr = painter.transform()
-        px = tr.m11() * self.x + tr.m21() * self.y + tr.dx()
-        py = tr.m12() * self.x + tr.m22() * self.y + tr.dy()
-        # Only what can show: the exposed rectangle in device pixels plus a symbol's reach.
         exposed = tr.mapRect(option.exposedRect) if option is not None else None
-        reach = self._cell / dpr
-        if exposed is not None and exposed.isValid():
-            inside = ((px >= exposed.left() - reach) & (px <= exposed.right() + reach)
-                      & (py >= exposed.top() - reach) & (py <= exposed.bottom() + reach))
-            if not inside.all():
-                px, py, style = px[inside], py[inside], self.style[inside]
-            else:
-                style = self.style
+        # A re-colouring (theme) repaints the same points at the same place: cull them once.
+        key = (self._positions, tr.m11(), tr.m12(), tr.m21(), tr.m22(), tr.dx(), tr.dy(), self._cell, dpr,
+               None if exposed is None else exposed.getRect(), frozenset((s.size, s.outline_width) for s in self.styles))
+        if self._culled[0] == key:
+            px, py, style = self._culled[1]
         else:
-            style = self.style
+            px, py, style = self._visible_points(tr, exposed, dpr)
+            self._culled = (key, (px, py, style))
         if not px.size:
             return
-        if px.size > DEDUPE_ABOVE and len({(st.size, st.outline_width) for st in self.styles}) == 1:
-            px, py, style = _topmost_per_pixel(px, py, style, 1.0)
-            if px.size > COARSE_ABOVE:
-                px, py, style = _topmost_per_pixel(px, py, style, 2.0)
         svg = painter.paintEngine() is not None and painter.paintEngine().type() == QPaintEngine.Type.SVG
         if svg or self._exportOpts is not False:  # an SVG (QSvgGenerator or pyqtgraph's export): circles, not pixmaps
             self._paint_vectors(painter, px, py, style)
@@ -235,6 +230,24 @@ class PointCloud(pg.GraphicsObject):
         painter.resetTransform()
         painter.drawPixmapFragments(*self._fragments.drawargs(), self._atlas)
         painter.restore()
+
+    def _visible_points(self, tr, exposed, dpr):
+        """(px, py, style) in device pixels of the points that can show, in drawing order."""
+        px = tr.m11() * self.x + tr.m21() * self.y + tr.dx()
+        py = tr.m12() * self.x + tr.m22() * self.y + tr.dy()
+        style = self.style
+        # Only what can show: the exposed rectangle in device pixels plus a symbol's reach.
+        reach = self._cell / dpr
+        if exposed is not None and exposed.isValid():
+            inside = ((px >= exposed.left() - reach) & (px <= exposed.right() + reach)
+                      & (py >= exposed.top() - reach) & (py <= exposed.bottom() + reach))
+            if not inside.all():
+                px, py, style = px[inside], py[inside], style[inside]
+        if px.size > DEDUPE_ABOVE and len({(st.size, st.outline_width) for st in self.styles}) == 1:
+            px, py, style = _topmost_per_pixel(px, py, style, 1.0)
+            if px.size > COARSE_ABOVE:
+                px, py, style = _topmost_per_pixel(px, py, style, 2.0)
+        return px, py, style
 
     def _paint_vectors(self, painter, px, py, style) -> None:
         """Each point as a circle at its device position, in drawing order (an SVG keeps them as

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Callable, Protocol
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
 from .plots.bayes_view import BayesView
@@ -155,6 +155,8 @@ def build_view_docks(window: QMainWindow, specs=VIEWS) -> list[LiveDock]:
     window.layout().invalidate()
     window.layout().activate()
     window.live_docks = built
+    window.pending_networks = {}  # dock name -> (network, input names) it has yet to lay out
+    window.pending_themes = {}  # dock name -> the theme it has yet to take
     hide_views_shown_on_request(window)
     return built
 
@@ -176,8 +178,8 @@ def render_views(window, frame, count: int) -> None:
         every = live.spec.every
         if every == 0 or (running and count % every != live.spec.turn):
             continue
-        dock = live.dock
-        if on_screen(dock):
+        if on_screen(live.dock):
+            show_pending_network(window, live)
             live.view.render_frame(frame)
 
 
@@ -189,10 +191,16 @@ def with_history(frame, history):
 
 
 def set_theme(window, theme) -> None:
-    """Re-colour the data view, every docked view and the race windows ``window`` opened."""
+    """Re-colour the data view, every docked view and the race windows ``window`` opened. In a
+    window on screen, a dock that does not show is re-coloured when it shows (``_dock_shown``):
+    the twelve docks together took ~60 ms of a theme switch, most of them hidden."""
     window.data_view.set_theme(theme)
     for live in window.live_docks:
-        live.view.set_theme(theme)
+        if window.isVisible() and not on_screen(live.dock):
+            window.pending_themes[live.spec.name] = theme
+        else:
+            window.pending_themes.pop(live.spec.name, None)
+            live.view.set_theme(theme)
     for race in window.findChildren(RaceWindow):
         race.set_theme(theme)
 
@@ -203,19 +211,44 @@ def on_screen(dock: QDockWidget) -> bool:
     return dock.isVisible() and not dock.visibleRegion().isEmpty()
 
 
+# Above this many weights a new network reaches the views on screen one per turn of the event
+# loop: the diagram, the histograms and the loss plot each take tens of ms for an 8 x 256 network
+# (460,000 weights), and together they froze the window for 200 ms.
+SPREAD_ABOVE = 20_000
+
+
 def show_network(window, net, input_names: list[str]) -> None:
     """Every docked view shows the new, untrained network ``net``. In a window on screen, a view
-    whose dock is behind another tab or closed gets it when its dock shows (``_dock_shown``):
-    laying out an 8 x 256 network costs the diagram or the histograms tens of ms each."""
-    pending = window.__dict__.setdefault("_pending_networks", {})
-    kept = None  # one copy for all the docks that wait (an 8 x 256 copy costs ~5 ms)
+    whose dock is behind another tab or closed gets it when its dock shows (``_dock_shown``), and
+    a big network reaches the views on screen one per event-loop turn (``_show_next_pending``)."""
+    pending = window.pending_networks
+    kept = None  # one copy for all the docks that wait (an 8 x 256 copy costs a few ms)
+    spread = window.isVisible() and net.n_params > SPREAD_ABOVE
     for live in window.live_docks:
-        if window.isVisible() and not on_screen(live.dock):
+        if window.isVisible() and (spread or not on_screen(live.dock)):
             kept = kept or (net.copy(), list(input_names))
             pending[live.spec.name] = kept
         else:
             pending.pop(live.spec.name, None)
             live.view.show_network(net, input_names)
+    if spread:
+        QTimer.singleShot(0, window, partial(_show_next_pending, window))
+
+
+def _show_next_pending(window) -> None:
+    """One view on screen lays out the network it waits for; the next one in the next turn."""
+    for live in window.live_docks:
+        if live.spec.name in window.pending_networks and on_screen(live.dock):
+            show_pending_network(window, live)
+            QTimer.singleShot(0, window, partial(_show_next_pending, window))
+            return
+
+
+def show_pending_network(window, live: LiveDock) -> None:
+    """``live``'s view gets the network it has been waiting for, if any (before it draws a frame)."""
+    waiting = window.pending_networks.pop(live.spec.name, None)
+    if waiting is not None:
+        live.view.show_network(*waiting)
 
 
 def _dock_shown(window, live: LiveDock, visible: bool) -> None:
@@ -223,10 +256,10 @@ def _dock_shown(window, live: LiveDock, visible: bool) -> None:
     draws the newest frame, since frames skipped it while it was hidden and a paused run sends none."""
     if not visible:
         return
-    pending = window.__dict__.get("_pending_networks", {})
-    if live.spec.name in pending:
-        net, input_names = pending.pop(live.spec.name)
-        live.view.show_network(net, input_names)
+    theme = window.pending_themes.pop(live.spec.name, None)
+    if theme is not None:
+        live.view.set_theme(theme)
+    show_pending_network(window, live)
     data_view = getattr(window, "data_view", None)
     frame = None if data_view is None else data_view.last_frame
     if frame is not None and live.spec.every > 0:
@@ -256,4 +289,7 @@ def clear_views(window) -> None:
 
 def subscribers(window, analysis: str) -> list[LiveView]:
     """The docked views that draw the reports of ``analysis`` (e.g. "hessian")."""
-    return [live.view for live in window.live_docks if getattr(live.view, "analysis", None) == analysis]
+    chosen = [live for live in window.live_docks if getattr(live.view, "analysis", None) == analysis]
+    for live in chosen:  # a report is about the newest network: lay it out first
+        show_pending_network(window, live)
+    return [live.view for live in chosen]

@@ -204,3 +204,19 @@ def test_copy_is_independent():
     clone = net.copy()
     clone.w[:] = 0
     assert np.any(net.w)
+
+
+@pytest.mark.parametrize("output, k", [("linear", None), ("softmax", None), ("mdn", 3)])
+def test_a_copy_is_the_same_network_and_independent_of_it(output, k):
+    net = MLP([2, 5, 4, 3], ["tanh", "relu"], output, n_components=k, init="gaussian", seed=3, init_scale=0.7)
+    clone = net.copy()
+    x = np.random.default_rng(0).normal(size=(7, 2))
+    mine, theirs = clone.forward(x), net.forward(x)  # an mdn gives (pi, mu, sigma)
+    for a, b in zip(mine if output == "mdn" else [mine], theirs if output == "mdn" else [theirs]):
+        assert np.array_equal(a, b)
+    assert (clone.sizes, clone.hidden_names, clone.output, clone.n_components, clone.sigma_floor,
+            clone.init, clone.init_scale) == (net.sizes, net.hidden_names, net.output, net.n_components,
+                                              net.sigma_floor, net.init, net.init_scale)
+    clone.w[:] = 0.0
+    clone.weights[0][:] = 1.0  # the layer views point into the clone's own vector
+    assert clone.w[: 10].tolist() == [1.0] * 10 and np.abs(net.w).sum() > 0

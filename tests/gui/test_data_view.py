@@ -298,3 +298,35 @@ def test_a_point_added_and_taken_away_again_shows_and_goes_in_the_painted_view(q
     assert QColor(view.grab().toImage().pixel(pos.x(), pos.y())).name() == CLASS_COLORS[1].lower()
     view.set_document(doc)  # undo
     assert view.grab().toImage().pixel(pos.x(), pos.y()) == before.pixel(pos.x(), pos.y())
+
+
+def test_a_dense_cloud_recoloured_or_moved_is_painted_anew(qtbot):
+    """The culled points of a paint are kept for the next one (a theme switch repaints the same
+    points): new colours and points that changed place must still reach the screen."""
+    import pyqtgraph as pg
+    from playground.gui.point_cloud import DEDUPE_ABOVE, PointCloud, PointStyle
+    plot = shown(qtbot, pg.PlotWidget(), 300, 300)
+    cloud = PointCloud()
+    plot.addItem(cloud)
+    n = DEDUPE_ABOVE + 1000  # dense: the topmost-per-pixel path
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(0.0, 1.0, n), rng.uniform(0.0, 1.0, n)
+    left = (x > 0.5).astype(int)  # style 0 on the left, 1 on the right
+    red, blue = PointStyle("#ff0000", "#ff0000", 0, 6), PointStyle("#0000ff", "#0000ff", 0, 6)
+    cloud.set_points(x, y, left, [red, blue])
+    plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+    plot.getPlotItem().hideAxis("left"), plot.getPlotItem().hideAxis("bottom")
+
+    def colours_at(*fx):
+        QApplication.processEvents()
+        image = plot.grab().toImage()
+        at = [plot.mapFromScene(plot.getViewBox().mapViewToScene(QPointF(f, 0.5))) for f in fx]
+        return [QColor(image.pixel(pos.x(), pos.y())).name() for pos in at]
+    assert colours_at(0.25, 0.75) == ["#ff0000", "#0000ff"]
+    green = PointStyle("#00ff00", "#00ff00", 0, 6)
+    cloud.set_points(x, y, left, [green, blue])  # the same points, re-coloured
+    assert colours_at(0.25, 0.75) == ["#00ff00", "#0000ff"]
+    cloud.set_points(x, y, 1 - left, [green, blue])  # the same places and bounds, the styles swapped
+    assert colours_at(0.25, 0.75) == ["#0000ff", "#00ff00"]
+    cloud.set_points(1.0 - x, y, left, [green, blue])  # the points mirrored within the same bounds
+    assert colours_at(0.25, 0.75) == ["#0000ff", "#00ff00"]

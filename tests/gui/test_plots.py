@@ -407,6 +407,22 @@ def test_clicking_a_hidden_unit_selects_it_and_empty_space_clears(qtbot, small_n
     assert blocker.args == [-1, -1]
 
 
+def test_every_link_joins_the_units_of_its_weight(qtbot):
+    """Link k of each layer pair is weight W[k // fan_out, k % fan_out]: hovering near the source
+    end of a link names that weight's units, for links deep in a column (not just unit 1)."""
+    net = MLP([2, 3, 4, 2], hidden="tanh", output="softmax", seed=1)
+    w = net.w.copy()
+    Ws, _ = net.unpack(w)
+    d = diagram_for(qtbot, net, w, input_names=["x1", "x2"])
+    for layer, W in enumerate(Ws):
+        for i, j in [(W.shape[0] - 1, 1), (1, W.shape[1] - 1), (0, 0)]:
+            (ax, ay), (bx, by) = d.node_position(layer, i), d.node_position(layer + 1, j)
+            text = d.describe_at(ax + 0.3 * (bx - ax), ay + 0.3 * (by - ay))
+            source = f"x{i + 1}" if layer == 0 else f"h{layer},{i + 1}"
+            target = f"y{j + 1}" if layer == len(Ws) - 1 else f"h{layer + 1},{j + 1}"
+            assert text == f"w = {W[i, j]:.3f} ({source} \u2192 {target})"
+
+
 def test_hover_over_a_link_shows_its_weight(qtbot, small_net):
     net = small_net
     w = net.w.copy()

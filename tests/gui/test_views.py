@@ -268,8 +268,15 @@ def test_the_dark_switch_reaches_every_view_and_the_open_race(qtbot, window):
         for on, theme in ((True, DARK), (False, LIGHT)):
             window.dark_action.trigger()
             assert window.dark_action.isChecked() == on
-            for spec in views.VIEWS:
-                assert backgrounds(getattr(window, spec.attribute)) == {theme.background.lower()}
+            showing = [live for live in window.live_docks if views.on_screen(live.dock)]
+            for live in showing:
+                assert backgrounds(live.view) == {theme.background.lower()}
+            for live in window.live_docks:  # a dock that did not show takes the theme when it shows
+                if live not in showing:
+                    live.dock.show()
+                    live.dock.raise_()
+                    qtbot.waitUntil(lambda: views.on_screen(live.dock), timeout=2000)
+                    assert backgrounds(live.view) == {theme.background.lower()}, live.spec.name
             assert backgrounds(window.data_view) == {theme.background.lower()}
             assert backgrounds(race) == {theme.background.lower()}
             axis = race.steps_plot.getAxis("left")
@@ -328,3 +335,35 @@ def test_a_view_behind_a_tab_gets_a_new_network_when_its_tab_is_raised(qtbot, wi
     window.weights_dock.raise_()
     qtbot.waitUntil(lambda: window.weights_plot.layer_labels() != before, timeout=2000)
     assert window.weights_plot.layer_labels()[0] == "layer 1 (2→5)"
+
+
+def test_a_big_network_reaches_the_views_on_screen_one_per_event_loop_turn(qtbot, window, monkeypatch):
+    """Laying out an 8 x 256 network costs each view tens of ms: spread over turns of the event loop,
+    the window answers between them (benchmarks/scale.py measures the freeze)."""
+    qtbot.waitUntil(lambda: window._experiment is not None, timeout=5000)
+    monkeypatch.setattr(views, "SPREAD_ABOVE", 10)  # every network counts as big here
+    laid_out, turns = [], []
+    for live in window.live_docks:
+        original = live.view.show_network
+        monkeypatch.setattr(live.view, "show_network",
+                            lambda net, names, _name=live.spec.name, _f=original: (laid_out.append(_name), _f(net, names)))
+    real_turn = views._show_next_pending
+
+    def counted_turn(w):
+        before = len(laid_out)
+        real_turn(w)
+        turns.append(len(laid_out) - before)
+    monkeypatch.setattr(views, "_show_next_pending", counted_turn)
+    spin = window.network_panel.units_spins[0]
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "5")
+    qtbot.keyClick(spin, Qt.Key_Return)
+    qtbot.waitUntil(lambda: window._experiment.net.layer_sizes[1] == 5, timeout=5000)
+    on_screen = {live.spec.name for live in window.live_docks if views.on_screen(live.dock)}
+    qtbot.waitUntil(lambda: on_screen <= set(laid_out), timeout=5000)
+    assert window.diagram._sizes[1] == 5
+    assert max(turns) == 1 and sum(turns) >= len(on_screen) - 1  # one view per turn (a frame may take one)
+    # off screen: laid out when shown, or (a view of an analysis) before the next report
+    off_screen = {live.spec.name for live in window.live_docks if live.spec.name not in on_screen}
+    assert set(window.pending_networks) == off_screen - {"hessian"}
