@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from ..core import OPTIMIZERS
 from ..core.race import DEFAULT_CONTENDERS, Contender, Race, RaceSnapshot
 from .plots.common import EventWatcher
-from .plots.weights_plot import nice_ceil
+from .plots.common import stepped_range
 from .background import FRAME_INTERVAL, Worker, WorkerThread, describe_failure, start_worker
 from .theme import CLASS_COLORS, current_theme
 
@@ -684,18 +684,10 @@ class RaceWindow(QWidget):
         if not self._follow:
             return
         extent = self._y_extent()
-        if self.log_y():
-            if extent is None:
-                y0, y1 = -3.0, 0.0
-            else:
-                y0 = math.floor(math.log10(max(extent[0], LOG_FLOOR)) + 1e-9)
-                y1 = math.ceil(math.log10(extent[1]) - 1e-9)
-                if y1 <= y0:
-                    y1 = y0 + 1
-        else:
-            y0, y1 = 0.0, nice_ceil(extent[1] * 1.05) if extent is not None and extent[1] > 0 else 1.0
-            if extent is not None and extent[0] < 0:
-                y0 = -nice_ceil(-extent[0] * 1.05)
+        log = self.log_y()
+        if log and extent is not None:
+            extent = (max(extent[0], LOG_FLOOR), extent[1])
+        y0, y1 = stepped_range(extent, log, empty=(-3.0, 0.0) if log else (0.0, 1.0))
         pad = 0.02 * (y1 - y0)
         for plot in (self.steps_plot, self.seconds_plot):
             vb = plot.getViewBox()

@@ -34,3 +34,38 @@ def test_the_layers_view_shows_histograms_gradients_and_saturation_of_the_frame(
     # a reset starts the gradient curves again
     click(qtbot, window.training_panel.reset_button)
     qtbot.waitUntil(lambda: len(view.epochs) == 1 and view.epochs[0] == 0, timeout=3000)
+
+
+def test_the_layers_plots_keep_their_data_in_view_and_their_axes_still_between_similar_frames(qtbot):
+    """Autorange is off (a re-ranged axis costs milliseconds a frame): the ranges step instead, and
+    must still hold every histogram bar, gradient norm (log10 axis) and bar of the fractions."""
+    from types import SimpleNamespace
+    from playground.core import MLP
+    from playground.gui.plots.layers_view import LayersView
+    net = MLP([2, 6, 5, 1], output="sigmoid", seed=0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 2))
+    T = (X[:, :1] > 0).astype(float)
+    view = LayersView()
+    qtbot.addWidget(view)
+    view.resize(400, 500)
+    view.show()
+    view.show_network(net, ["x1", "x2"])
+
+    def show(epoch, scale):
+        net.w[:] *= scale
+        frame = SimpleNamespace(layers=layer_diagnostics(net, X, T), experiment_id=1,
+                                snapshot=SimpleNamespace(epoch=epoch))
+        view.render_frame(frame)
+        return [w.getPlotItem().getViewBox().viewRange() for w in (view.hist_widget, view.grad_widget, view.frac_widget)]
+
+    for epoch, scale in enumerate([1.0, 3.0, 0.2, 5.0]):  # tanh layers from spread to saturated
+        (hx, hy), (gx, gy), (fx, fy) = show(epoch * 40, scale)
+        for edges, shares in view.histograms:
+            assert hx[0] <= edges.min() and edges.max() <= hx[1] and hy[0] <= 0 and shares.max() <= hy[1]
+        logs = np.log10(view.gradient_norms[view.gradient_norms > 0])
+        assert gy[0] <= logs.min() and logs.max() <= gy[1]
+        assert gx[0] <= view.epochs.min() and view.epochs.max() <= gx[1]
+        assert fx[0] <= 1 - 0.18 - 0.175 and 2 + 0.18 + 0.175 <= fx[1] and fy[0] <= 0 and 1 <= fy[1]
+    before = show(121, 1.0001)
+    assert show(122, 1.0001) == before  # one epoch later, nearly the same weights: the axes stay

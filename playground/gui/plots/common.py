@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSize
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
@@ -87,3 +89,36 @@ class ReadoutLine(QWidget):
             x += QFontMetrics(font).horizontalAdvance(text)
             if x > self.width():
                 break
+
+
+_NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_ceil(value: float) -> float:
+    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 (x 10^k) that is >= value."""
+    if not (value > 0 and math.isfinite(value)):
+        return 1.0
+    exp = math.floor(math.log10(value))
+    base = 10.0 ** exp
+    for m in _NICE:
+        if m * base >= value * (1 - 1e-12):
+            return m * base
+    return 10.0 * base
+
+
+def stepped_range(extent: tuple[float, float] | None, log: bool = False,
+                  empty: tuple[float, float] = (0.0, 1.0)) -> tuple[float, float]:
+    """An axis range covering ``extent`` (lo, hi) that changes in steps, so that a curve growing
+    frame by frame does not redraw its axes on every frame: whole decades on a log axis (in
+    log10 units, as pyqtgraph's log mode), else from 0 or a nice negative number to a nice number
+    5 % above the top. ``empty`` when there is nothing to show."""
+    if extent is None:
+        return empty
+    lo, hi = extent
+    if log:
+        y0 = math.floor(math.log10(lo) + 1e-9)
+        y1 = math.ceil(math.log10(hi) - 1e-9)
+        return (y0, y1) if y1 > y0 else (y0, y0 + 1)
+    y0 = 0.0 if lo >= 0 else -nice_ceil(-lo * 1.05)
+    y1 = nice_ceil(hi * 1.05) if hi > 0 else 0.0
+    return (y0, y1) if y1 > y0 else (y0, y0 + 1.0)

@@ -18,6 +18,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..theme import current_theme
+from .common import nice_ceil, stepped_range
 
 MIN_PLOT_HEIGHT = 150  # pixels
 MAX_HISTORY = 2000  # gradient-norm points kept per curve (older ones thinned out by half)
@@ -60,9 +61,11 @@ class LayersView(QWidget):
             for side in ("bottom", "left"):
                 item.getAxis(side).enableAutoSIPrefix(False)
             widget.setMinimumHeight(MIN_PLOT_HEIGHT)  # the dock scrolls rather than squash three plots
+            item.disableAutoRange()  # ranges change in steps (_set_range): re-ranged axes cost ~5 ms a frame
             layout.addWidget(widget, 1)
         self.grad_widget.getPlotItem().setLogMode(y=True)
-        self.frac_widget.setYRange(0.0, 1.0, padding=0.02)
+        self._ranges: dict = {}
+        self._set_range(self.frac_widget, (0.5, 1.5), (0.0, 1.0))
         self.note = QLabel("")
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
@@ -125,6 +128,18 @@ class LayersView(QWidget):
         self._sat_bars.setOpts(x=[], height=[])
         self._dead_bars.setOpts(x=[], height=[])
 
+    def _set_range(self, widget, x_range, y_range) -> None:
+        """Show ``x_range`` by ``y_range`` in ``widget``, touching the view only when they changed."""
+        key = (tuple(x_range), tuple(y_range))
+        if self._ranges.get(widget) == key:
+            return
+        self._ranges[widget] = key
+        widget.getPlotItem().getViewBox().setRange(xRange=x_range, yRange=y_range, padding=0.02)
+
+    def _set_note(self, text: str) -> None:
+        if self.note.text() != text:  # a new text re-lays out the dock
+            self.note.setText(text)
+
     def render_frame(self, frame) -> None:
         diag = getattr(frame, "layers", None)
         if diag is None:
@@ -145,6 +160,11 @@ class LayersView(QWidget):
             shares = layer.counts / total
             self.histograms.append((layer.edges, shares))
             curve.setData(layer.edges, shares)
+        if self.histograms:
+            edges = np.concatenate([e for e, _ in self.histograms])
+            top = max(float(np.max(h)) if h.size else 0.0 for _, h in self.histograms)
+            self._set_range(self.hist_widget, stepped_range((float(edges.min()), float(edges.max()))),
+                            stepped_range((0.0, top)))
 
     def _add_gradient_norms(self, epoch: int, norms: np.ndarray) -> None:
         if self.gradient_norms.shape[1] != len(norms):
@@ -161,6 +181,11 @@ class LayersView(QWidget):
         shown = np.where(self.gradient_norms > 0, self.gradient_norms, np.nan)  # log axis: no zeros
         for i, curve in enumerate(self._grad_curves[: shown.shape[1]]):
             curve.setData(self.epochs, shown[:, i], connect="finite")
+        positive = self.gradient_norms[self.gradient_norms > 0]
+        first = float(self.epochs[0])
+        self._set_range(self.grad_widget, (first, first + nice_ceil(max(float(self.epochs[-1]) - first, 10.0))),
+                        stepped_range((float(positive.min()), float(positive.max())) if positive.size else None,
+                                      log=True, empty=(-3.0, 0.0)))
 
     def _show_fractions(self, diag) -> None:
         n = len(diag.layers)
@@ -169,7 +194,7 @@ class LayersView(QWidget):
         self.dead = np.array([np.nan if s.dead is None else s.dead for s in diag.layers])
         self._sat_bars.setOpts(x=x - 0.18, height=np.nan_to_num(self.saturated))
         self._dead_bars.setOpts(x=x + 0.18, height=np.nan_to_num(self.dead))
-        self.frac_widget.setXRange(0.5, n + 0.5, padding=0)
+        self._set_range(self.frac_widget, (0.5, n + 0.5), (0.0, 1.0))
         parts = []
         for s in diag.layers:
             if s.saturated is not None:
@@ -177,4 +202,4 @@ class LayersView(QWidget):
             elif s.dead is not None:
                 parts.append(f"{s.index + 1}: {100 * s.dead:.0f}% dead")
         if parts:
-            self.note.setText("Layer " + "; ".join(parts) + f" (on {diag.n_points} training points).")
+            self._set_note("Layer " + "; ".join(parts) + f" (on {diag.n_points} training points).")

@@ -27,7 +27,7 @@ from ..theme import CURVE_COLORS, CURVE_LABELS, current_theme
 from . import export
 from .common import EventWatcher, ReadoutLine
 from .network_diagram import PathLayers
-from .weights_plot import nice_ceil
+from .common import nice_ceil, stepped_range
 
 SHORT_LABELS = {"train": "train", "val": "val", "test": "test"}  # the readout line is narrow; the legend spells them out
 
@@ -563,24 +563,8 @@ class LossPlot(QWidget):
         x0 = float(x[0]) if x.size else 0.0
         span = float(x[-1]) - x0 if x.size else 0.0
         x1 = x0 + nice_ceil(max(span, 10.0))
-        extent = self._data_extent()
-        if self.log_y():
-            if extent is None:
-                y0, y1 = -3.0, 0.0
-            else:
-                y0 = math.floor(math.log10(extent[0]) + 1e-9)
-                y1 = math.ceil(math.log10(extent[1]) - 1e-9)
-                if y1 <= y0:
-                    y1 = y0 + 1
-        else:
-            if extent is None:
-                y0, y1 = 0.0, 1.0
-            else:
-                lo, hi = extent
-                y0 = 0.0 if lo >= 0 else -nice_ceil(-lo * 1.05)
-                y1 = nice_ceil(hi * 1.05) if hi > 0 else 0.0
-                if y1 <= y0:
-                    y1 = y0 + 1.0
+        log = self.log_y()
+        y0, y1 = stepped_range(self._data_extent(), log, empty=(-3.0, 0.0) if log else (0.0, 1.0))
         key = (x0, x1, y0, y1)
         if key == self._range_key:
             return

@@ -13,7 +13,6 @@ weights (its number of weights x bin width x p(w), in the row's scale), live.
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pyqtgraph as pg
@@ -21,6 +20,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ..theme import blend, current_theme
+from .common import nice_ceil
 from .network_diagram import PathLayers
 
 N_BINS = 41  # odd: the middle bin holds 0 (zero-initialised biases)
@@ -30,21 +30,6 @@ BIAS_COLOR = "#CC79A7"  # Okabe-Ito reddish purple
 MIXTURE_COLOR = "#D55E00"  # Okabe-Ito vermillion: soft weight sharing's mixture density
 MIXTURE_SAMPLES = 201  # points of the density curve across the axis
 SHRINK_AFTER = 60  # renders (~2 s) with all values well inside before the axis shrinks
-_NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
-
-
-def nice_ceil(value: float) -> float:
-    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 (x 10^k) that is >= value."""
-    if not (value > 0 and math.isfinite(value)):
-        return 1.0
-    exp = math.floor(math.log10(value))
-    base = 10.0 ** exp
-    for m in _NICE:
-        if m * base >= value * (1 - 1e-12):
-            return m * base
-    return 10.0 * base
-
-
 def _histogram_indices(values: np.ndarray, lo: float, hi: float, n: int, edges: np.ndarray) -> np.ndarray:
     """Bin index of each value in [lo, hi], exactly as numpy.histogram assigns them."""
     idx = ((values - lo) * (n / (hi - lo))).astype(np.intp)
