@@ -67,6 +67,7 @@ __all__ = [
     "exact",
     "extreme_eigenpairs",
     "finite_difference",
+    "add_gradient_differences",
     "gauss_newton_vector",
     "hvp",
     "outer_product",
@@ -553,6 +554,34 @@ def diagonal(net, X, T, variant="full", regularization=None) -> Array:
 
 
 # ---------------------------------------------------------------------------- finite differences
+def add_gradient_differences(net, gradient, H: Array, scale: float = 1.0, eps: float = 1e-4,
+                             progress=None) -> Array:
+    """``H += scale *`` the Hessian of a function of the weights by central differences of its
+    exact gradient (PRML 5.91): column l is [g(w + eps e_l) - g(w - eps e_l)] / (2 eps), where
+    ``gradient(out)`` writes g at ``net.w`` into ``out``. 2W gradient passes, error O(eps^2);
+    not symmetrised (the caller does, once). ``progress(done, W)`` False stops it (``Interrupted``).
+    ``net.w`` is restored afterwards, also when an exception is raised."""
+    w, w0 = net.w, net.w.copy()
+    n_w = w0.size
+    gp, gm = np.empty(n_w), np.empty(n_w)
+    factor = scale / (2.0 * eps)
+    try:
+        for l in range(n_w):
+            if progress is not None and progress(l, n_w) is False:
+                raise Interrupted()
+            w[l] = w0[l] + eps
+            gradient(gp)
+            w[l] = w0[l] - eps
+            gradient(gm)
+            w[l] = w0[l]
+            gp -= gm
+            gp *= factor
+            H[:, l] += gp
+    finally:
+        w[:] = w0
+    return H
+
+
 def finite_difference(net, X, T, eps=1e-4, method="gradients", regularization=None) -> Array:
     """Hessian by central finite differences (PRML 5.4.4), (W, W); for checking.
 
@@ -580,14 +609,8 @@ def finite_difference(net, X, T, eps=1e-4, method="gradients", regularization=No
     w = net.w
     try:
         if method == "gradients":
-            gp, gm = np.empty(n_w), np.empty(n_w)
-            for l in range(n_w):
-                w[l] = w0[l] + eps
-                net.error_gradient(X, T, gp)
-                w[l] = w0[l] - eps
-                net.error_gradient(X, T, gm)
-                w[l] = w0[l]
-                H[:, l] = (gp - gm) / (2.0 * eps)
+            H[:] = 0.0
+            add_gradient_differences(net, lambda out: net.error_gradient(X, T, out), H, eps=eps)
             H = 0.5 * (H + H.T)
         else:
 

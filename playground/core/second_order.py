@@ -628,6 +628,18 @@ class Newton(Optimizer):
                                                    dtype=float)
             if reg is not None:
                 H[np.diag_indices_from(H)] += reg.curvature_diagonal(net.w)
+        penalty = getattr(objective, "data_penalty", None)
+        if penalty is not None and penalty.active:
+            # Tangent propagation / Tikhonov (PRML 5.128, 5.135): their curvature by central
+            # differences of their exact gradient (5.91), 2W passes, so that the step is the
+            # Newton step of the whole objective and not of the data error alone.
+            X = objective.X
+
+            def penalty_gradient(out):
+                out[:] = 0.0
+                penalty.add_value_and_gradient(net, X, out, 1.0)
+            hessian.add_gradient_differences(net, penalty_gradient, H, scale=objective.data_weight,
+                                             progress=progress)
         _symmetrise_in_place(H)  # no second and third W x W temporary
         if objective.scale != 1.0:
             H *= objective.scale
@@ -734,7 +746,8 @@ class Newton(Optimizer):
 class LevenbergMarquardt(Newton):
     """Levenberg-Marquardt: the damping loop of ``Newton`` on the outer-product
     (generalised Gauss-Newton) approximation H ~ sum_n J_n^T M_n J_n (PRML 5.84-5.85)
-    plus the regulariser's diagonal. It is positive semi-definite for the
+    plus the regulariser's diagonal (and the exact curvature of tangent propagation or Tikhonov,
+    if on, which the damping makes positive definite). It is positive semi-definite for the
     sum-of-squares, sigmoid and softmax heads, so it never points to a saddle.
     The learning rate is the fraction of the step taken (1 = full step)."""
 

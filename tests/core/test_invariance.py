@@ -227,3 +227,29 @@ def test_the_snapshot_reports_the_penalised_objective():
     tau = inv.tangents(X, "rotation", X.mean(axis=0))
     penalty = 0.4 * inv.tangent_penalty_value(net, X, tau) + 0.3 * inv.tikhonov_penalty_value(net, X)
     assert snap.objective == pytest.approx(snap.train_error + penalty / len(X), rel=1e-12)
+
+
+@pytest.mark.parametrize("optimizer", ["newton", "lm"])
+def test_newton_and_lm_take_the_penaltys_curvature_into_their_step(optimizer):
+    """With tangent propagation and Tikhonov, Newton's curvature matrix is the Hessian of the whole
+    objective (central differences of its exact gradient), LM's the outer product plus the
+    penalty's Hessian: not the data error's alone."""
+    from playground.core import hessian
+    data = make_dataset("rings", n_points=30)
+    net = MLP([2, 4, 1], hidden="tanh", output="sigmoid", seed=1)
+    trainer = Trainer(net, data.X, data.t, optimizer=optimizer, tangent_prop=0.5, tikhonov=0.2, l2=0.01)
+    obj = trainer.objective
+    H = trainer.optimizer._curvature_matrix(obj)
+    w0 = net.w.copy()
+
+    def total_gradient(out):
+        obj.value_and_gradient(net.w, out)
+    whole = hessian.add_gradient_differences(net, total_gradient, np.zeros((net.n_params,) * 2))
+    whole = 0.5 * (whole + whole.T)
+    assert np.array_equal(net.w, w0)
+    data_only = getattr(hessian, "exact" if optimizer == "newton" else "outer_product")(
+        net, trainer.X, trainer.T, regularization=obj.regularizer)
+    penalty_part = whole - hessian.exact(net, trainer.X, trainer.T, regularization=obj.regularizer)
+    expected = obj.scale * (data_only + penalty_part)
+    assert np.abs(penalty_part).max() > 1e-2 * np.abs(data_only).max()  # the penalty's curvature matters here
+    np.testing.assert_allclose(H, expected, rtol=1e-5, atol=1e-6 * np.abs(expected).max())
