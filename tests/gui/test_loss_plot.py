@@ -116,3 +116,22 @@ def test_legend_does_not_cover_the_newest_points(plot):
         box = QRectF(scene[0], scene[-1]).normalized().adjusted(-2, -2, 2, 2)
         assert not legend.intersects(box), (legend, box)
         assert not any(legend.contains(p) for p in scene)
+
+
+@pytest.mark.parametrize("width", [640, 400, 340])
+def test_the_readout_shows_every_curves_value_in_a_narrow_dock(qtbot, width):
+    """Three curves' errors on one line: in a narrow dock a compact form (three digits, narrow gaps)
+    replaces the full one rather than the last value being cut off."""
+    n = 3600
+    epochs = np.arange(n)
+    history = History(epochs, np.linspace(0.7, 0.15172, n), np.linspace(0.7, 0.14813, n), np.linspace(0.7, 0.26391, n))
+    widget = show_widget(qtbot, LossPlot(), width, 300)
+    widget.render(history)
+    qtbot.wait(20)
+    readout = widget.readout
+    shown = readout.shown_text()
+    assert readout._width_of(readout._shown_runs()) <= readout.width(), (shown, readout.width())
+    numbers = [float(v) for v in re.findall(r"\d\.\d+", shown)]
+    assert numbers == pytest.approx([0.15172, 0.14813, 0.26391], abs=6e-4), shown
+    if width == 640:
+        assert shown == readout.text() and "test 0.2639" in shown  # room enough: the full form

@@ -58,16 +58,41 @@ class ReadoutLine(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._runs: list[tuple[str, QColor | None, str]] = []  # (text, colour or None, "", "bold", "italic")
+        self._fallbacks: list[list] = []  # shorter runs, painted instead (the first that fits) when these do not
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
 
-    def set_runs(self, runs) -> None:
-        runs = [(text, QColor(color) if color is not None else None, style) for text, color, style in runs]
-        if runs != self._runs:
-            self._runs = runs
+    def set_runs(self, runs, *fallbacks) -> None:
+        """Show ``runs``; when they are wider than the widget, the first of ``fallbacks`` (ever
+        shorter runs) that fits, else the last one."""
+        def colored(some):
+            return [(text, QColor(color) if color is not None else None, style) for text, color, style in some]
+        runs, fallbacks = colored(runs), [colored(f) for f in fallbacks]
+        if runs != self._runs or fallbacks != self._fallbacks:
+            self._runs, self._fallbacks = runs, fallbacks
             self.update()
 
     def text(self) -> str:
         return "".join(text for text, _, _ in self._runs)
+
+    def shown_text(self) -> str:
+        """The text painted at the widget's width (a fallback when the full runs do not fit)."""
+        return "".join(text for text, _, _ in self._shown_runs())
+
+    @staticmethod
+    def _run_font(base: QFont, style: str) -> QFont:
+        font = QFont(base)
+        font.setBold(style == "bold")
+        font.setItalic(style == "italic")
+        return font
+
+    def _width_of(self, runs) -> int:
+        return sum(QFontMetrics(self._run_font(self.font(), style)).horizontalAdvance(text) for text, _, style in runs)
+
+    def _shown_runs(self):
+        for runs in [self._runs] + self._fallbacks:
+            if self._width_of(runs) <= self.width():
+                return runs
+        return self._fallbacks[-1] if self._fallbacks else self._runs
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
         return QSize(100, self.minimumSizeHint().height())
@@ -79,10 +104,8 @@ class ReadoutLine(QWidget):
         painter = QPainter(self)
         x = 0
         baseline = (self.height() + self.fontMetrics().ascent() - self.fontMetrics().descent()) // 2
-        for text, color, style in self._runs:
-            font = QFont(self.font())
-            font.setBold(style == "bold")
-            font.setItalic(style == "italic")
+        for text, color, style in self._shown_runs():
+            font = self._run_font(self.font(), style)
             painter.setFont(font)
             painter.setPen(color if color is not None else self.palette().windowText().color())
             painter.drawText(x, baseline, text)

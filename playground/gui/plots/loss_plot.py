@@ -59,10 +59,10 @@ def _decade_label(log_value: float) -> str:
     return f"{value:.0e}"
 
 
-def _fmt(value: float) -> str:
+def _fmt(value: float, digits: int = 4) -> str:
     if not math.isfinite(value):
         return "–"
-    return f"{value:.4g}"
+    return f"{value:.{digits}g}"
 
 
 class _PeakCache:
@@ -660,11 +660,18 @@ class LossPlot(QWidget):
         """The readout line above the plot as plain text (hover or latest values)."""
         return self._readout_plain
 
-    def _readout_runs(self, i: int, prefix: str) -> list:
+    def _readout_runs(self, i: int, prefix: str, compact: int = 0) -> list:
+        """The readout's runs; shorter for a narrow dock: ``compact`` 1 three digits and narrow
+        gaps, 2 the curves' colours without their names too (the legend names them)."""
         runs = [(prefix, None, "bold")]
+        gap, digits = (" \u25a0", 3) if compact else ("   \u25a0", 4)
         for name, value in self._values_at(i):
-            runs += [("   \u25a0", CURVE_COLORS[name], ""), (f" {SHORT_LABELS[name]} {_fmt(value)}", None, "")]
+            label = "" if compact >= 2 else f" {SHORT_LABELS[name]}"
+            runs += [(gap, CURVE_COLORS[name], ""), (f"{label} {_fmt(value, digits)}", None, "")]
         return runs
+
+    def _set_readout(self, i: int, prefix: str, extra=()) -> None:
+        self.readout.set_runs(*(self._readout_runs(i, prefix, compact) + list(extra) for compact in (0, 1, 2)))
 
     def _update_readout(self) -> None:
         n = self._epochs.shape[0]
@@ -674,10 +681,10 @@ class LossPlot(QWidget):
             return
         self._readout_plain = self.hover_text_at(self._epochs[-1])
         epoch = self._epochs[-1]
-        runs = self._readout_runs(n - 1, _epoch_text(epoch))
+        extra = []
         if self.log_y() and self._has_nonpositive:
-            runs.append(("   (errors \u2264 0 not shown on a log scale)", None, "italic"))
-        self.readout.set_runs(runs)
+            extra.append(("   (errors \u2264 0 not shown on a log scale)", None, "italic"))
+        self._set_readout(n - 1, _epoch_text(epoch), extra)
 
     def _show_hover(self, epoch: float) -> None:
         i = self._nearest_index(epoch)
@@ -698,7 +705,7 @@ class LossPlot(QWidget):
             self._dots.setVisible(False)
         label = _epoch_text(x)
         self._readout_plain = self.hover_text_at(x)
-        self.readout.set_runs(self._readout_runs(i, label))
+        self._set_readout(i, label)
 
     def _end_hover(self) -> None:
         self._hover_epoch = None
