@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .datasets import feature_jacobian, map_features
+
 Array = np.ndarray
 
 
@@ -65,3 +67,15 @@ def trace(net, x, t) -> BackpropTrace:
         grad_b=grad_b,
         jacobian=net.jacobian(X)[0],
     )
+
+
+def input_sensitivity(net, X, features=None) -> Array:
+    """|dy/dx| at the raw inputs X (N, D): the Frobenius norm of the input Jacobian (PRML 5.3.4)
+    with respect to the plane's coordinates, through the feature maps by the chain rule when the
+    network's inputs are ``features`` (dy/dx = dy/dphi dphi/dx). Shape (N,)."""
+    X = np.asarray(X, dtype=float)
+    if not features:
+        J = net.jacobian(X)
+    else:
+        J = net.jacobian(map_features(X, features)) @ feature_jacobian(X, features)  # (N, K, F) (N, F, D)
+    return np.sqrt(np.sum(J * J, axis=(1, 2)))

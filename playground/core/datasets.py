@@ -726,6 +726,17 @@ _FEATURE_MAPS: dict[str, tuple[int, Callable[[Array], Array]]] = {
 }
 FEATURES: tuple[str, ...] = tuple(_FEATURE_MAPS)
 
+# name -> d(feature)/d(x1, x2) at X (N, D): the columns (N,) of its row of the feature Jacobian
+_FEATURE_SLOPES: dict[str, Callable[[Array], tuple]] = {
+    "x1": lambda X: (np.ones(len(X)), np.zeros(len(X))),
+    "x2": lambda X: (np.zeros(len(X)), np.ones(len(X))),
+    "x1^2": lambda X: (2.0 * X[:, 0], np.zeros(len(X))),
+    "x2^2": lambda X: (np.zeros(len(X)), 2.0 * X[:, 1]),
+    "x1*x2": lambda X: (X[:, 1], X[:, 0]),
+    "sin(x1)": lambda X: (np.cos(X[:, 0]), np.zeros(len(X))),
+    "sin(x2)": lambda X: (np.zeros(len(X)), np.cos(X[:, 1])),
+}
+
 
 def features_for_inputs(n_inputs: int) -> tuple[str, ...]:
     """The feature names available for data with 1 or 2 inputs."""
@@ -749,3 +760,15 @@ def map_features(X, names) -> Array:
     if len(set(names)) != len(names):
         raise ValueError(f"each feature may be chosen once, got {names}")
     return np.column_stack([_FEATURE_MAPS[name][1](X) for name in names])
+
+
+def feature_jacobian(X, names) -> Array:
+    """d phi_f / d x_i of the feature maps at X (N, D): (N, F, D), for the chain rule from the
+    network's inputs (the features) back to the plane's coordinates."""
+    phi = map_features(X, names)  # checks X and the names
+    X = np.asarray(X, dtype=np.float64)
+    names = list(names) if not isinstance(names, str) else [names]
+    J = np.empty((len(X), phi.shape[1], X.shape[1]))
+    for f, name in enumerate(names):
+        J[:, f, :] = np.column_stack(_FEATURE_SLOPES[name](X)[: X.shape[1]])
+    return J

@@ -474,6 +474,13 @@ class DataView(pg.PlotWidget):
                 self._set_image(frame.density, gx, gy, levels=mdn_density_levels(frame), lut=self._density_lut())
             else:
                 self.image.clear()
+        if frame.sensitivity_map is not None and frame.unit_map is None:
+            finite = frame.sensitivity_map[np.isfinite(frame.sensitivity_map)]
+            # The scale's top at the 99th percentile: the peak on a sharp boundary would wash out the rest.
+            top = max(float(np.percentile(finite, 99)) if finite.size else 0.0, 1e-12)
+            self._set_image(frame.sensitivity_map, gx, gy, levels=(0.0, top), lut=self._density_lut())
+            caption = (f"|\u2202y/\u2202x| over the plane (PRML 5.3.4), 0 \u2026 {top:.3g} and above: "
+                       "where moving the input changes y most")
         if frame.unit_map is not None:
             caption = frame.unit_label
             if frame.unit_map.ndim == 2:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from playground.core.backprop_trace import input_sensitivity
 from playground.core.datasets import map_features
 from playground.core.heads import BINARY_DECISION_HEADS
 from playground.core.training import Snapshot
@@ -53,6 +54,7 @@ class ViewSpec:
     resolution: int = 100
     selected_unit: tuple[int, int] | None = None  # (hidden layer, unit): show its activation
     hidden_contours: bool = False
+    sensitivity: bool = False  # shade |dy/dx| over the plane instead of the output (PRML 5.3.4)
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,6 +75,7 @@ class Frame:
     curves: np.ndarray | None = None  # (L, nx) regression outputs along x
     unit_map: np.ndarray | None = None  # (ny, nx) or (nx,) activation of the selected unit
     unit_label: str = ""
+    sensitivity_map: np.ndarray | None = None  # (ny, nx) |dy/dx| over the plane, when the view asks
     hidden_segments: list = field(default_factory=list)  # per first-layer unit, (M, 2, 2)
     hidden_curves: np.ndarray | None = None  # (units, nx) first-layer outputs along x
     density: np.ndarray | None = None  # (ny, nx) MDN p(t | x) on the (x, t) grid
@@ -157,7 +160,7 @@ def compute_frame(net, features, dataset_kind: str, n_inputs: int, snapshot: Sna
         if kind == "regression1d":
             points_x = None if points is None or not len(points) else np.asarray(points)[:, 0]
             return _regression_1d(net, inputs, view, base, should_stop, points_x)
-        return _plane(net, inputs, view, base, kind, should_stop)
+        return _plane(net, inputs, view, base, kind, should_stop, features)
 
 
 def _unit_label(net, selected) -> str:
@@ -169,7 +172,7 @@ def _valid_unit(net, selected) -> bool:
     return selected is not None and 0 <= selected[0] < net.n_layers - 1 and 0 <= selected[1] < net.layer_sizes[selected[0] + 1]
 
 
-def _plane(net, inputs, view: ViewSpec, base: dict, kind: str, should_stop=None) -> Frame:
+def _plane(net, inputs, view: ViewSpec, base: dict, kind: str, should_stop=None, features=None) -> Frame:
     n = grid_size(view.resolution, net.n_params)
     gx = np.linspace(*view.x_range, n)
     gy = np.linspace(*view.y_range, n)
@@ -189,6 +192,10 @@ def _plane(net, inputs, view: ViewSpec, base: dict, kind: str, should_stop=None)
         layer, unit = view.selected_unit
         extra.update(unit_map=_display(cache.z[layer + 1][:, unit].reshape(n, n)),
                      unit_label=_unit_label(net, view.selected_unit))
+    if view.sensitivity:
+        if should_stop is not None and should_stop():
+            raise FrameInterrupted
+        extra["sensitivity_map"] = _display(input_sensitivity(net, X, features).reshape(n, n))
     if view.hidden_contours and net.n_layers > 1:
         a = cache.a[0]
         extra["hidden_segments"] = [contour_segments(a[:, j].reshape(n, n), gx, gy, 0.0)

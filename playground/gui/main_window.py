@@ -320,7 +320,9 @@ class MainWindow(QMainWindow):
         (x0, x1), (y0, y1) = self.data_view.data_range()
         if not all(math.isfinite(v) for v in (x0, x1, y0, y1)) or x1 <= x0 or y1 <= y0:
             return
-        self.controller.set_view(ViewSpec((x0, x1), (y0, y1), 100, self._selected_unit, self.hidden_action.isChecked()))
+        sensitivity = self.backprop_view.sensitivity_check.isChecked() and self.backprop_dock.isVisible()
+        self.controller.set_view(ViewSpec((x0, x1), (y0, y1), 100, self._selected_unit, self.hidden_action.isChecked(),
+                                          sensitivity))
         self.data_view._draw_true_function()
 
     @Slot()

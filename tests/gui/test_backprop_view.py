@@ -67,16 +67,46 @@ def test_clicking_a_point_traces_it_and_the_numbers_are_its_gradient(qtbot, tmp_
 
 
 def test_the_sensitivity_map_is_the_jacobian_norm_over_the_plane(qtbot, tmp_path):
+    """The box shades the data view with |dy/dx| (through the feature maps, by the chain rule)
+    instead of the output; unticked, or with the dock closed, the output shading comes back."""
+    from playground.core.backprop_trace import input_sensitivity
     window = xor_window(qtbot, tmp_path)
     show_backprop(qtbot, window)
     view = window.backprop_view
-    view.sensitivity_check.setChecked(True)
-    values = view.sensitivity_values
-    assert values is not None and values.shape == (48 * 48,)
-    net = view.net
-    (x0, x1), (y0, y1) = window.data_view.data_range()
-    corner = np.sqrt(np.sum(net.jacobian(np.array([[x0, y0]])) ** 2))
-    assert values[0] == pytest.approx(corner, rel=1e-9)
+    view.sensitivity_check.click()
+    qtbot.waitUntil(lambda: window.data_view.last_frame.sensitivity_map is not None, timeout=3000)
+    frame = window.data_view.last_frame
+    gx, gy = frame.grid_x, frame.grid_y
+    XX, YY = np.meshgrid(gx, gy)
+    net = current_net(window)
+    net.w[:] = frame.snapshot.weights
+    expected = input_sensitivity(net, np.column_stack([XX.ravel(), YY.ravel()])).reshape(len(gy), len(gx))
+    np.testing.assert_allclose(frame.sensitivity_map, expected, rtol=1e-5)
+    corner = np.sqrt(np.sum(net.jacobian(np.array([[gx[0], gy[0]]])) ** 2))
+    assert frame.sensitivity_map[0, 0] == pytest.approx(corner, rel=1e-5)
+    np.testing.assert_array_equal(window.data_view.image.image, frame.sensitivity_map)  # what is shaded
+    assert "\u2202y/\u2202x" in window.data_view.caption.toPlainText()
+    window.backprop_dock.close()
+    qtbot.waitUntil(lambda: window.data_view.last_frame.sensitivity_map is None, timeout=3000)
+    assert "\u2202y/\u2202x" not in window.data_view.caption.toPlainText()
+
+
+def test_with_features_the_sensitivity_is_taken_with_respect_to_the_plane():
+    """dy/dx through x1^2 and sin(x2) (chain rule) against central differences of y(x)."""
+    from playground.core import MLP
+    from playground.core.backprop_trace import input_sensitivity
+    from playground.core.datasets import map_features
+    features = ["x1", "x1^2", "sin(x2)", "x1*x2"]
+    net = MLP([4, 5, 2], output="softmax", seed=2)
+    X = np.random.default_rng(1).normal(size=(6, 2))
+    h = 1e-6
+    numeric = []
+    for x in X:
+        J = np.column_stack([(net.forward(map_features((x + e)[None], features))[0]
+                              - net.forward(map_features((x - e)[None], features))[0]) / (2 * h)
+                             for e in np.eye(2) * h])
+        numeric.append(np.sqrt(np.sum(J ** 2)))
+    np.testing.assert_allclose(input_sensitivity(net, X, features), numeric, rtol=1e-6)
 
 
 def test_without_the_view_clicks_draw_points_again(qtbot, tmp_path):

@@ -20,7 +20,7 @@ from PySide6.QtCore import QPointF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QMenu, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from playground.core.backprop_trace import BackpropTrace, trace
+from playground.core.backprop_trace import BackpropTrace, input_sensitivity, trace
 from playground.core.datasets import map_features
 
 from ..theme import NEGATIVE_COLOR, POSITIVE_COLOR, blend, current_theme
@@ -30,7 +30,6 @@ MAX_UNITS_SHOWN = 16  # units drawn per column; bigger layers show their first 1
 N_SHADES = 6  # colour steps per sign
 LINK_WIDTH = 3.0
 NODE_PX = 26
-SENSITIVITY_GRID = 48  # points per side of the |dy/dx| map
 
 
 def _shade_index(values: np.ndarray, scale: float) -> np.ndarray:
@@ -89,15 +88,14 @@ class BackpropView(QWidget):
         self.jacobian_label.setTextFormat(Qt.RichText)
         self.jacobian_label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         self.sensitivity_check = QCheckBox("Shade |\u2202y/\u2202x| over the plane")
-        self.sensitivity_check.setToolTip("How strongly the output reacts to moving the input, everywhere "
-                                          "(the norm of the input Jacobian, PRML 5.3.4).")
+        self.sensitivity_check.setToolTip("The data view shades how strongly the output reacts to moving the input, "
+                                          "everywhere (the norm of the input Jacobian, PRML 5.3.4), instead of the "
+                                          "output; with one input, a curve here.")
         self.sensitivity_check.toggled.connect(self._sensitivity_toggled)
         self.sensitivity_plot = pg.PlotWidget(background=theme.background)
         self.sensitivity_plot.setMinimumHeight(120)
         self.sensitivity_plot.setMouseEnabled(False, False)
-        self.sensitivity_image = pg.ImageItem()
         self.sensitivity_curve = pg.PlotDataItem()
-        self.sensitivity_plot.addItem(self.sensitivity_image)
         self.sensitivity_plot.addItem(self.sensitivity_curve)
         self.sensitivity_plot.hide()
         self.sensitivity_values: np.ndarray | None = None
@@ -391,37 +389,29 @@ class BackpropView(QWidget):
 
     # ------------------------------------------------------------------ the sensitivity map
     def _sensitivity_toggled(self, on: bool) -> None:
-        self.sensitivity_plot.setVisible(on)
         if on:
             self.update_sensitivity()
+        else:
+            self.sensitivity_plot.hide()
 
     def update_sensitivity(self) -> None:
-        """|dy/dx| (the Frobenius norm of the input Jacobian) over the data view's range."""
+        """With one input, |dy/dx| along x in the dock's own plot; with two, the data view shades it
+        (its frames carry it, gui/frames.py) and the plot stays hidden."""
         source = self.sensitivity_source() if self.sensitivity_source is not None else None
         if source is None or self.net is None:
             return
-        features, ((x0, x1), (y0, y1)), n_raw = source
-        if n_raw == 2:
-            gx, gy = np.linspace(x0, x1, SENSITIVITY_GRID), np.linspace(y0, y1, SENSITIVITY_GRID)
-            XX, YY = np.meshgrid(gx, gy)
-            raw = np.column_stack([XX.ravel(), YY.ravel()])
-        else:
-            gx = np.linspace(x0, x1, 200)
-            raw = gx[:, None]
-        inputs = raw if not features else map_features(raw, features)
-        if inputs.shape[1] != self.net.sizes[0]:
+        features, ((x0, x1), _), n_raw = source
+        self.sensitivity_plot.setVisible(n_raw == 1)
+        if n_raw != 1:
+            self.sensitivity_values = None
             return
-        norm = np.sqrt(np.sum(self.net.jacobian(inputs) ** 2, axis=(1, 2)))
+        gx = np.linspace(x0, x1, 200)
+        try:
+            norm = input_sensitivity(self.net, gx[:, None], features)
+        except ValueError:  # the features do not fit these inputs (the data are changing)
+            return
         self.sensitivity_values = norm
-        if n_raw == 2:
-            image = norm.reshape(SENSITIVITY_GRID, SENSITIVITY_GRID).T
-            top = float(np.max(image)) or 1.0
-            self.sensitivity_image.setImage(image, levels=(0.0, top), lut=pg.colormap.get("viridis").getLookupTable(nPts=256))
-            self.sensitivity_image.setRect(x0, y0, x1 - x0, y1 - y0)
-            self.sensitivity_curve.setData([], [])
-        else:
-            self.sensitivity_image.clear()
-            self.sensitivity_curve.setData(gx, norm)
+        self.sensitivity_curve.setData(gx, norm)
 
 
 # ====================================================================== the window side
@@ -530,6 +520,8 @@ def connect_window(window) -> None:
     window.point_picker = PointPicker(window)
     view = window.backprop_view
     view.sensitivity_source = lambda: _sensitivity_source(window)
+    view.sensitivity_check.toggled.connect(lambda _on: window._send_view())  # the data view's shading
+    window.backprop_dock.visibilityChanged.connect(lambda _on: window._send_view())
     view.sigPickingChanged.connect(lambda _on: refresh_tool(window))
     window.backprop_dock.visibilityChanged.connect(lambda _on: refresh_tool(window))
     window.diagram.sigUnitMenuRequested.connect(
