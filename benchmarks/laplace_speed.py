@@ -25,17 +25,9 @@ import scipy.linalg  # noqa: E402
 
 from playground.core import MLP, bayes, fit  # noqa: E402
 from playground.core.datasets import make_dataset  # noqa: E402
+from hessian_speed import best_time  # noqa: E402  (benchmarks/ is on the path of a script run from it)
 
 REPEATS = 5
-
-
-def best_of(fn, repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def reference(n_weights: int) -> float:
@@ -47,7 +39,7 @@ def reference(n_weights: int) -> float:
         s, V = scipy.linalg.eigh(H)
         (V / (s + 1.0)) @ V.T
 
-    return best_of(bare)
+    return best_time(bare, REPEATS)
 
 
 def case(name: str, hidden: list[int]) -> None:
@@ -66,8 +58,8 @@ def case(name: str, hidden: list[int]) -> None:
         return post
 
     post = update()
-    t_update = best_of(update)
-    t_predict = best_of(lambda: post.predictive(grid))
+    t_update = best_time(update, REPEATS)
+    t_predict = best_time(lambda: post.predictive(grid), REPEATS)
     t_ref = reference(net.n_params)
     print(f"{name}: {net.describe()}")
     print(f"  Laplace update (Hessian, eigh, A^-1, gamma, ln evidence): {t_update * 1e3:8.1f} ms")
