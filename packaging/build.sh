@@ -19,5 +19,12 @@ rm -rf dist/nn-playground
 root=$(pwd)
 (cd build && "$root/$VENV/bin/python" -m PyInstaller --noconfirm --clean --log-level WARN \
     --distpath "$root/dist" --workpath "$root/build/pyinstaller" "$root/packaging/nn-playground.spec")
+# Debugging symbols are a tenth of the folder (libpython's alone 17 MB): strip them, but not from
+# the libraries auditwheel vendored into the wheels' *.libs/ folders, whose patchelf-ed layout strip
+# breaks ("ELF load command address/offset not page-aligned": numpy issue 20101, PyInstaller issue
+# 9463), which is why the spec does not ask PyInstaller to strip. smoke.sh runs what was stripped.
+command -v strip >/dev/null || { echo "build.sh needs strip (binutils)" >&2; exit 1; }
+find dist/nn-playground/_internal -type f \( -name '*.so' -o -name '*.so.*' \) -not -path '*.libs/*' \
+    -exec strip --strip-unneeded {} +
 end=$(date +%s)
 echo "built dist/nn-playground/ in $((end - start)) s; size $(du -sm dist/nn-playground | cut -f1) MB"

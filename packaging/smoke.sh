@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run the frozen app the way CI and a person would, headless: --version, --help, a short `train`
+# Run the frozen app the way CI and a person would, headless: the folder's size against its budget
+# (300 MB), --version, --help, a short `train`
 # (its files checked), the desktop app started offscreen and still up after 8 s (a module left out
 # of the build fails at its start), and --self-test when this build has it (it comes with the export
 # work; older builds lack it). Exits non-zero, naming the step, when any step fails.
@@ -11,6 +12,13 @@ export QT_QPA_PLATFORM=offscreen
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 step() { echo "smoke: $*"; }
+budget_mb=300  # packaging/README.md: the onedir's budget
+size_mb=$(du -sm "$(dirname "$app")" | cut -f1)
+if (( size_mb > budget_mb )); then
+  echo "smoke: the folder $(dirname "$app") is $size_mb MB, over its budget of $budget_mb MB" >&2
+  exit 1
+fi
+step "the folder is $size_mb MB (budget $budget_mb MB)"
 step "$("$app" --version)"
 "$app" --help >"$out/help.txt" || { echo "smoke: --help failed" >&2; exit 1; }
 step "train (200 points, 2-8-8-1, 50 epochs)"

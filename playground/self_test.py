@@ -1,11 +1,13 @@
 """``nn-playground --self-test``: does this installation train, draw and export?
 
-It trains a small network for a few epochs, draws every view offscreen, writes PNG, SVG, ONNX
-and a session to a temporary folder and checks each file: the PNG's pixel size, the SVG as XML
-with paths, the ONNX model in onnxruntime against ``net.forward`` when onnxruntime is installed
-(else ``onnx.checker``), the session read back with its weights. One line is printed; the exit
-code is 0, or 1 with the name of each check that failed. Only the app's own dependencies are
-imported, so the frozen binary runs it as a source install does.
+It trains a small network for a few epochs, fits the Kernels dock's SVM (scikit-learn, whose
+imports reach far into scipy: a build that leaves them out fails here), draws every view
+offscreen, writes PNG, SVG, ONNX, a GIF clip (Pillow) and a session to a temporary folder and
+checks each file: the PNG's pixel size, the SVG as XML with paths, the GIF's frames, the ONNX
+model in onnxruntime against ``net.forward`` when onnxruntime is installed (else
+``onnx.checker``), the session read back with its weights. One line is printed; the exit code is
+0, or 1 with the name of each check that failed. Only the app's own dependencies are imported, so
+the frozen binary runs it as a source install does.
 """
 
 from __future__ import annotations
@@ -69,6 +71,31 @@ def check_onnx(path: str, net, X, features) -> str:
     if not np.allclose(y, want, rtol=1e-4, atol=1e-5):
         raise ValueError(f"outputs differ from the network's by up to {np.max(np.abs(y - want)):.3g}")
     return "onnxruntime"
+
+
+def check_svm(X, labels) -> None:
+    """The Kernels dock's SVM (core/kernels.SVM on scikit-learn's SVC) fits the training points."""
+    from playground.core.kernels import SVM
+
+    accuracy = float(np.mean(SVM().fit(X, labels).predict(X) == labels))
+    if accuracy < 0.9:
+        raise ValueError(f"it classifies only {accuracy:.0%} of the points it was fitted to")
+
+
+def check_gif(path: str, frames: int = 3, size: tuple[int, int] = (64, 48)) -> None:
+    """A clip as File > Record clip writes it (gui/clips.py, Pillow): ``frames`` frames read back."""
+    from PIL import Image
+
+    from playground.gui.clips import encode_gif, palette_frame
+    from playground.session.atomic import atomic_write_bytes
+
+    w, h = size
+    ramp = np.linspace(0, 255, w * h * 3).reshape(h, w, 3).astype(np.uint8)
+    atomic_write_bytes(path, encode_gif([palette_frame(np.roll(ramp, 7 * i, axis=1)) for i in range(frames)], 100))
+    with Image.open(path) as clip:
+        if clip.format != "GIF" or clip.n_frames != frames or clip.size != size:
+            raise ValueError(f"a {clip.format} of {clip.n_frames} frames of {clip.size[0]}x{clip.size[1]} pixels, "
+                             f"not a GIF of {frames} of {w}x{h}")
 
 
 def check_session(path: str, document, weights) -> None:
@@ -144,9 +171,12 @@ def run_self_test(out=print) -> int:
                     attempt(f"{name} view {suffix[1:].upper()}",
                             lambda: (render_figure(name, drawn[0], drawn[2], drawn[0].net, drawn[1], path, SIZE),
                                      check(path)))
+            gif_path = os.path.join(folder, "clip.gif")
+            attempt("GIF clip", lambda: check_gif(gif_path))
         onnx_path = os.path.join(folder, "network.onnx")
         runner = attempt("ONNX", lambda: (save_network(net, onnx_path, experiment.features),
                                           check_onnx(onnx_path, net, split.train.X, experiment.features))[1])
+        attempt("SVM", lambda: check_svm(split.train.X, split.train.t))
         session_path = os.path.join(folder, "session.nnp.json")
         attempt("session", lambda: (save_session(session_path, document, snap.weights, snap.history),
                                     check_session(session_path, document, snap.weights)))
@@ -154,6 +184,6 @@ def run_self_test(out=print) -> int:
     if failed:
         out(f"self-test FAILED: {'; '.join(failed)} ({len(done)} checks passed, {seconds:.1f} s)")
         return 1
-    out(f"self-test passed: trained {EPOCHS} epochs, drew {len(VIEW_NAMES)} views as PNG and SVG, "
-        f"ONNX checked with {runner}, session reloaded ({len(done)} checks, {seconds:.1f} s)")
+    out(f"self-test passed: trained {EPOCHS} epochs, drew {len(VIEW_NAMES)} views as PNG and SVG, wrote a GIF, "
+        f"ONNX checked with {runner}, SVM fitted, session reloaded ({len(done)} checks, {seconds:.1f} s)")
     return 0

@@ -202,7 +202,8 @@ def test_self_test_passes_without_a_display_in_a_fresh_process():
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.count("\n") == 1 and run.stdout.startswith("self-test passed"), run.stdout
     from playground.gui.render import VIEW_NAMES  # every view of the table, and the data view
-    assert f"drew {len(VIEW_NAMES)} views as PNG and SVG, ONNX checked with onnxruntime, session reloaded" in run.stdout
+    assert (f"drew {len(VIEW_NAMES)} views as PNG and SVG, wrote a GIF, ONNX checked with onnxruntime, SVM fitted, "
+            "session reloaded") in run.stdout
     assert run.stderr == ""
 
 
@@ -212,6 +213,24 @@ def test_self_test_names_what_failed(monkeypatch, capsys):
     assert main(["--self-test"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("self-test FAILED") and "loss view SVG (ValueError: no paths)" in out
+
+
+def test_self_test_fails_where_a_build_left_out_what_scikit_learn_imports(monkeypatch, capsys):
+    """A frozen build without scipy.stats (sklearn/utils/fixes.py imports it) could not fit the Kernels
+    dock's SVM: the self-test names it (the spec's exclusions are checked in tests/test_packaging.py)."""
+    monkeypatch.setattr("playground.gui.render.VIEW_NAMES", ("loss",))
+    for name in [m for m in sys.modules if m == "sklearn" or m.startswith("sklearn.")]:
+        monkeypatch.delitem(sys.modules, name)  # put back after the test
+    monkeypatch.setitem(sys.modules, "scipy.stats", None)  # as in such a build
+    before = set(sys.modules)
+    try:
+        assert main(["--self-test"]) == 1
+    finally:  # the parts of scikit-learn the failed import left behind: the next import starts afresh
+        for name in set(sys.modules) - before:
+            if name.startswith("sklearn"):
+                del sys.modules[name]
+    out = capsys.readouterr().out
+    assert out.startswith("self-test FAILED: SVM (ModuleNotFoundError") and "scipy.stats" in out
 
 
 def test_self_test_without_onnxruntime_checks_the_model_with_onnx_checker(monkeypatch, capsys):

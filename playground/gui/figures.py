@@ -8,7 +8,8 @@ view, File > Export figure... and the headless ``render`` command all call it.
   not an enlarged screenshot.
 - SVG: a figure that is one pyqtgraph scene goes through pyqtgraph's SVGExporter (curves as
   paths, with the closepath fix of gui/plots/export.py, pyqtgraph issue 3495); a figure made
-  of several widgets (a Hessian tab, the window) through QSvgGenerator.
+  of several widgets (a Hessian tab, the window: menu bar, panels, docks) through QSvgGenerator,
+  its plots through pyqtgraph's exporter again (gui/composite_svg.py says why).
 - CSV: the visible curves of a plot (gui/plots/export.PlotCSVExporter), or for the data view
   the network's predictions on its grid (:func:`grid_csv`).
 
@@ -30,9 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import SVGExporter
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
-from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 from playground.core.params import FIGURE_PARAMETERS, check
 from playground.session.atomic import atomic_write_bytes, atomic_write_text
 
+from .composite_svg import composite_svg
 from .plots import export as plot_export
 
 SCALES = tuple(range(FIGURE_PARAMETERS["scale"].lo, FIGURE_PARAMETERS["scale"].hi + 1))  # 1x, 2x, 3x
@@ -161,25 +162,12 @@ def _encode(image: QImage, fmt: str) -> bytes:
 
 
 def svg_bytes(widget: QWidget) -> bytes:
-    """``widget`` as SVG: pyqtgraph's exporter for one scene, QSvgGenerator for a composite widget."""
+    """``widget`` as SVG: pyqtgraph's exporter for one scene; for a composite widget (the window,
+    a Hessian tab) Qt's drawing of its widgets with each visible plot drawn by pyqtgraph (gui/composite_svg.py)."""
     if isinstance(widget, pg.GraphicsView):
         plot_export.install()  # the closepath fix (pyqtgraph issue 3495)
         return _sized(SVGExporter(widget.scene()).export(toBytes=True), widget.size())
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    generator = QSvgGenerator()
-    generator.setOutputDevice(buffer)
-    generator.setSize(widget.size())
-    generator.setViewBox(QRect(QPoint(0, 0), widget.size()))
-    generator.setTitle(widget.windowTitle() or "nn-playground figure")
-    painter = QPainter(generator)
-    try:
-        QWidget.render(widget, painter, QPoint(0, 0))  # QGraphicsView.render would draw the scene only
-    finally:
-        painter.end()
-    buffer.close()
-    return bytes(data)
+    return composite_svg(widget, svg_bytes)
 
 
 def _sized(svg: bytes, size: QSize) -> bytes:

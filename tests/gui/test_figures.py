@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint, QPointF, QSettings
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QMenu,
+)
+from svg_paint import visible_texts
 from widget_lifetime import delete_widgets_at_a_safe_point
 
 from playground.gui import figures
@@ -208,6 +215,36 @@ def test_file_export_figure_writes_the_chosen_tab_at_the_chosen_scale(window, tm
     with Image.open(str(target) + ".png") as image:
         assert image.size == (3 * page.width(), 3 * page.height())
     assert "Exported Hessian: Matrix" in window.statusBar().currentMessage()
+
+
+def _fully_shown(widget) -> bool:
+    return widget.isVisible() and widget.visibleRegion().boundingRect() == widget.rect()
+
+
+def test_the_whole_window_svg_shows_the_menu_bar_panels_and_docks(window, tmp_path, monkeypatch):
+    """File > Export figure... > Whole window as SVG holds what the window shows, where a viewer that
+    clips (a browser, Inkscape) shows it: the menu titles (once hidden under the menu bar's background,
+    painted after them without its clip), the panels' values (once clipped away), the docks' titles
+    and the plots."""
+    target = tmp_path / "window.svg"
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.export_figure_action.trigger()
+    dialog = window._export_figure_dialog
+    dialog.figure_combo.setCurrentIndex(dialog.figure_combo.findData("window"))
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData(".svg"))
+    dialog.accept()
+    bar = window.menuBar().geometry()
+    menu = "".join(text for _, text in visible_texts(target, (bar.x(), bar.y(), bar.width(), bar.height())))
+    titles = [a.text().replace("&", "") for a in window.menuBar().actions() if a.isVisible()]
+    assert menu == "".join(titles) and titles[:2] == ["File", "Edit"]  # runs split where Qt underlines a letter
+    shown = {text for _, text in visible_texts(target, (0, 0, window.width(), window.height()))}
+    values = [w.currentText() for w in window.findChildren(QComboBox) if _fully_shown(w) and w.currentText()]
+    values += [w.text() for w in window.findChildren(QAbstractSpinBox) if _fully_shown(w) and w.text()]
+    assert len(values) >= 10 and not [v for v in values if v not in shown]
+    docks = [d.windowTitle() for d in window.findChildren(QDockWidget) if _fully_shown(d.titleBarWidget() or d)]
+    assert "Data" in docks and not [t for t in docks if t not in shown]
+    circles = svg_of(target).getElementsByTagName("circle")
+    assert len(circles) >= len(window.model.document.dataset.X), "the data view's points are missing"
 
 
 def test_the_right_click_menu_of_a_view_exports_it(window, tmp_path, monkeypatch, qtbot):
