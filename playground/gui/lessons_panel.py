@@ -10,6 +10,7 @@ the next or previous lesson; each step raises the views it talks about.
 from __future__ import annotations
 
 import html
+import math
 import os
 
 from PySide6.QtCore import Qt
@@ -23,8 +24,42 @@ from playground.session.document import Document
 from playground.session.lessons import CONTROLS, Lesson, LessonError, lesson_paths, load_lesson
 
 from .file_actions import show_problem
+from .locks import CONTROL_SECTIONS
 from .presentation import presentation
 from .views import make_dock
+
+def _sweep_settings(view, settings: dict) -> None:
+    for key, spin in (("units", view.units_spin), ("starts", view.starts_spin), ("epochs", view.epochs_spin)):
+        if key in settings:
+            spin.setValue(settings[key])
+
+
+def _kernel_settings(view, settings: dict) -> None:
+    if "kernel" in settings:
+        view.kernel_combo.setCurrentIndex(view.kernel_combo.findData(settings["kernel"]))
+    if "sigma" in settings:
+        view.sigma_slider.set_value(settings["sigma"])
+    if "lambda" in settings:
+        view.lambda_slider.set_value(settings["lambda"])
+    if "bootstrap" in settings:  # "none" is the combo's empty key
+        view.bootstrap_combo.setCurrentIndex(view.bootstrap_combo.findData(settings["bootstrap"].replace("none", "")))
+    if "B" in settings:
+        view.b_spin.setValue(settings["B"])
+
+
+def _prior_settings(view, settings: dict) -> None:
+    from .plots.prior_samples import SLIDER_STEPS_PER_DECADE
+
+    for group, alpha in settings.items():
+        view.sliders[group].setValue(int(round(math.log10(alpha) * SLIDER_STEPS_PER_DECADE)))  # clamped to its range
+
+
+# a lesson's view_settings for a lab dock (session/lessons.DOCK_SETTINGS) -> (the window's view, how to set it)
+DOCK_SETTING_APPLIERS = {
+    "sweeps": ("sweep_view", _sweep_settings),
+    "kernels": ("kernel_view", _kernel_settings),
+    "prior": ("prior_view", _prior_settings),
+}
 
 VIEW_SETTING_ACTIONS = {  # a lesson's view_settings key -> the View menu's action
     "hidden_units": "hidden_action", "discretize": "discretize_action", "test_points": "test_action",
@@ -145,10 +180,16 @@ class LessonPlayer:
         for live in w.live_docks:
             live.dock.setVisible(live.spec.name in lesson.views)
         for key, on in lesson.view_settings.items():
-            if key == "log_loss":
+            if key in DOCK_SETTING_APPLIERS:
+                attribute, apply = DOCK_SETTING_APPLIERS[key]
+                apply(getattr(w, attribute), on)
+            elif key == "log_loss":
                 w.loss_plot.set_log_y(on)
             else:
                 getattr(w, VIEW_SETTING_ACTIONS[key]).setChecked(on)
+        for name in lesson.unlocked or ():
+            if name in CONTROL_SECTIONS:  # the controls the narrative names are in sight
+                CONTROL_SECTIONS[name](w).set_expanded(True)
 
     def show_step(self, index: int) -> None:
         lesson = self.lesson
