@@ -22,9 +22,13 @@ def _training(w):
 
 
 def _section(section) -> list:
-    """A collapsible section (panels/widgets.Section) as a control: it, its header and every input in it, so
-    that each says it is locked and presentation mode hides the whole section."""
-    return [section, section.button, *(c for kind in INPUT_TYPES for c in section.body.findChildren(kind))]
+    """A collapsible section (panels/widgets.Section) as a control: it, its header and every field in it, so
+    that each says it is locked and presentation mode hides the whole section. The section comes last: a
+    child is saved (enabled or not) before its parent greys it."""
+    form = section.form
+    fields = [form.itemAt(row, QFormLayout.FieldRole) for row in range(form.rowCount())]
+    return [*(item.widget() for item in fields if item is not None and item.widget() is not None), section.button,
+            section]
 
 
 # name -> the widgets of that control (window -> list of QWidgets)
