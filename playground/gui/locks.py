@@ -86,6 +86,7 @@ CONTROL_SECTIONS = {
 CONTROL_ACTIONS = {
     "play": ("play_action",), "step": ("step_action",), "reset": ("reset_action",), "race": ("race_action",),
     "drawing": ("clear_action",),
+    "sweeps": ("sweep_action", "sweep_9_action", "sweep_csv_action"),  # the Compare menu runs them too
 }
 
 # the docks of the side panels and the controls in each (a panel with none unlocked is hidden when presenting)

@@ -44,7 +44,10 @@ def test_the_sweep_lesson_opens_the_sweeps_dock_with_its_settings(qtbot, tmp_pat
                                                view.epochs_spin.value()) == (10, 10, 500)
     assert view.run_button.isEnabled() and view.config().units == tuple(range(1, 11))  # unlocked: the class runs it
     assert not window.regularization_panel.l2_input.isEnabled()  # locked by the lesson
+    assert window.sweep_action.isEnabled()
     assert window.test_action.isChecked() and player.lesson.figure_view == "data"
+    _open(window, "10-prior-samples.json")  # the sweeps locked: the Compare menu cannot run them either
+    assert not window.sweep_action.isEnabled() and not view.run_button.isEnabled()
 
 
 def test_the_kernel_lesson_sets_the_kernels_dock_and_the_invariance_lesson_opens_its_section(qtbot, tmp_path):
