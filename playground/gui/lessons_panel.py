@@ -24,7 +24,9 @@ from playground.session.document import Document
 from playground.session.lessons import CONTROLS, Lesson, LessonError, lesson_paths, load_lesson
 
 from .file_actions import show_problem
-from .locks import CONTROL_SECTIONS
+from .locks import CONTROL_SECTIONS, PANEL_CONTROLS
+
+ALWAYS_IN_SIGHT = ("play", "step", "reset")  # also in the Train menu and on the keys: their panel need not rise
 from .presentation import presentation
 from .views import make_dock
 
@@ -197,7 +199,11 @@ class LessonPlayer:
             return
         self.step = max(0, min(len(lesson.steps) - 1, index))
         self.panel.show_step(lesson, self.step, max(self.number, 1), max(len(self.paths), 1))
-        for name in lesson.steps[self.step].views:
+        step = lesson.steps[self.step]
+        for panel, names in PANEL_CONTROLS.items():  # the panel of a control the step names comes to the front
+            if any(name in names for name in step.controls if name not in ALWAYS_IN_SIGHT):
+                getattr(self.window, panel).raise_()
+        for name in step.views:
             dock = getattr(self.window, f"{name}_dock", None)
             if dock is not None:
                 dock.raise_()  # the view the step talks about comes to the front of its tabs

@@ -60,5 +60,9 @@ def test_the_kernel_lesson_sets_the_kernels_dock_and_the_invariance_lesson_opens
     _open(window, "11-invariance-rings.json")
     invariance = window.regularization_panel.invariance
     assert invariance.section.is_expanded() and invariance.tangent_input.isEnabled()
+    window.training_dock.raise_()  # the Regularization panel behind the Training tab ...
+    assert window.regularization_dock.visibleRegion().isEmpty()
+    window.next_step_action.trigger()  # ... comes to the front when a step names its controls ("Tangent prop.")
+    assert not window.regularization_dock.visibleRegion().isEmpty()
     assert not invariance.sharing_section.isEnabled()  # soft weight sharing stays locked here
     assert not window.kernel_view.sigma_slider.isEnabled() and not window.kernels_dock.isVisible()
