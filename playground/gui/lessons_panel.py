@@ -16,7 +16,7 @@ import os
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
+    QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
 )
 
 from playground.session.config import ConfigError
@@ -106,6 +106,11 @@ class LessonPanel(QWidget):
         self.end_button = QPushButton("End the lesson")
         self.end_button.setToolTip("Unlock what the lesson locked and close this panel; the drawing stays.")
         layout.addWidget(self.end_button)
+        for button in (self.previous_step_button, self.next_step_button, self.previous_lesson_button,
+                       self.next_lesson_button, self.end_button):
+            # the buttons may shrink with the panel: at a presentation's font size their text would otherwise
+            # make the panel wider than its dock, and the narrative would wrap beyond the dock's edge
+            button.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
 
     def show_step(self, lesson: Lesson, index: int, number: int, count: int) -> None:
         step = lesson.steps[index]
@@ -230,6 +235,16 @@ class LessonPlayer:
             action = getattr(self.window, action_id, None)
             if action is not None:
                 action.setEnabled(on)  # Page Up / Down belong to the spin boxes while no lesson is open
+
+
+PRESENTED_WIDTH = 0.22  # the lesson panel's share of the screen's width in presentation mode
+
+
+def widen_for_presentation(window) -> None:
+    """Presentation mode with a lesson open: the lesson panel takes a readable share of the screen."""
+    player = window.__dict__.get("lesson_player")
+    if player is not None and player.lesson is not None and player.dock.isVisible():
+        window.resizeDocks([player.dock], [int(window.width() * PRESENTED_WIDTH)], Qt.Horizontal)
 
 
 def lesson_player(window) -> LessonPlayer:

@@ -173,6 +173,9 @@ class Presentation(QObject):
         self.play_button.setChecked(w.controller.running)
         self.play_button.show()
         self._apply_scale()
+        from .lessons_panel import widen_for_presentation  # (it imports this module)
+
+        widen_for_presentation(w)
         w.leave_presentation_action.setEnabled(True)
         w.presentation_action.setChecked(True)
         w.show_notice("Presentation: Esc leaves, Ctrl+= and Ctrl+- change the text size.")

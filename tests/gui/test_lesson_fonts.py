@@ -37,3 +37,17 @@ def test_a_title_its_owner_writes_again_is_scaled_at_the_next_step(qtbot, tmp_pa
     title.setText("M = 1", size="9pt")  # its owner writes it again, unscaled
     qtbot.keyClick(window, Qt.Key_Equal, Qt.ControlModifier)  # 130 %
     assert _height(title.item) >= 1.2 * before and title.opts["size"] == "11.7pt"
+
+
+def test_in_presentation_the_lesson_text_wraps_inside_its_dock(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, empty_document())
+    window.lesson_actions[0].trigger()
+    player = lesson_player(window)
+    qtbot.keyClick(window, Qt.Key_F5)
+    text = player.panel.text
+    qtbot.waitUntil(lambda: text.font().pointSizeF() > 12, timeout=2000)
+    viewport = player.dock.widget().viewport()  # the dock's scroll area
+    qtbot.waitUntil(lambda: player.panel.width() <= viewport.width(), timeout=2000)  # no sideways scrolling
+    assert player.dock.width() >= 0.15 * window.width()
+    assert text.mapTo(viewport, text.rect().topRight()).x() <= viewport.width()  # the narrative's right edge shows
+    qtbot.keyClick(window, Qt.Key_Escape)
