@@ -137,8 +137,9 @@ def _add_export_commands(commands) -> None:
     render.add_argument("--epochs", type=_epoch_count,
                         help="epochs to train (default: training.epochs; 0 for a session with trained weights)")
     render.add_argument("--size", type=figure_size, default=(800, 600), help="WIDTHxHEIGHT in pixels (800x600)")
-    render.add_argument("--view", type=view_name, default="data",
-                        help="data (default), loss, diagram, weights or hessian")
+    render.add_argument("--view", type=view_name, default=None,
+                        help="data (the default; a lesson's default is the view of its figure), loss, diagram, "
+                             "weights, hessian, ...")
 
 
 def _sweep_number(key: str):

@@ -82,7 +82,7 @@ def export_command(args) -> int:
 def render_command(args) -> int:
     from playground.cli import EXIT_DIVERGED, EXIT_OK
     from playground.core.training import DIVERGED
-    from playground.gui.render import FIGURE_SUFFIXES, offscreen_application, render_figure
+    from playground.gui.render import FIGURE_SUFFIXES, HISTORY_FRAMES, HISTORY_VIEWS, offscreen_application, render_figure
     from playground.session.sources import source_experiment
 
     if not args.out.lower().endswith(FIGURE_SUFFIXES):
@@ -91,9 +91,10 @@ def render_command(args) -> int:
     if problem:
         raise BadInput(problem)
     source = _read(args.source)
+    view = args.view or source.figure_view  # a lesson names the view of its figure
     try:
         experiment, document = source_experiment(source)
-        if args.view == "data" and experiment.dataset.n_inputs > 2:
+        if view == "data" and experiment.dataset.n_inputs > 2:
             from playground.gui.views import VIEWS
 
             others = [s.name for s in VIEWS if s.output in (None, experiment.net.output)]
@@ -106,23 +107,36 @@ def render_command(args) -> int:
         epochs = args.epochs if args.epochs is not None else (0 if saved else experiment.config.epochs)
         trainer = experiment.make_trainer()
         start = time.perf_counter()
-        snap = trainer.advance(epochs) if epochs else trainer.snapshot()
+        earlier = []
+        if view in HISTORY_VIEWS and epochs:  # a view drawn from many frames sees them, as in the window
+            earlier.append(trainer.snapshot())
+            for chunk in _chunks(epochs, HISTORY_FRAMES):
+                earlier.append(trainer.advance(chunk))
+            snap = earlier.pop()
+        else:
+            snap = trainer.advance(epochs) if epochs else trainer.snapshot()
     except ValueError as err:  # ConfigError, DataFileError, SourceError name the file or the key
         raise BadInput(str(err)) from None
     if saved and epochs == 0 and session.history is not None and len(session.history):
         snap = replace(snap, history=session.history)
     offscreen_application()
     try:
-        render_figure(args.view, experiment, document, experiment.net, snap, args.out, args.size)
+        render_figure(view, experiment, document, experiment.net, snap, args.out, args.size, earlier)
     except OSError as err:
         raise BadInput(f"cannot write {args.out}: {err.strerror or err}") from None
     except ValueError as err:  # e.g. a Hessian too large to compute: the view has nothing to draw
-        raise BadInput(f"cannot draw the {args.view} view: {err}") from None
+        raise BadInput(f"cannot draw the {view} view: {err}") from None
     if snap.message:
         print(snap.message, file=sys.stderr if snap.status == DIVERGED else sys.stdout)
-    print(f"wrote {args.out}: the {args.view} view of {experiment.net.describe()} after epoch {snap.epoch} "
+    print(f"wrote {args.out}: the {view} view of {experiment.net.describe()} after epoch {snap.epoch} "
           f"({time.perf_counter() - start:.1f} s)")
     return EXIT_DIVERGED if snap.status == DIVERGED else EXIT_OK
+
+
+def _chunks(total: int, parts: int) -> list[int]:
+    """``total`` epochs in at most ``parts`` nearly equal chunks."""
+    parts = max(1, min(parts, total))
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
 def view_name(text: str) -> str:

@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QImage, QPen
 
 from playground.session.document import TEST, Document
 
+from . import html_fonts
 from .contours import contour_segments, segments_to_pairs
 from .frames import Frame
 from .plots.common import clear_curve
@@ -171,7 +172,11 @@ class CurveLegend(pg.TextItem):
             mark = self.DASHES.get(pen.style(), self.DASHES[Qt.PenStyle.SolidLine])
             rows.append(f"<span style='color:{pen.color().name()}'>{mark}</span>&nbsp;"
                         f"<span style='color:{QColor(self._theme.foreground).name()}'>{label}</span>")
-        self.setHtml("<div style='font-size:9pt'>" + "<br>".join(rows) + "</div>")
+        self.setHtml(f"<div style='font-size:{html_fonts.pt(9)}'>" + "<br>".join(rows) + "</div>")
+
+    def refresh_font(self) -> None:
+        """The font scale changed (gui/presentation.py): redraw at the new size."""
+        self.refresh()
 
 
 class PaintViewBox(pg.ViewBox):

@@ -10,12 +10,13 @@ the next or previous lesson; each step raises the views it talks about.
 from __future__ import annotations
 
 import html
+import math
 import os
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
+    QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
 )
 
 from playground.session.config import ConfigError
@@ -23,8 +24,44 @@ from playground.session.document import Document
 from playground.session.lessons import CONTROLS, Lesson, LessonError, lesson_paths, load_lesson
 
 from .file_actions import show_problem
+from .locks import CONTROL_SECTIONS, PANEL_CONTROLS
+
+ALWAYS_IN_SIGHT = ("play", "step", "reset")  # also in the Train menu and on the keys: their panel need not rise
 from .presentation import presentation
 from .views import make_dock
+
+def _sweep_settings(view, settings: dict) -> None:
+    for key, spin in (("units", view.units_spin), ("starts", view.starts_spin), ("epochs", view.epochs_spin)):
+        if key in settings:
+            spin.setValue(settings[key])
+
+
+def _kernel_settings(view, settings: dict) -> None:
+    if "kernel" in settings:
+        view.kernel_combo.setCurrentIndex(view.kernel_combo.findData(settings["kernel"]))
+    if "sigma" in settings:
+        view.sigma_slider.set_value(settings["sigma"])
+    if "lambda" in settings:
+        view.lambda_slider.set_value(settings["lambda"])
+    if "bootstrap" in settings:  # "none" is the combo's empty key
+        view.bootstrap_combo.setCurrentIndex(view.bootstrap_combo.findData(settings["bootstrap"].replace("none", "")))
+    if "B" in settings:
+        view.b_spin.setValue(settings["B"])
+
+
+def _prior_settings(view, settings: dict) -> None:
+    from .plots.prior_samples import SLIDER_STEPS_PER_DECADE
+
+    for group, alpha in settings.items():
+        view.sliders[group].setValue(int(round(math.log10(alpha) * SLIDER_STEPS_PER_DECADE)))  # clamped to its range
+
+
+# a lesson's view_settings for a lab dock (session/lessons.DOCK_SETTINGS) -> (the window's view, how to set it)
+DOCK_SETTING_APPLIERS = {
+    "sweeps": ("sweep_view", _sweep_settings),
+    "kernels": ("kernel_view", _kernel_settings),
+    "prior": ("prior_view", _prior_settings),
+}
 
 VIEW_SETTING_ACTIONS = {  # a lesson's view_settings key -> the View menu's action
     "hidden_units": "hidden_action", "discretize": "discretize_action", "test_points": "test_action",
@@ -69,6 +106,11 @@ class LessonPanel(QWidget):
         self.end_button = QPushButton("End the lesson")
         self.end_button.setToolTip("Unlock what the lesson locked and close this panel; the drawing stays.")
         layout.addWidget(self.end_button)
+        for button in (self.previous_step_button, self.next_step_button, self.previous_lesson_button,
+                       self.next_lesson_button, self.end_button):
+            # the buttons may shrink with the panel: at a presentation's font size their text would otherwise
+            # make the panel wider than its dock, and the narrative would wrap beyond the dock's edge
+            button.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
 
     def show_step(self, lesson: Lesson, index: int, number: int, count: int) -> None:
         step = lesson.steps[index]
@@ -145,10 +187,16 @@ class LessonPlayer:
         for live in w.live_docks:
             live.dock.setVisible(live.spec.name in lesson.views)
         for key, on in lesson.view_settings.items():
-            if key == "log_loss":
+            if key in DOCK_SETTING_APPLIERS:
+                attribute, apply = DOCK_SETTING_APPLIERS[key]
+                apply(getattr(w, attribute), on)
+            elif key == "log_loss":
                 w.loss_plot.set_log_y(on)
             else:
                 getattr(w, VIEW_SETTING_ACTIONS[key]).setChecked(on)
+        for name in lesson.unlocked or ():
+            if name in CONTROL_SECTIONS:  # the controls the narrative names are in sight
+                CONTROL_SECTIONS[name](w).set_expanded(True)
 
     def show_step(self, index: int) -> None:
         lesson = self.lesson
@@ -156,7 +204,11 @@ class LessonPlayer:
             return
         self.step = max(0, min(len(lesson.steps) - 1, index))
         self.panel.show_step(lesson, self.step, max(self.number, 1), max(len(self.paths), 1))
-        for name in lesson.steps[self.step].views:
+        step = lesson.steps[self.step]
+        for panel, names in PANEL_CONTROLS.items():  # the panel of a control the step names comes to the front
+            if any(name in names for name in step.controls if name not in ALWAYS_IN_SIGHT):
+                getattr(self.window, panel).raise_()
+        for name in step.views:
             dock = getattr(self.window, f"{name}_dock", None)
             if dock is not None:
                 dock.raise_()  # the view the step talks about comes to the front of its tabs
@@ -183,6 +235,16 @@ class LessonPlayer:
             action = getattr(self.window, action_id, None)
             if action is not None:
                 action.setEnabled(on)  # Page Up / Down belong to the spin boxes while no lesson is open
+
+
+PRESENTED_WIDTH = 0.22  # the lesson panel's share of the screen's width in presentation mode
+
+
+def widen_for_presentation(window) -> None:
+    """Presentation mode with a lesson open: the lesson panel takes a readable share of the screen."""
+    player = window.__dict__.get("lesson_player")
+    if player is not None and player.lesson is not None and player.dock.isVisible():
+        window.resizeDocks([player.dock], [int(window.width() * PRESENTED_WIDTH)], Qt.Horizontal)
 
 
 def lesson_player(window) -> LessonPlayer:

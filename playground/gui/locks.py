@@ -21,6 +21,16 @@ def _training(w):
     return w.training_panel
 
 
+def _section(section) -> list:
+    """A collapsible section (panels/widgets.Section) as a control: it, its header and every field in it, so
+    that each says it is locked and presentation mode hides the whole section. The section comes last: a
+    child is saved (enabled or not) before its parent greys it."""
+    form = section.form
+    fields = [form.itemAt(row, QFormLayout.FieldRole) for row in range(form.rowCount())]
+    return [*(item.widget() for item in fields if item is not None and item.widget() is not None), section.button,
+            section]
+
+
 # name -> the widgets of that control (window -> list of QWidgets)
 CONTROL_WIDGETS = {
     "play": lambda w: [w.training_panel.play_button],
@@ -48,12 +58,35 @@ CONTROL_WIDGETS = {
     "early_stopping": lambda w: [w.regularization_panel.es_check, w.regularization_panel.patience_spin,
                                  w.regularization_panel.min_delta_spin, w.regularization_panel.restore_check],
     "race": lambda w: [],
+    "dropout": lambda w: [w.regularization_panel.dropout_spin],
+    "invariance": lambda w: _section(w.regularization_panel.invariance.section),
+    "weight_sharing": lambda w: _section(w.regularization_panel.invariance.sharing_section),
+    "prior": lambda w: list(w.prior_view.sliders.values()),
+    "bayes": lambda w: [w.bayes_view.show_box, w.bayes_view.alpha_box, w.bayes_view.beta_box, w.bayes_view.hessian_box,
+                        w.bayes_view.group_box, w.bayes_view.every_box],
+    "evidence": lambda w: [w.bayes_view.cycles_box, w.bayes_view.evidence_button, w.bayes_view.use_button],
+    "sweeps": lambda w: [w.sweep_view.units_spin, w.sweep_view.starts_spin, w.sweep_view.epochs_spin,
+                         w.sweep_view.part_combo, w.sweep_view.run_button, w.sweep_view.run_9_button,
+                         w.sweep_view.save_button],
+    "kernel": lambda w: [w.kernel_view.kernel_combo, w.kernel_view.degree_spin, w.kernel_view.sigma_slider,
+                         w.kernel_view.lambda_slider],
+    "bootstrap": lambda w: [w.kernel_view.bootstrap_combo, w.kernel_view.b_spin, w.kernel_view.low_spin,
+                            w.kernel_view.high_spin, w.kernel_view.seed_spin, w.kernel_view.epochs_spin],
+}
+
+# name -> the collapsible section holding it: a lesson that leaves the control unlocked opens the section,
+# so that the controls its narrative names are in sight
+CONTROL_SECTIONS = {
+    "initialisation": lambda w: w.network_panel.init_section,
+    "invariance": lambda w: w.regularization_panel.invariance.section,
+    "weight_sharing": lambda w: w.regularization_panel.invariance.sharing_section,
 }
 
 # name -> the window's actions (gui/actions tables) that do what the control does
 CONTROL_ACTIONS = {
     "play": ("play_action",), "step": ("step_action",), "reset": ("reset_action",), "race": ("race_action",),
     "drawing": ("clear_action",),
+    "sweeps": ("sweep_action", "sweep_9_action", "sweep_csv_action"),  # the Compare menu runs them too
 }
 
 # the docks of the side panels and the controls in each (a panel with none unlocked is hidden when presenting)
@@ -61,7 +94,7 @@ PANEL_CONTROLS = {
     "data_dock": ("data_preset", "drawing", "split", "features"),
     "network_dock": ("hidden_layers", "output", "initialisation"),
     "training_dock": ("play", "step", "reset", "speed", "optimizer", "learning_rate", "batch_size", "schedule"),
-    "regularization_dock": ("l2", "l1", "early_stopping"),
+    "regularization_dock": ("l2", "l1", "early_stopping", "dropout", "invariance", "weight_sharing"),
 }
 
 INPUT_TYPES = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLineEdit)  # what a person sets

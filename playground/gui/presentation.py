@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QSize, Qt, Slot
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication, QGraphicsTextItem, QPushButton, QStyle, QWidget
 
+from . import html_fonts
 from .locks import ControlLocks
 from .settings import Setting
 from .theme import DARK, LIGHT, Theme, apply_theme
@@ -51,6 +52,7 @@ def apply_font_scale(window, scale: float) -> None:
         base = app.font().pointSizeF() / before
         app.setProperty(_BASE, base)
     base = float(base)
+    html_fonts.set_scale(scale)
     app.setFont(_scaled(app.font(), base, scale))
     for widget in window.findChildren(QWidget):
         if widget.testAttribute(Qt.WA_SetFont):  # set explicitly: it does not follow the app font
@@ -68,8 +70,12 @@ def apply_font_scale(window, scale: float) -> None:
                     tick = item._nnp_tick_base = base if tick_font is None else tick_font.pointSizeF() / before
                 item.setStyle(tickFont=_scaled(tick_font or app.font(), tick, scale))
                 item.label.setFont(_scaled(item.label.font(), _item_base(item.label, before), scale))
+            elif isinstance(item, pg.LabelItem):  # a title: its size is in its HTML
+                html_fonts.scale_label(item, scale)
             elif isinstance(item, QGraphicsTextItem):
                 item.setFont(_scaled(item.font(), _item_base(item, before), scale))
+            elif hasattr(item, "refresh_font"):  # a key that writes its own HTML (data_view.CurveLegend)
+                item.refresh_font()
     window.font_scale_applied = scale
 
 
@@ -87,6 +93,7 @@ def restore_application_font() -> None:
     if base is not None:
         app.setFont(_scaled(app.font(), float(base), 1.0))
         app.setProperty(_BASE, None)
+    html_fonts.set_scale(1.0)
 
 
 class Presentation(QObject):
@@ -166,6 +173,9 @@ class Presentation(QObject):
         self.play_button.setChecked(w.controller.running)
         self.play_button.show()
         self._apply_scale()
+        from .lessons_panel import widen_for_presentation  # (it imports this module)
+
+        widen_for_presentation(w)
         w.leave_presentation_action.setEnabled(True)
         w.presentation_action.setChecked(True)
         w.show_notice("Presentation: Esc leaves, Ctrl+= and Ctrl+- change the text size.")

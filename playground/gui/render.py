@@ -13,21 +13,34 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from dataclasses import replace
+
+import numpy as np
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QWidget
 
+from playground.core.diagnostics import layer_diagnostics, max_points_for, sample_rows
 from playground.core.hessian_lab import compute_report
 from playground.session.atomic import atomic_write_bytes
 
 from .data_view import DataView
 from .frames import ViewSpec, compute_frame
 from .plots import export as plot_export
+from .plots.bayes_view import BayesOverlay
+from .plots.bayes_worker import BayesJob, BayesRequest, BayesSettings, compute_picture
 from .theme import LIGHT, apply_theme
 from .views import VIEWS
 
 DATA_VIEW = "data"
+# The Bayesian dock's figure is in the data view (the error bars, the moderated contours: PRML figs. 5.22-5.23):
+# "bayes" draws the data view with that overlay, its posterior computed here rather than on the dock's worker.
+BAYES_VIEW = "bayes"
+# Views that draw a series of frames (the layers view's gradient norms against the epoch): render_command
+# trains in HISTORY_FRAMES chunks and hands the earlier snapshots over.
+HISTORY_VIEWS = ("layers",)
+HISTORY_FRAMES = 30
 VIEW_NAMES: tuple[str, ...] = (DATA_VIEW, *(spec.name for spec in VIEWS))
 FIGURE_SUFFIXES = (".png", ".svg")
 DEFAULT_SIZE = (800, 600)
@@ -62,9 +75,9 @@ def input_names(experiment) -> list[str]:
     return ["x1", "x2"][: experiment.dataset.n_inputs] if experiment.dataset.n_inputs > 1 else ["x"]
 
 
-def build_view(name: str, experiment, document, net, snapshot, size: tuple[int, int]) -> QWidget:
+def build_view(name: str, experiment, document, net, snapshot, size: tuple[int, int], earlier=()) -> QWidget:
     """The widget of view ``name`` showing ``net`` (at the snapshot's weights), laid out at ``size``, hidden."""
-    if name == DATA_VIEW:
+    if name in (DATA_VIEW, BAYES_VIEW):
         widget = DataView()
         widget.set_document(document)
         widget.fit_to(document.dataset.view_bounds)
@@ -76,7 +89,7 @@ def build_view(name: str, experiment, document, net, snapshot, size: tuple[int, 
         widget = spec.factory()
         widget.show_network(net, input_names(experiment))
     try:
-        _draw_into(widget, name, experiment, document, net, snapshot, size)
+        _draw_into(widget, name, experiment, document, net, snapshot, size, earlier)
     except BaseException:
         _discard(widget)  # a half-drawn widget left to the interpreter's exit crashes it (exit 139)
         raise
@@ -92,24 +105,14 @@ def _discard(widget: QWidget) -> None:
     gc.collect()
 
 
-def _draw_into(widget: QWidget, name: str, experiment, document, net, snapshot, size: tuple[int, int]) -> None:
+def _draw_into(widget: QWidget, name: str, experiment, document, net, snapshot, size: tuple[int, int],
+               earlier=()) -> None:
     _show_hidden(widget, size)
-    frame_net = net.copy()
-    frame_net.w[:] = snapshot.weights
-    view = None
-    if name == DATA_VIEW:
-        (x0, x1), (y0, y1) = widget.data_range()
-        view = ViewSpec((x0, x1), (y0, y1), resolution=150)
-    elif net.output == "mdn":  # the mixture's panels are drawn over the data's range, as the window's frames are
-        (x0, x1), (y0, y1) = document.dataset.view_bounds
-        view = ViewSpec((x0, x1), (y0, y1), resolution=100)
-    frame = compute_frame(frame_net, experiment.features, experiment.dataset.kind, experiment.dataset.n_inputs,
-                          snapshot, view, experiment_id=0, running=False, epochs_per_second=0.0,
-                          points=document.dataset.X)
-    if name == DATA_VIEW:
-        widget.render(frame)
-    else:
-        widget.render_frame(frame)
+    for before in earlier:  # the frames a live view saw on its way (the layers view's curves)
+        _draw_frame(widget, name, experiment, document, net, before)
+    frame, frame_net = _draw_frame(widget, name, experiment, document, net, snapshot)
+    if name == BAYES_VIEW:
+        _draw_bayes(widget, experiment, frame_net, snapshot, frame)
     if getattr(widget, "analysis", None) == "hessian":
         train = experiment.pair(experiment.split.train)
         if train is not None:
@@ -118,6 +121,48 @@ def _draw_into(widget: QWidget, name: str, experiment, document, net, snapshot, 
                 raise ValueError(report.reason)
             widget.show_report(report)
     _fit_plot(widget, size)
+
+
+def _draw_frame(widget: QWidget, name: str, experiment, document, net, snapshot):
+    frame_net = net.copy()
+    frame_net.w[:] = snapshot.weights
+    view = None
+    if name in (DATA_VIEW, BAYES_VIEW):
+        (x0, x1), (y0, y1) = widget.data_range()
+        view = ViewSpec((x0, x1), (y0, y1), resolution=150)
+    elif net.output == "mdn":  # the mixture's panels are drawn over the data's range, as the window's frames are
+        (x0, x1), (y0, y1) = document.dataset.view_bounds
+        view = ViewSpec((x0, x1), (y0, y1), resolution=100)
+    frame = compute_frame(frame_net, experiment.features, experiment.dataset.kind, experiment.dataset.n_inputs,
+                          snapshot, view, experiment_id=0, running=False, epochs_per_second=0.0,
+                          points=document.dataset.X)
+    if name in HISTORY_VIEWS:
+        train = experiment.pair(experiment.split.train)
+        if train is not None and frame_net.n_layers >= 2:
+            rows = sample_rows(len(train[0]), max_points_for(frame_net))
+            frame = replace(frame, layers=layer_diagnostics(frame_net, train[0][rows], train[1][rows]))
+    if name in (DATA_VIEW, BAYES_VIEW):
+        widget.render(frame)
+    else:
+        widget.render_frame(frame)
+    return frame, frame_net
+
+
+def _draw_bayes(widget, experiment, net, snapshot, frame) -> None:
+    """The Laplace approximation at the snapshot's weights, with the Bayesian dock's default alpha and beta,
+    drawn over the data view as the dock draws it."""
+    train = experiment.pair(experiment.split.train)
+    if train is None or frame.grid_x is None:
+        raise ValueError("the Bayesian view needs training points")
+    job = BayesJob(0, net, train[0], train[1], experiment.features)
+    request = BayesRequest(0, np.array(snapshot.weights), snapshot.epoch, frame.kind, np.array(frame.grid_x),
+                           None if frame.grid_y is None else np.array(frame.grid_y))
+    picture = compute_picture(job, BayesSettings(), request)
+    if picture.kind == "none":
+        raise ValueError(picture.message)
+    overlay = BayesOverlay()
+    widget.host_overlay(overlay)
+    overlay.show(picture)
 
 
 def _show_hidden(widget: QWidget, size: tuple[int, int]) -> None:
@@ -183,9 +228,10 @@ def _png_bytes(image) -> bytes:
 
 
 def render_figure(name: str, experiment, document, net, snapshot, path: str,
-                  size: tuple[int, int] = DEFAULT_SIZE) -> None:
-    """Draw view ``name`` of the trained experiment offscreen and write it to ``path`` (.png or .svg)."""
-    widget = build_view(name, experiment, document, net, snapshot, size)
+                  size: tuple[int, int] = DEFAULT_SIZE, earlier=()) -> None:
+    """Draw view ``name`` of the trained experiment offscreen and write it to ``path`` (.png or .svg);
+    ``earlier``: snapshots before ``snapshot``, drawn first (HISTORY_VIEWS)."""
+    widget = build_view(name, experiment, document, net, snapshot, size, earlier)
     try:
         write_figure(widget, path, size)
     finally:

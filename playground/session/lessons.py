@@ -7,7 +7,9 @@ A lesson is versioned JSON::
       "title": "Four functions, three tanh units", "figure": "PRML fig. 5.3",
       "experiment": { ...the CLI's config format (session/config.py)... },
       "views": ["diagram", "loss"],                  # docks to show (the data view always shows)
-      "view_settings": {"hidden_units": true},       # overlays of the data view and the plots
+      "view_settings": {"hidden_units": true,        # overlays of the data view and the plots,
+                        "sweeps": {"units": 10}},    # and the settings a lab dock opens with (DOCK_SETTINGS)
+      "figure_view": "mdn",                          # what `nn-playground render` draws (default "data")
       "unlocked": ["play", "step", "reset", "speed"],  # every other control is locked; "all": none is
       "pace": 2,                                     # epochs per frame (about 30 frames a second); null: flat out
       "steps": [{"text": "Press Play ...", "controls": ["play"], "views": ["diagram"]}, ...]
@@ -27,7 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playground.core.params import LESSON_PARAMETERS, close_match
+from playground.core.params import (
+    BAYES_PARAMETERS, KERNEL_PARAMETERS, LESSON_PARAMETERS, RESAMPLING_PARAMETERS, SWEEP_PARAMETERS, Choice,
+    close_match,
+)
 
 from .atomic import read_json_file
 from .config import ConfigError, ExperimentConfig, _check_keys, _checked, _fail, _json_type
@@ -58,6 +63,15 @@ CONTROLS: dict[str, str] = {
     "l1": "L1 penalty",
     "early_stopping": "Early stopping",
     "race": "Optimiser race (Train menu)",
+    "dropout": "Dropout",
+    "invariance": "Invariances (tangent propagation, Tikhonov, transformed data)",
+    "weight_sharing": "Soft weight sharing",
+    "prior": "Prior samples: the four precision sliders",
+    "bayes": "Bayesian dock: alpha, beta, Hessian, error bars",
+    "evidence": "Bayesian dock: the evidence procedure",
+    "sweeps": "Sweeps dock: M, starts, epochs and the Run buttons",
+    "kernel": "Kernels dock: kernel, sigma and lambda",
+    "bootstrap": "Kernels dock: bootstrap (kind, B, quantiles, seed, epochs)",
 }
 
 # The views a lesson can show: the docks of gui/views.py's table by name, and "data" (the central view).
@@ -77,8 +91,17 @@ VIEWS: dict[str, str] = {
     "sweeps": "the sweeps over many fits (fig. 5.9, 5.10)",
 }
 
-# What "view_settings" may set: the data view's overlays and the loss plot's scale.
+# What "view_settings" may set: the data view's overlays and the loss plot's scale (true / false) ...
 VIEW_SETTINGS = ("hidden_units", "discretize", "test_points", "bayes_boundary", "log_loss")
+# ... and, per lab dock, the settings it opens with: dock -> key -> the declaration (core/params.py) it obeys.
+DOCK_SETTINGS: dict[str, dict] = {
+    "sweeps": {"units": SWEEP_PARAMETERS["units"], "starts": SWEEP_PARAMETERS["starts"],
+               "epochs": SWEEP_PARAMETERS["epochs"]},
+    "kernels": {"kernel": KERNEL_PARAMETERS["kernel"], "sigma": KERNEL_PARAMETERS["sigma"],
+                "lambda": KERNEL_PARAMETERS["lam"], "bootstrap": Choice(("none", "kernel", "network"), "bootstrap"),
+                "B": RESAMPLING_PARAMETERS["B"]},
+    "prior": {group: BAYES_PARAMETERS["alpha"] for group in ("w1", "b1", "w2", "b2")},  # precisions alpha
+}
 
 
 class LessonError(ConfigError):
@@ -103,6 +126,7 @@ class Lesson:
     pace: int | None = 2
     steps: tuple[Step, ...] = ()
     path: str = ""
+    figure_view: str = "data"  # the view `nn-playground render` draws of this lesson
 
     def locked(self) -> tuple[str, ...]:
         """The controls this lesson locks (all of CONTROLS not left unlocked)."""
@@ -157,7 +181,8 @@ def parse_lesson(raw: Any, path: str = "") -> Lesson:
 
 def _parse(raw: Any, path: str) -> Lesson:
     raw = _check_keys(raw, "", {"format", "version", "title", "figure", "experiment", "views", "view_settings",
-                                "unlocked", "pace", "steps"}, {"format", "version", "title", "experiment", "steps"})
+                                "figure_view", "unlocked", "pace", "steps"},
+                      {"format", "version", "title", "experiment", "steps"})
     if raw["format"] != LESSON_FORMAT:
         _fail("format", f"must be {LESSON_FORMAT!r}, got {excerpt(raw['format'])}")
     if type(raw["version"]) is not int or raw["version"] != LESSON_VERSION:
@@ -170,10 +195,10 @@ def _parse(raw: Any, path: str) -> Lesson:
         text = str(err)
         raise LessonError(f"experiment.{text}" if ":" in text.split(" ")[0] else f"experiment: {text}") from None
     views = _names(raw.get("views", ["data"]), "views", VIEWS, "view")
-    settings = _check_keys(raw.get("view_settings", {}), "view_settings", set(VIEW_SETTINGS))
-    for key, value in settings.items():
-        if not isinstance(value, bool):
-            _fail(f"view_settings.{key}", f"must be true or false, got {_json_type(value)}")
+    settings = _view_settings(raw.get("view_settings", {}), views)
+    figure_view = raw.get("figure_view", "data")
+    if figure_view != "data" and figure_view not in views:  # the data view always shows
+        _fail("figure_view", f"{excerpt(figure_view)} is not among the lesson's views ({', '.join(views)})")
     unlocked_raw = raw.get("unlocked", "all")
     unlocked = None if unlocked_raw == "all" else _names(unlocked_raw, "unlocked", CONTROLS, "control")
     pace = _checked(raw.get("pace", 2), "pace", LESSON_PARAMETERS["pace"], allow_none=True)
@@ -194,7 +219,27 @@ def _parse(raw: Any, path: str) -> Lesson:
             if name not in views:
                 _fail(f"{where}.views", f"{name!r} is not among the lesson's views ({', '.join(views)})")
         steps.append(Step(_text(step["text"], f"{where}.text"), controls, step_views))
-    return Lesson(title, figure, experiment, views, dict(settings), unlocked, pace, tuple(steps), path)
+    return Lesson(title, figure, experiment, views, settings, unlocked, pace, tuple(steps), path, figure_view)
+
+
+def _view_settings(raw, views: tuple[str, ...]) -> dict:
+    """view_settings: true / false for each of VIEW_SETTINGS, an object of settings for each of DOCK_SETTINGS
+    (whose dock must be among the lesson's views), each checked by its declaration in core/params.py."""
+    raw = _check_keys(raw, "view_settings", {*VIEW_SETTINGS, *DOCK_SETTINGS})
+    settings = {}
+    for key, value in raw.items():
+        where = f"view_settings.{key}"
+        if key in VIEW_SETTINGS:
+            if not isinstance(value, bool):
+                _fail(where, f"must be true or false, got {_json_type(value)}")
+            settings[key] = value
+            continue
+        if key not in views:
+            _fail(where, f"the {key} dock is not among the lesson's views ({', '.join(views)})")
+        declared = DOCK_SETTINGS[key]
+        value = _check_keys(value, where, set(declared))
+        settings[key] = {name: _checked(v, f"{where}.{name}", declared[name]) for name, v in value.items()}
+    return settings
 
 
 def _text(value, path: str) -> str:

@@ -39,6 +39,7 @@ class Source:
     session: Session | None = None
     network: MLP | None = None  # a network file's network
     features: tuple[str, ...] | None = None  # a network file's input features
+    figure_view: str = "data"  # the view `render` draws unless told: a lesson's "figure_view"
 
 
 def read_source(path: str | os.PathLike) -> Source:
@@ -55,7 +56,8 @@ def read_source(path: str | os.PathLike) -> Source:
             raise SessionFileError(f"{path}: {err}") from None
     if kind == LESSON_FORMAT:  # a lesson's experiment, trained and drawn as a config's (resources/lessons)
         try:
-            return Source(path, "config", config=parse_lesson(raw, path).experiment)
+            lesson = parse_lesson(raw, path)
+            return Source(path, "config", config=lesson.experiment, figure_view=lesson.figure_view)
         except ConfigError as err:
             raise ConfigError(f"{path}: {err}") from None
     if kind == NETWORK_FORMAT:

@@ -13,10 +13,12 @@ PATHS = lesson_paths()
 
 def test_the_lessons_of_this_build_are_there():
     names = [p.name for p in PATHS]
-    assert len(names) >= 8
+    assert len(names) >= 14  # issue 15's list
     figures = " ".join(load_lesson(p).figure for p in PATHS)
-    for cited in ("fig. 5.3", "fig. 5.4", "fig. 5.12", "5.1.1", "5.4", "5.3"):
-        assert cited in figures
+    for cited in ("fig. 5.3", "fig. 5.4", "5.9", "5.10", "fig. 5.11", "fig. 5.12", "5.1.1", "section 5.4", "5.5.7",
+                  "5.19-5.21", "5.22-5.23", "seed 002", "seed 004", "4.1.7"):
+        assert cited in figures, cited
+    assert "5.5.3" in figures or "5.5.4" in figures
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
@@ -54,6 +56,16 @@ def _good():
     (lambda d: d.update(pace=0), "pace: must be"),
     (lambda d: d.update(steps=[]), "steps: must be a non-empty list"),
     (lambda d: d["view_settings"].update(hidden_units="yes"), "view_settings.hidden_units: must be true or false"),
+    (lambda d: d["view_settings"].update(sweeps={"units": 3}), "view_settings.sweeps: the sweeps dock is not among"),
+    (lambda d: d.update(views=["data", "sweeps"]) or d["view_settings"].update(sweeps={"starts": 0}),
+     "view_settings.sweeps.starts: must be"),
+    (lambda d: d.update(views=["data", "sweeps"]) or d["view_settings"].update(sweeps={"start": 3}),
+     "unknown key 'start' in view_settings.sweeps (did you mean 'starts'?)"),
+    (lambda d: d.update(views=["data", "kernels"]) or d["view_settings"].update(kernels={"bootstrap": "net"}),
+     "view_settings.kernels.bootstrap: unknown bootstrap 'net'"),
+    (lambda d: d.update(views=["data", "prior"]) or d["view_settings"].update(prior={"w1": -1}),
+     "view_settings.prior.w1: must be"),
+    (lambda d: d.update(figure_view="mdn"), "figure_view: 'mdn' is not among the lesson's views"),
 ])
 def test_bad_lessons_are_refused_with_the_key_path(edit, message):
     raw = _good()
@@ -89,3 +101,14 @@ def test_the_command_line_trains_a_lessons_experiment(tmp_path, capsys):
     bad.write_text(json.dumps(raw))
     assert main(["train", str(bad), "--out", str(out)]) == 2
     assert "bad.json: pace: must be" in capsys.readouterr().err
+
+
+def test_a_lesson_names_the_dock_settings_and_the_figure_it_renders():
+    raw = _good()
+    raw["views"] += ["sweeps", "kernels"]
+    raw["view_settings"] = {"sweeps": {"units": 10, "starts": 5}, "kernels": {"sigma": 0.2, "bootstrap": "none"}}
+    raw["figure_view"] = "kernels"
+    lesson = parse_lesson(raw)
+    assert lesson.view_settings["sweeps"] == {"units": 10, "starts": 5}
+    assert lesson.view_settings["kernels"] == {"sigma": 0.2, "bootstrap": "none"}
+    assert lesson.figure_view == "kernels" and parse_lesson(_good()).figure_view == "data"

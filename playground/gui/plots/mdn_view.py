@@ -17,6 +17,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QCheckBox, QGraphicsPathItem, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
+from .. import html_fonts
 from ..data_view import CurveLegend, ShadingImage
 from ..theme import CLASS_COLORS, blend, current_theme
 from .common import clear_curve
@@ -231,6 +232,7 @@ class MixtureView(QWidget):
     def _style_plot(self, plot: pg.PlotItem) -> None:
         fg = pg.mkColor(self._theme.foreground)
         plot.setTitle(plot.titleLabel.text, color=self._theme.foreground, size="9pt")
+        html_fonts.scale_label(plot.titleLabel, html_fonts.current_scale())  # written unscaled: Ctrl+= follows
         for name in ("left", "bottom"):
             axis = plot.getAxis(name)
             axis.setPen(pg.mkPen(fg))

@@ -19,6 +19,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from .. import html_fonts
 from ..theme import blend, current_theme
 from .common import nice_ceil
 from .network_diagram import PathLayers
@@ -120,6 +121,7 @@ class WeightsPlot(QWidget):
             f"<span style='color:{BIAS_COLOR}; font-size:13pt'>\u25ac</span> biases{mixture}",
             size="10pt", color=self._theme.foreground,
         )
+        html_fonts.scale_label(self.plot_item.titleLabel, html_fonts.current_scale())  # written unscaled
 
     # ------------------------------------------------------------------ the live-view protocol (gui/views.py)
     analysis = None  # draws no background analysis
