@@ -132,14 +132,16 @@ def _add_export_commands(commands) -> None:
     render = commands.add_parser("render", help="train a config or session headless and write a figure",
                                  description="Train the experiment of a config or a session offscreen (a session "
                                              "with trained weights starts from them) and write one view as a figure.")
-    render.add_argument("source", help="an experiment config (JSON) or a saved session")
+    render.add_argument("source", help="an experiment config (JSON), a saved session or a lesson")
     render.add_argument("--out", required=True, help="the figure to write: .png or .svg")
     render.add_argument("--epochs", type=_epoch_count,
                         help="epochs to train (default: training.epochs; 0 for a session with trained weights)")
     render.add_argument("--size", type=figure_size, default=(800, 600), help="WIDTHxHEIGHT in pixels (800x600)")
+    from playground.session.lessons import VIEWS as VIEW_TITLES  # Qt-free: the same names as gui/views.py's table
+
     render.add_argument("--view", type=view_name, default=None,
-                        help="data (the default; a lesson's default is the view of its figure), loss, diagram, "
-                             "weights, hessian, ...")
+                        help="the view to draw: data (the default; a lesson's default is the view of its figure), "
+                             + ", ".join(name for name in VIEW_TITLES if name != "data"))
 
 
 def _sweep_number(key: str):

@@ -121,7 +121,8 @@ def render_command(args) -> int:
         snap = replace(snap, history=session.history)
     offscreen_application()
     try:
-        render_figure(view, experiment, document, experiment.net, snap, args.out, args.size, earlier)
+        render_figure(view, experiment, document, experiment.net, snap, args.out, args.size, earlier,
+                      source.view_settings)
     except OSError as err:
         raise BadInput(f"cannot write {args.out}: {err.strerror or err}") from None
     except ValueError as err:  # e.g. a Hessian too large to compute: the view has nothing to draw

@@ -1,6 +1,10 @@
 """`nn-playground render LESSON` draws the lesson's figure: its figure_view, the Bayesian overlay, the layers' history."""
 
+import json
 from pathlib import Path
+
+import numpy as np
+import pytest
 
 from playground.cli import main
 from playground.gui.render import build_view, image_size
@@ -47,6 +51,64 @@ def test_the_layers_figure_is_fed_every_earlier_frame(qapp):
         assert list(widget.epochs) == [0, 10, 20]  # one point of |dE/dW| per frame, as the window draws them
         assert widget.gradient_norms.shape == (3, experiment.net.n_layers)
         assert len(widget.histograms) == experiment.net.n_layers - 1
+    finally:
+        widget.close()
+        widget.deleteLater()
+
+
+def _drawn(curve):
+    x, y = curve.getData()
+    return (np.zeros(0), np.zeros(0)) if x is None else (np.asarray(x), np.asarray(y))
+
+
+def test_the_kernels_figure_holds_the_kernel_machines_fit_and_the_networks_curve(qapp):
+    """The dock fits on a worker in the window; render fits it in place, with the lesson's sigma and lambda."""
+    experiment, document, _, snap = _trained("16-kernels-and-bootstrap.json", 20)
+    settings = load_lesson(LESSONS / "16-kernels-and-bootstrap.json").view_settings
+    widget = build_view("kernels", experiment, document, experiment.net, snap, (400, 300), view_settings=settings)
+    try:
+        x, y = _drawn(widget.kernel_curve)
+        assert len(x) > 10
+        model = widget.kernel_model()  # fitted anew on the same points and settings
+        np.testing.assert_allclose(y, model.predict(x[:, None]).ravel(), rtol=1e-6, atol=1e-9)
+        if "sigma" in settings.get("kernels", {}):
+            assert widget.settings().sigma == pytest.approx(settings["kernels"]["sigma"], rel=1e-6)
+        xn, yn = _drawn(widget.network_curve)
+        net = experiment.net.copy()
+        net.w[:] = snap.weights
+        np.testing.assert_allclose(yn, net.forward(xn[:, None]).ravel(), rtol=1e-5, atol=1e-6)
+    finally:
+        widget.close()
+        widget.deleteLater()
+
+
+def test_the_sweeps_figure_runs_the_lessons_sweep(qapp, tmp_path):
+    raw = json.loads((LESSONS / "09-overfitting-and-the-sweep.json").read_text())
+    raw["view_settings"]["sweeps"] = {"units": 2, "starts": 2, "epochs": 20}  # small: a test
+    path = tmp_path / "sweep.json"
+    path.write_text(json.dumps(raw))
+    source = read_source(path)
+    experiment, document = source_experiment(source)
+    snap = experiment.make_trainer().snapshot()
+    widget = build_view("sweeps", experiment, document, experiment.net, snap, (400, 300),
+                        view_settings=source.view_settings)
+    try:
+        outcomes = widget.result.outcomes
+        assert sorted((o.units, o.start) for o in outcomes) == [(1, 0), (1, 1), (2, 0), (2, 1)]
+        assert all(o.epochs == 20 and np.isfinite(o.test_error) for o in outcomes)
+    finally:
+        widget.close()
+        widget.deleteLater()
+
+
+def test_the_trajectory_figure_trains_both_runs(qapp):
+    experiment, document, _, snap = _trained("03-early-stopping.json", 10)
+    widget = build_view("trajectory", experiment, document, experiment.net, snap, (400, 300))
+    try:
+        stopped, decayed = widget.figure.paths
+        assert len(stopped.weights) > 1 and len(decayed.weights) > 1 and stopped.label == "early stopping"
+        x, _ = widget._paths["early stopping"].getData() if "early stopping" in widget._paths else (None, None)
+        assert x is not None and len(x) == len(stopped.weights)  # drawn
     finally:
         widget.close()
         widget.deleteLater()

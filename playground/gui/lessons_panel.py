@@ -10,7 +10,6 @@ the next or previous lesson; each step raises the views it talks about.
 from __future__ import annotations
 
 import html
-import math
 import os
 
 from PySide6.QtCore import Qt
@@ -24,44 +23,12 @@ from playground.session.document import Document
 from playground.session.lessons import CONTROLS, Lesson, LessonError, lesson_paths, load_lesson
 
 from .file_actions import show_problem
+from .dock_settings import DOCK_SETTING_APPLIERS
 from .locks import CONTROL_SECTIONS, PANEL_CONTROLS
-
-ALWAYS_IN_SIGHT = ("play", "step", "reset")  # also in the Train menu and on the keys: their panel need not rise
 from .presentation import presentation
 from .views import make_dock
 
-def _sweep_settings(view, settings: dict) -> None:
-    for key, spin in (("units", view.units_spin), ("starts", view.starts_spin), ("epochs", view.epochs_spin)):
-        if key in settings:
-            spin.setValue(settings[key])
-
-
-def _kernel_settings(view, settings: dict) -> None:
-    if "kernel" in settings:
-        view.kernel_combo.setCurrentIndex(view.kernel_combo.findData(settings["kernel"]))
-    if "sigma" in settings:
-        view.sigma_slider.set_value(settings["sigma"])
-    if "lambda" in settings:
-        view.lambda_slider.set_value(settings["lambda"])
-    if "bootstrap" in settings:  # "none" is the combo's empty key
-        view.bootstrap_combo.setCurrentIndex(view.bootstrap_combo.findData(settings["bootstrap"].replace("none", "")))
-    if "B" in settings:
-        view.b_spin.setValue(settings["B"])
-
-
-def _prior_settings(view, settings: dict) -> None:
-    from .plots.prior_samples import SLIDER_STEPS_PER_DECADE
-
-    for group, alpha in settings.items():
-        view.sliders[group].setValue(int(round(math.log10(alpha) * SLIDER_STEPS_PER_DECADE)))  # clamped to its range
-
-
-# a lesson's view_settings for a lab dock (session/lessons.DOCK_SETTINGS) -> (the window's view, how to set it)
-DOCK_SETTING_APPLIERS = {
-    "sweeps": ("sweep_view", _sweep_settings),
-    "kernels": ("kernel_view", _kernel_settings),
-    "prior": ("prior_view", _prior_settings),
-}
+ALWAYS_IN_SIGHT = ("play", "step", "reset")  # also in the Train menu and on the keys: their panel need not rise
 
 VIEW_SETTING_ACTIONS = {  # a lesson's view_settings key -> the View menu's action
     "hidden_units": "hidden_action", "discretize": "discretize_action", "test_points": "test_action",

@@ -29,6 +29,7 @@ from .data_view import DataView
 from .frames import ViewSpec, compute_frame
 from .plots import export as plot_export
 from .plots.bayes_view import BayesOverlay
+from .dock_settings import DOCK_SETTING_APPLIERS
 from .plots.bayes_worker import BayesJob, BayesRequest, BayesSettings, compute_picture
 from .theme import LIGHT, apply_theme
 from .views import VIEWS
@@ -75,8 +76,10 @@ def input_names(experiment) -> list[str]:
     return ["x1", "x2"][: experiment.dataset.n_inputs] if experiment.dataset.n_inputs > 1 else ["x"]
 
 
-def build_view(name: str, experiment, document, net, snapshot, size: tuple[int, int], earlier=()) -> QWidget:
-    """The widget of view ``name`` showing ``net`` (at the snapshot's weights), laid out at ``size``, hidden."""
+def build_view(name: str, experiment, document, net, snapshot, size: tuple[int, int], earlier=(),
+               view_settings=None) -> QWidget:
+    """The widget of view ``name`` showing ``net`` (at the snapshot's weights), laid out at ``size``, hidden.
+    ``view_settings``: a lesson's, whose settings of this dock (sweeps, kernels, prior) are applied first."""
     if name in (DATA_VIEW, BAYES_VIEW):
         widget = DataView()
         widget.set_document(document)
@@ -88,6 +91,8 @@ def build_view(name: str, experiment, document, net, snapshot, size: tuple[int, 
                              f"this one has output \"{net.output}\"")
         widget = spec.factory()
         widget.show_network(net, input_names(experiment))
+        if name in DOCK_SETTING_APPLIERS and (view_settings or {}).get(name):
+            DOCK_SETTING_APPLIERS[name][1](widget, view_settings[name])
     try:
         _draw_into(widget, name, experiment, document, net, snapshot, size, earlier)
     except BaseException:
@@ -113,6 +118,8 @@ def _draw_into(widget: QWidget, name: str, experiment, document, net, snapshot, 
     frame, frame_net = _draw_frame(widget, name, experiment, document, net, snapshot)
     if name == BAYES_VIEW:
         _draw_bayes(widget, experiment, frame_net, snapshot, frame)
+    if hasattr(widget, "compute_now"):  # a dock that fits on its own worker (kernels, sweeps, fig. 5.13): here, now
+        widget.compute_now(experiment)
     if getattr(widget, "analysis", None) == "hessian":
         train = experiment.pair(experiment.split.train)
         if train is not None:
@@ -130,7 +137,8 @@ def _draw_frame(widget: QWidget, name: str, experiment, document, net, snapshot)
     if name in (DATA_VIEW, BAYES_VIEW):
         (x0, x1), (y0, y1) = widget.data_range()
         view = ViewSpec((x0, x1), (y0, y1), resolution=150)
-    elif net.output == "mdn":  # the mixture's panels are drawn over the data's range, as the window's frames are
+    elif net.output == "mdn" or name == "kernels":  # drawn over the data's range, as the window's frames are
+        # (the mixture's panels; the network's curve or boundary beside the kernel machine's)
         (x0, x1), (y0, y1) = document.dataset.view_bounds
         view = ViewSpec((x0, x1), (y0, y1), resolution=100)
     frame = compute_frame(frame_net, experiment.features, experiment.dataset.kind, experiment.dataset.n_inputs,
@@ -228,10 +236,10 @@ def _png_bytes(image) -> bytes:
 
 
 def render_figure(name: str, experiment, document, net, snapshot, path: str,
-                  size: tuple[int, int] = DEFAULT_SIZE, earlier=()) -> None:
+                  size: tuple[int, int] = DEFAULT_SIZE, earlier=(), view_settings=None) -> None:
     """Draw view ``name`` of the trained experiment offscreen and write it to ``path`` (.png or .svg);
-    ``earlier``: snapshots before ``snapshot``, drawn first (HISTORY_VIEWS)."""
-    widget = build_view(name, experiment, document, net, snapshot, size, earlier)
+    ``earlier``: snapshots before ``snapshot``, drawn first (HISTORY_VIEWS); ``view_settings``: a lesson's."""
+    widget = build_view(name, experiment, document, net, snapshot, size, earlier, view_settings)
     try:
         write_figure(widget, path, size)
     finally:

@@ -40,6 +40,7 @@ class Source:
     network: MLP | None = None  # a network file's network
     features: tuple[str, ...] | None = None  # a network file's input features
     figure_view: str = "data"  # the view `render` draws unless told: a lesson's "figure_view"
+    view_settings: dict | None = None  # a lesson's view_settings (its lab docks' settings among them)
 
 
 def read_source(path: str | os.PathLike) -> Source:
@@ -57,7 +58,8 @@ def read_source(path: str | os.PathLike) -> Source:
     if kind == LESSON_FORMAT:  # a lesson's experiment, trained and drawn as a config's (resources/lessons)
         try:
             lesson = parse_lesson(raw, path)
-            return Source(path, "config", config=lesson.experiment, figure_view=lesson.figure_view)
+            return Source(path, "config", config=lesson.experiment, figure_view=lesson.figure_view,
+                          view_settings=dict(lesson.view_settings))
         except ConfigError as err:
             raise ConfigError(f"{path}: {err}") from None
     if kind == NETWORK_FORMAT:

@@ -316,6 +316,18 @@ class KernelView(QWidget):
         self.cancel_button.setEnabled(True)
         self.runner.run(compute, self._problem, settings, net=net, fit_options=dict(self._fit_options))
 
+    def compute_now(self, experiment) -> None:
+        """Fit the kernel machine on ``experiment``'s points on this thread and draw it, with the
+        network's curve or boundary: for ``render``, where no event loop runs the dock's worker."""
+        self.show_experiment(experiment)
+        if self._problem is None:
+            raise ValueError(NO_DATA)
+        self._points_stale = self._stale = False
+        self._draw_points()
+        self._update_controls()
+        net = self._net.copy() if self._net is not None else None
+        self._show_result(compute(self._problem, self.settings(), net=net, fit_options=dict(self._fit_options)))
+
     def kernel_model(self):
         """The core model the view draws (for checks): fitted anew on the same points and settings."""
         s, p = self.settings(), self._problem

@@ -236,6 +236,16 @@ class SweepView(QWidget):
     def cancel(self) -> None:
         self.runner.cancel()
 
+    def compute_now(self, experiment, figure: str = "5.10") -> None:
+        """Run the sweep on ``experiment``'s data on this thread (in the process pool) and draw it:
+        for ``render``, where no event loop waits for the dock's runner."""
+        self.show_experiment(experiment)
+        if self._data is None:
+            raise ValueError(NO_DATA)
+        self._started = time.monotonic()
+        self._set_running(figure)
+        self._finished(sweeps.run_sweep(self.config(figure), self._data))
+
     def _set_running(self, figure: str) -> None:
         self._running = figure
         self.run_button.setEnabled(not figure)

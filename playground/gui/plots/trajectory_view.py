@@ -179,30 +179,42 @@ class TrajectoryView(QWidget):
                             "press Compare.")
 
     # --------------------------------------------------------------------------- commands
-    def compare(self) -> None:
-        experiment = self.experiment_source()
+    def _job(self, experiment) -> TrajectoryJob | str:
+        """The two runs to train for ``experiment``, or why there are none."""
         if experiment is None or self._start is None:
-            self.status.setText("There is no network to train yet: add training points first.")
-            return
+            return "There is no network to train yet: add training points first."
         train = experiment.pair(experiment.split.train)
         validation = experiment.pair(experiment.split.val)
         if train is None or validation is None:
-            self.status.setText("Early stopping needs validation points: give the split a validation share in "
-                                "the Data panel.")
-            return
+            return "Early stopping needs validation points: give the split a validation share in the Data panel."
         config = experiment.config
         options = config.training
         reg, early = options.regularization, options.early_stopping
         l2 = reg.l2 if reg.l2 > 0 else DEFAULT_L2
         patience = early.patience if early is not None else DEFAULT_PATIENCE
         self._job_id += 1
-        job = TrajectoryJob(self._job_id, self._start.copy(), *train, validation, l2, min(config.epochs, MAX_EPOCHS),
-                            patience, dict(optimizer=options.optimizer, lr=options.lr, batch_size=options.batch_size,
-                                           seed=options.seed, **options.hyper))
+        return TrajectoryJob(self._job_id, self._start.copy(), *train, validation, l2, min(config.epochs, MAX_EPOCHS),
+                             patience, dict(optimizer=options.optimizer, lr=options.lr, batch_size=options.batch_size,
+                                            seed=options.seed, **options.hyper))
+
+    def compare(self) -> None:
+        job = self._job(self.experiment_source())
+        if isinstance(job, str):
+            self.status.setText(job)
+            return
         self._ensure_worker().post("compute", job)
         self.compare_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.status.setText(f"Training both runs ({job.epochs} epochs at most, λ = {l2:g}, patience {patience})…")
+        self.status.setText(f"Training both runs ({job.epochs} epochs at most, λ = {job.l2:g}, patience {job.patience})…")
+
+    def compute_now(self, experiment) -> None:
+        """Train both runs on this thread and draw them: for ``render``, where no event loop runs the worker."""
+        job = self._job(experiment)
+        if isinstance(job, str):
+            raise ValueError(job)
+        figure = early_stopping_vs_weight_decay(job.net, job.X, job.T, job.validation, l2=job.l2, epochs=job.epochs,
+                                                patience=job.patience, **job.options)
+        self._on_result(job.job_id, figure)
 
     def cancel(self) -> None:
         if self._thread is not None:
