@@ -119,8 +119,14 @@ def test_the_weight_histogram_shows_the_learned_mixture_live(qtbot, tmp_path):
     qtbot.waitUntil(lambda: plot.mixture is None, timeout=3000)
 
 
-def test_a_transformation_the_inputs_cannot_take_is_said_in_plain_words(qtbot, tmp_path):
-    config = ExperimentConfig(data=DataConfig(generator="sinusoid", seed=0), network=NetworkConfig(hidden=(4,)))
+@pytest.mark.parametrize("data, said", [
+    (DataConfig(generator="sinusoid", seed=0),
+     "Rotation acts on points of the plane, two inputs x1, x2; this data has 1 input"),
+    (DataConfig(generator="rings", n_points=60, seed=0, features=("x1^2", "x2^2")),
+     "not on the feature maps x1^2, x2^2"),
+], ids=["one input", "feature maps"])
+def test_tangent_propagation_the_inputs_cannot_take_is_refused_in_plain_words(qtbot, tmp_path, data, said):
+    config = ExperimentConfig(data=data, network=NetworkConfig(hidden=(4,)))
     window = MainWindow(Document.generated(config), settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
     qtbot.addWidget(window)
     window.show()
@@ -130,25 +136,7 @@ def test_a_transformation_the_inputs_cannot_take_is_said_in_plain_words(qtbot, t
     qtbot.mouseClick(controls.section.button, Qt.LeftButton)
     type_into(qtbot, controls.tangent_input.spin, "0.5")
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=3000)
-    assert "Rotation acts on points of the plane, two inputs x1, x2; this data has 1 input" \
-        in window.banner_label.text()
-    assert window.model.document.config.training.regularization.tangent_prop == 0.0  # nothing changed
-    assert controls.tangent_input.value() == 0.0
-    QApplication.processEvents()
-
-
-def test_tangent_propagation_through_feature_maps_is_refused_in_words(qtbot, tmp_path):
-    config = ExperimentConfig(data=DataConfig(generator="rings", n_points=60, seed=0, features=("x1^2", "x2^2")),
-                              network=NetworkConfig(hidden=(4,)))
-    window = MainWindow(Document.generated(config), settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.regularization_dock.raise_()
-    controls = window.regularization_panel.invariance
-    qtbot.mouseClick(controls.section.button, Qt.LeftButton)
-    type_into(qtbot, controls.tangent_input.spin, "0.5")
-    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=3000)
-    assert "not on the feature maps x1^2, x2^2" in window.banner_label.text()
+    assert said in window.banner_label.text()
     assert window.model.document.config.training.regularization.tangent_prop == 0.0  # nothing changed
     assert controls.tangent_input.value() == 0.0  # and the panel shows so
+    QApplication.processEvents()
