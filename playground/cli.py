@@ -1,6 +1,6 @@
 """Command line: ``nn-playground`` opens the desktop app; subcommands work headless.
 
-    nn-playground [SESSION] [--play]    the desktop app (optionally opening a session, training at once)
+    nn-playground [SESSION] [--play] [--lesson N]   the desktop app (opening a session or a lesson, training at once)
     nn-playground --version
     nn-playground train CONFIG.json --out DIR [--epochs N] [--quiet]   (CONFIG may be a saved session)
     nn-playground export SOURCE --to FILE.json|.npz|.onnx|.safetensors   (a session or a network file)
@@ -88,8 +88,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(
         prog="nn-playground",
         description="Feed-forward networks after Bishop's PRML chapter 5.",
-        epilog="Without a command, 'nn-playground [SESSION] [--play]' opens the desktop app, optionally with a "
-               "saved session, and with --play starts training at once.",
+        epilog="Without a command, 'nn-playground [SESSION] [--play] [--lesson N]' opens the desktop app, optionally "
+               "with a saved session or a lesson (--lesson 13, or a lesson file), and with --play starts training "
+               "at once.",
     )
     parser.add_argument("--version", action="version", version=f"nn-playground {__version__}")
     parser.add_argument("--self-test", action="store_true",
@@ -336,16 +337,18 @@ def train_command(args) -> int:
     return EXIT_DIVERGED if snap.status == DIVERGED else EXIT_OK
 
 
-def launch_gui(argv: list[str], session: str | None = None, play: bool = False) -> int:
+def launch_gui(argv: list[str], session: str | None = None, play: bool = False, lesson: str | None = None) -> int:
     from playground.gui.app import run
 
-    return run(argv, session=session, play=play)
+    return run(argv, session=session, play=play, lesson=lesson)
 
 
 def _gui_parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(prog="nn-playground", description="Open the desktop app.")
     parser.add_argument("session", nargs="?", help="a saved session (.nnp.json) to open")
     parser.add_argument("--play", action="store_true", help="start training as soon as the window opens")
+    parser.add_argument("--lesson", metavar="LESSON",
+                        help="open a lesson: its number (e.g. 13), its name or a lesson file (see the Lessons menu)")
     return parser
 
 
@@ -394,7 +397,18 @@ def _run(argv: list[str]) -> int:
         problem = _session_file_problem(args.session)
         if problem is not None:
             raise _BadInput(f"{args.session}: {problem}")
-    return launch_gui(qt_args, session=args.session, play=args.play)
+    lesson = None
+    if args.lesson is not None:
+        from playground.session.lessons import LessonError, find_lesson, load_lesson
+
+        if args.session is not None:
+            raise _BadInput("--lesson brings its own data and network: give a session or --lesson, not both")
+        try:
+            lesson = str(find_lesson(args.lesson))
+            load_lesson(lesson)  # a bad file is said here, in one line, before any window opens
+        except LessonError as err:
+            raise _BadInput(str(err)) from None
+    return launch_gui(qt_args, session=args.session, play=args.play, lesson=lesson)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -238,3 +238,26 @@ def test_usage_errors_are_one_line(tmp_path, capsys):
         main(["train", str(write_config(tmp_path)), "--out", str(tmp_path / "o"), "--colour", "y" * 3000])
     line = one_line_error(capsys)
     assert caught.value.code == 2 and "unrecognized arguments: --colour" in line and len(line) < 300
+
+
+def test_the_app_opens_a_lesson_by_number_name_or_file_and_refuses_others(tmp_path, capsys, monkeypatch):
+    from playground.session.lessons import lesson_paths
+
+    started = []
+    monkeypatch.setattr("playground.cli.launch_gui", lambda argv, **kw: started.append(kw) or 0)
+    mdn = next(p for p in lesson_paths() if p.name.startswith("13-"))
+    for name in ("13", mdn.stem, str(mdn)):
+        assert main(["--lesson", name, "--play"]) == 0
+        assert started[-1]["lesson"] == str(mdn) and started[-1]["play"] is True
+    monkeypatch.setattr("playground.cli.launch_gui", lambda *a, **k: pytest.fail("the app was started"))
+    assert main(["--lesson", "99"]) == 2
+    error = one_line_error(capsys)
+    assert "no lesson '99'" in error and "13-mixture-density-network" in error
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "nn-playground-lesson", "version": 7}')
+    assert main(["--lesson", str(bad)]) == 2
+    assert "bad.json" in one_line_error(capsys)
+    session = tmp_path / "s.nnp.json"
+    session.write_text("{}")
+    assert main([str(session), "--lesson", "13"]) == 2
+    assert "not both" in one_line_error(capsys)

@@ -73,10 +73,15 @@ def open_main_window(session: str | None = None, autosave_dir: str | None = None
     return window
 
 
-def run(argv: list[str] | None = None, session: str | None = None, play: bool = False) -> int:
+def run(argv: list[str] | None = None, session: str | None = None, play: bool = False,
+        lesson: str | None = None) -> int:
     app = prepare_application(argv)
     _install_excepthook()
     window = open_main_window(session)
+    if lesson is not None:
+        from .lessons_panel import lesson_player
+
+        lesson_player(window).open_path(lesson)
     if play:
         QTimer.singleShot(300, lambda: window.play(True))
     code = app.exec()

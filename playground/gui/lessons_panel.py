@@ -145,6 +145,8 @@ class LessonPlayer:
         _set_speed(w, lesson.pace)
         self.dock.show()
         self.dock.raise_()
+        # Tall enough to read a step without scrolling: a new dock at the bottom of the column gets ~120 px.
+        w.resizeDocks([self.dock], [int(w.height() * LESSON_HEIGHT)], Qt.Vertical)
         self.show_step(0)
         self._enable_steps()
         return True
@@ -205,6 +207,7 @@ class LessonPlayer:
 
 
 PRESENTED_WIDTH = 0.22  # the lesson panel's share of the screen's width in presentation mode
+LESSON_HEIGHT = 0.3  # and of the window's height when a lesson opens
 
 
 def widen_for_presentation(window) -> None:

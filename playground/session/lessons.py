@@ -149,6 +149,22 @@ def lesson_paths(directory: str | os.PathLike | None = None) -> list[Path]:
     return sorted(Path(directory or lessons_dir()).glob("*.json"))
 
 
+def find_lesson(name: str) -> Path:
+    """The lesson file ``name`` names: a path to a lesson file, or one of this build's lessons by its
+    number ("13"), file name or stem ("13-mixture-density-network"). LessonError names the choices."""
+    if os.path.isfile(name):
+        return Path(name)
+    paths = lesson_paths()
+    wanted = name.strip().lower().removesuffix(".json")
+    for path in paths:
+        stem = path.stem.lower()
+        number = stem.split("-", 1)[0]
+        if wanted == stem or (wanted.isdigit() and number.isdigit() and int(wanted) == int(number)):
+            return path
+    listing = ", ".join(path.stem for path in paths)
+    raise LessonError(f"no lesson {excerpt(name)!s}: give a lesson file or one of {listing}")
+
+
 def load_lesson(path: str | os.PathLike) -> Lesson:
     """Read and check a lesson; every failure is a LessonError naming the file and the key."""
     raw = read_json_file(path, LessonError, MAX_LESSON_BYTES)

@@ -82,3 +82,21 @@ def test_early_stopping_details_show_while_it_is_on(qtbot, checked):
         qtbot.mouseClick(panel.es_check, Qt.LeftButton, pos=QPoint(8, panel.es_check.height() // 2))
     assert panel.patience_spin.isVisible() == checked
     assert panel.min_delta_spin.isVisible() == checked
+
+
+@pytest.mark.parametrize("head", ["auto", "mdn"])
+def test_the_network_panel_needs_no_sideways_scrolling_in_its_column(qtbot, head):
+    """The left column is 300 px wide by default, and a vertical scroll bar takes its part: an MDN's
+    rows (components, the sigma floor, whose box takes up to 1e308) once made the panel 365 px wide."""
+    panel = NetworkPanel()
+    panel.set_problem(make_dataset("inverse_problem"))
+    index = panel.output_combo.findData(head)
+    if index < 0:
+        index = panel.output_combo.findText(head)
+    panel.output_combo.setCurrentIndex(index)
+    area = in_dock(qtbot, panel, height=150, width=300)  # short: the vertical bar shows
+    qtbot.waitUntil(lambda: area.verticalScrollBar().isVisible(), timeout=2000)
+    assert panel.minimumSizeHint().width() <= area.viewport().width(), panel.minimumSizeHint().width()
+    assert not area.horizontalScrollBar().isVisible()
+    if head == "mdn":
+        assert panel.sigma_floor_spin.isVisibleTo(panel) and panel.components_spin.isVisibleTo(panel)

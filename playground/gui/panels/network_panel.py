@@ -14,7 +14,7 @@ from playground.session.experiment import output_mismatch, resolve_output
 
 from .widgets import (
     HintLabel, LogSpinBox, Panel, Section, WarningLabel, blocked, configure_box, float_spin, form_group, guard_wheels,
-    inline_row, int_spin, seed_spin, set_row_visible, set_shown_value,
+    int_spin, seed_spin, set_row_visible, set_shown_value,
 )
 
 DEFAULT_UNITS = 8
@@ -160,8 +160,10 @@ class NetworkPanel(Panel):
                                                          "collapses onto one point (0: PRML's e^s, 5.151)."),
                                               NETWORK_PARAMETERS["sigma_floor"])
         self.sigma_floor_spin.valueChanged.connect(self._changed)
-        self._components_row = inline_row(self.components_spin, "σ floor", self.sigma_floor_spin)
-        form.addRow("Components", self._components_row)
+        # Two rows, not one: side by side they made the Network panel wider than its column.
+        self._components_row = self.components_spin
+        form.addRow("Components", self.components_spin)
+        form.addRow("σ floor", self.sigma_floor_spin)
         self._output_form = form
         self.head_hint = HintLabel()
         form.addRow(self.head_hint)
@@ -286,6 +288,7 @@ class NetworkPanel(Panel):
         self.components_spin.setEnabled(output == "mdn")
         self.sigma_floor_spin.setEnabled(output == "mdn")
         set_row_visible(self._output_form, self._components_row, output == "mdn")
+        set_row_visible(self._output_form, self.sigma_floor_spin, output == "mdn")
         init = self.init_combo.currentData()
         self.scale_spin.setEnabled(init in SCALED_INITS)
         self.init_combo.setToolTip(INITS.get(init, init))

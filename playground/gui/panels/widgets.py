@@ -174,6 +174,25 @@ class DecimalSpinBox(QDoubleSpinBox):
         self.setCorrectionMode(QDoubleSpinBox.CorrectToNearestValue)
         self.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
 
+    def _room(self, hint, longest: int):
+        """``hint`` with room for the range's ends cut to ``longest`` characters instead of Qt's 18: a box
+        that takes up to 1e308 (a declared range) need not be 165 px wide (it widened the Network panel)."""
+        metrics = self.fontMetrics()
+        affix = self.prefix() + self.suffix()
+
+        def widest(cut):
+            texts = [self.textFromValue(self.minimum())[:cut], self.textFromValue(self.maximum())[:cut],
+                     self.specialValueText()[:cut], self.textFromValue(self.value())]
+            return max(metrics.horizontalAdvance(t + affix) for t in texts)
+        hint.setWidth(hint.width() - max(0, widest(18) - widest(longest)))
+        return hint
+
+    def sizeHint(self):  # noqa: N802 (Qt name)
+        return self._room(super().sizeHint(), 12)
+
+    def minimumSizeHint(self):  # noqa: N802 (Qt name)
+        return self._room(super().minimumSizeHint(), 8)
+
     def _format(self, value: float) -> str:
         text = f"{value:.{self.decimals()}f}"
         if "." in text:
