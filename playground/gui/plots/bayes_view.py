@@ -156,10 +156,13 @@ class BayesView(QWidget):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        self.show_box = QCheckBox("Show error bars / moderated output in the data view")
+        self.show_box = QCheckBox("Draw in the data view")
+        self.show_box.setToolTip("The error bars (regression) or the moderated output's contours "
+                                 "(classification) in the data view")
         self.show_box.setChecked(True)
         layout.addWidget(self.show_box)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrow dock: labels above their fields
         self.alpha_box = _log_box(BAYES_PARAMETERS["alpha"], 0.01)
         self.beta_box = _log_box(BAYES_PARAMETERS["beta"], 50.0)
         self.hessian_box = QComboBox()
@@ -195,6 +198,7 @@ class BayesView(QWidget):
         self.sd_legend = QLabel("<span style='color:#0072B2'>\u2501</span> total &nbsp; "
                                 "<span style='color:#009E73'>\u254d</span> noise \u221a(1/\u03b2) &nbsp; "
                                 "<span style='color:#D55E00'>\u2501</span> weights \u221a(g\u1d40A\u207b\u00b9g)")
+        self.sd_legend.setWordWrap(True)
         layout.addWidget(self.sd_plot, 1)
         layout.addWidget(self.sd_legend)
 
