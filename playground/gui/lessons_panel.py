@@ -15,7 +15,8 @@ import os
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
+    QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QStyle,
+    QVBoxLayout, QWidget,
 )
 
 from playground.session.config import ConfigError
@@ -208,13 +209,28 @@ class LessonPlayer:
 
 PRESENTED_WIDTH = 0.22  # the lesson panel's share of the screen's width in presentation mode
 LESSON_HEIGHT = 0.3  # and of the window's height when a lesson opens
+PRESENTED_HEIGHT = 0.5  # ... and in presentation mode
+PRESENTED_WIDEST = 0.32  # the column's width at most, whatever its panels would like
+
+
+def _content(dock):
+    """What a dock shows: its widget, or the widget inside its scroll area."""
+    inner = dock.widget()
+    return inner.widget() if isinstance(inner, QScrollArea) and inner.widget() is not None else inner
 
 
 def widen_for_presentation(window) -> None:
     """Presentation mode with a lesson open: the lesson panel takes a readable share of the screen."""
     player = window.__dict__.get("lesson_player")
     if player is not None and player.lesson is not None and player.dock.isVisible():
-        window.resizeDocks([player.dock], [int(window.width() * PRESENTED_WIDTH)], Qt.Horizontal)
+        # and wide enough for the panels beside it at their presentation font (no sideways scrolling)
+        column = [d for d in (window.data_dock, window.network_dock, player.dock) if d.isVisible()]
+        bar = window.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        needed = max(_content(d).minimumSizeHint().width() for d in column) + bar + 8
+        width = min(max(int(window.width() * PRESENTED_WIDTH), needed), int(window.width() * PRESENTED_WIDEST))
+        window.resizeDocks([player.dock], [width], Qt.Horizontal)
+        # and half the column's height: the step's text at 150 % is the point of the screen
+        window.resizeDocks([player.dock], [int(window.height() * PRESENTED_HEIGHT)], Qt.Vertical)
 
 
 def lesson_player(window) -> LessonPlayer:

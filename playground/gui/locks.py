@@ -182,10 +182,19 @@ class ControlLocks:
     @staticmethod
     def _set_row_visible(widget: QWidget, visible: bool) -> None:
         widget.setVisible(visible)
-        parent = widget.parentWidget()
-        form = parent.layout() if parent is not None else None
+        row, parent = widget, widget.parentWidget()
+        outer = parent.parentWidget() if parent is not None else None
+        if (parent is not None and not isinstance(parent.layout(), QFormLayout) and outer is not None
+                and isinstance(outer.layout(), QFormLayout)):
+            # A field inside an inline row ("Validation [ ] test [ ]", widgets.inline_row): the row and its
+            # labels go when none of its inputs shows, and come back with the first that does.
+            inputs = [c for kind in INPUT_TYPES for c in parent.findChildren(kind)]
+            if visible or not any(c.isVisibleTo(parent) for c in inputs):
+                parent.setVisible(visible)
+                row = parent
+        form = row.parentWidget().layout() if row.parentWidget() is not None else None
         if isinstance(form, QFormLayout):
-            label = form.labelForField(widget)
+            label = form.labelForField(row)
             if label is not None:
                 label.setVisible(visible)
 

@@ -10,7 +10,7 @@ scale are remembered separately (actions/view.py's preferences). High contrast i
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QSize, Qt, Slot
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication, QGraphicsTextItem, QPushButton, QStyle, QWidget
 
@@ -25,6 +25,7 @@ FONT_SCALE = Setting("view/font_scale", 1.0, codes={s: f"{s:g}" for s in FONT_SC
 PRESENTATION_FONT_SCALE = Setting("view/presentation_font_scale", PRESENTATION_SCALE,
                                   codes={s: f"{s:g}" for s in FONT_SCALES})
 PLAY_BUTTON_SCALE = 2.0  # the large Play button's text against the scaled font
+SETTLE_MS = 300  # after entering: the full-screen size and the fonts have reached the layout
 
 HIGH_CONTRAST = Theme("high contrast", background="#000000", foreground="#FFFFFF", grid_alpha=0.35, neutral="#000000",
                       point_outline="#FFFFFF", window="#000000", base="#000000", text="#FFFFFF", highlight="#FFD700")
@@ -176,6 +177,9 @@ class Presentation(QObject):
         from .lessons_panel import widen_for_presentation  # (it imports this module)
 
         widen_for_presentation(w)
+        # Again once the full-screen size and the larger fonts have reached the layout (a window
+        # manager answers showFullScreen later): the lesson column is sized for them.
+        QTimer.singleShot(SETTLE_MS, w, lambda: self.active and widen_for_presentation(w))
         w.leave_presentation_action.setEnabled(True)
         w.presentation_action.setChecked(True)
         w.show_notice("Presentation: Esc leaves, Ctrl+= and Ctrl+- change the text size.")

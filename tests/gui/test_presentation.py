@@ -117,3 +117,22 @@ def test_closing_in_presentation_mode_remembers_the_normal_layout(qtbot, tmp_pat
     again = make_window(qtbot, tmp_path, empty_document())
     assert not again.isFullScreen() and (again.width(), again.height()) == (701, 523)
     assert not again.presentation_action.isChecked() and QApplication.font().pointSizeF() < 12
+
+
+def test_a_locked_inline_row_goes_with_its_labels_and_comes_back(qtbot, tmp_path):
+    """"Validation [ ] test [ ]" is one form row holding two boxes: locked in presentation mode, its
+    labels go too (they stood alone, naming nothing); unlocked, all of it is back."""
+    window = make_window(qtbot, tmp_path, empty_document())
+    data = window.data_panel
+    row = data.val_spin.parentWidget()
+    form = row.parentWidget().layout()
+    label = form.labelForField(row)
+    words = [w for w in row.findChildren(QWidget) if w.metaObject().className() == "QLabel"]
+    presentation(window).locks.set_locked(["split"], "teacher")
+    qtbot.keyClick(window, Qt.Key_F5)
+    qtbot.waitUntil(lambda: window.isFullScreen(), timeout=2000)
+    assert not data.val_spin.isVisible() and not row.isVisible() and not label.isVisible()
+    assert data.points_spin.isVisible()  # an unlocked row of the same panel stays
+    qtbot.keyClick(window, Qt.Key_Escape)
+    presentation(window).locks.unlock_all()
+    assert row.isVisible() and label.isVisible() and data.val_spin.isVisible() and all(w.isVisible() for w in words)
