@@ -562,3 +562,27 @@ def test_the_shading_image_paints_its_values_through_the_lookup_table_the_right_
     assert colour_at(-0.5, 0.5) == "#00c800" and colour_at(0.5, -0.5) == "#000000"
     item.clear()
     assert item.image is None
+
+
+def test_the_diagrams_headings_follow_the_font_scale(qtbot, small_net):
+    """The layer headings write their second line's size in their HTML: Ctrl+= and presentation
+    mode (gui/presentation.apply_font_scale) must reach it too."""
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+    from playground.gui.presentation import apply_font_scale
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    QVBoxLayout(holder)
+    d = NetworkDiagram()
+    holder.layout().addWidget(d)
+    holder.resize(640, 460)
+    holder.show()
+    d.set_network(small_net)
+    QApplication.processEvents()
+    assert "9pt" in d._heading(1, False)
+    try:
+        apply_font_scale(holder, 1.5)
+        assert "13.5pt" in d._heading(1, False)
+        assert "13.5pt" in d._headings[1].textItem.toHtml()  # written again, not only the next time it is laid out
+    finally:
+        apply_font_scale(holder, 1.0)
+    assert "13.5pt" not in d._headings[1].textItem.toHtml()

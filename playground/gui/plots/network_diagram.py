@@ -22,6 +22,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTextDocument, QTransform
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from ..html_fonts import pt
 from .common import EventWatcher
 from ..point_cloud import PointCloud, PointStyle
 from ..theme import NEGATIVE_COLOR, POSITIVE_COLOR, blend, current_theme
@@ -457,11 +458,11 @@ class NetworkDiagram(QWidget):
             return "in" if short else "inputs"
         if c == n_cols - 1:
             kind = self._output_kind
-            return "out" if short else (f"output<br><span style='font-size:9pt'>{kind}</span>" if kind else "output")
+            return "out" if short else (f"output<br><span style='font-size:{pt(9)}'>{kind}</span>" if kind else "output")
         act = self._hidden_names[c - 1] if c - 1 < len(self._hidden_names) else ""
         if short:
             return f"h{c}"
-        return f"hidden {c}<br><span style='font-size:9pt'>{n} {act}</span>" if act else f"hidden {c}"
+        return f"hidden {c}<br><span style='font-size:{pt(9)}'>{n} {act}</span>" if act else f"hidden {c}"
 
     @Slot()
     def _relayout(self) -> None:
