@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from playground.session.lessons import CONTROLS
 
+from .panels.widgets import LOCKED, WANTED
 from .plots.backprop_view import refresh_tool
 
 
@@ -149,6 +150,7 @@ class ControlLocks:
         for name, who in self.locked.items():
             for widget in self.widgets(name):
                 self._save(widget)
+                widget.setProperty(LOCKED, True)  # its view's set_usable leaves it disabled
                 widget.setEnabled(False)
                 widget.setToolTip(lock_tip(who))
                 if self.hiding:
@@ -200,7 +202,9 @@ class ControlLocks:
 
     def _restore(self) -> None:
         for widget, enabled, tip, visible in self._saved.values():
-            widget.setEnabled(enabled)
+            widget.setProperty(LOCKED, False)
+            wanted = widget.property(WANTED)  # what its view asked for while it was locked
+            widget.setEnabled(enabled if wanted is None else bool(wanted))
             widget.setToolTip(tip)
             if self.hiding:
                 self._set_row_visible(widget, visible)

@@ -136,3 +136,28 @@ def test_a_locked_inline_row_goes_with_its_labels_and_comes_back(qtbot, tmp_path
     qtbot.keyClick(window, Qt.Key_Escape)
     presentation(window).locks.unlock_all()
     assert row.isVisible() and label.isVisible() and data.val_spin.isVisible() and all(w.isVisible() for w in words)
+
+
+def test_a_locked_control_stays_locked_when_its_view_would_free_it(qtbot, tmp_path):
+    """A sweep that ends re-enables its Run buttons, a kernel switched back to RBF its sigma slider:
+    not while a lesson or the teacher locks them; when the lock goes they are as their view wants."""
+    window = make_window(qtbot, tmp_path, empty_document())
+    sweeps, kernels = window.sweep_view, window.kernel_view
+    locks = presentation(window).locks
+    locks.set_locked(["sweeps", "kernel"], "teacher")
+    assert not sweeps.run_button.isEnabled() and not kernels.sigma_slider.isEnabled()
+    sweeps._set_running("5.10")
+    sweeps._set_running("")  # a run ends
+    rbf = kernels.kernel_combo.findData("rbf")
+    kernels.kernel_combo.setCurrentIndex(kernels.kernel_combo.findData("poly"))
+    kernels._update_controls()
+    kernels.kernel_combo.setCurrentIndex(rbf)
+    kernels._update_controls()
+    assert not sweeps.run_button.isEnabled() and not sweeps.run_9_button.isEnabled()
+    assert not kernels.sigma_slider.isEnabled() and sweeps.run_button.toolTip() == lock_tip("teacher")
+    sweeps._set_running("5.10")  # a run starts while locked: unlocking must not offer Run during it
+    locks.unlock_all()
+    assert not sweeps.run_button.isEnabled() and sweeps.cancel_button.isEnabled()
+    assert kernels.sigma_slider.isEnabled()
+    sweeps._set_running("")
+    assert sweeps.run_button.isEnabled()

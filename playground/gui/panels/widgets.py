@@ -560,6 +560,17 @@ def inline_row(*items) -> QWidget:
     return row
 
 
+LOCKED = "nnp_locked"  # a dynamic property of a control a lesson or the teacher locked (gui/locks.py)
+WANTED = "nnp_wanted_enabled"  # ... and the state its own view asked for meanwhile (set_usable)
+
+
+def set_usable(widget: QWidget, on: bool) -> None:
+    """Enable or disable ``widget`` as its view wants, but never a locked one: a sweep that ends must not
+    free a Run button the lesson locked (gui/locks.py enables it as wanted when the lock goes)."""
+    widget.setProperty(WANTED, bool(on))
+    widget.setEnabled(bool(on) and not widget.property(LOCKED))
+
+
 def set_row_visible(form: QFormLayout, widget: QWidget, visible: bool) -> None:
     """Show or hide the whole form row (label and field) that holds ``widget``."""
     form.setRowVisible(widget, visible)

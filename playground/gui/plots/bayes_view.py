@@ -39,7 +39,7 @@ from ...core import bayes
 from ...core.params import BAYES_PARAMETERS
 from ...core.regularizers import Regularization
 from ..background import start_worker
-from ..panels.widgets import LogSpinBox, configure_box
+from ..panels.widgets import LogSpinBox, configure_box, set_usable
 from ..theme import current_theme
 from .bayes_worker import (  # noqa: F401  (the names the dock's tests and callers know it by)
     LEVELS, BayesJob, BayesPicture, BayesRequest, BayesSettings, BayesWorker, EvidenceReport, compute_picture,
@@ -352,7 +352,7 @@ class BayesView(QWidget):
             self.status.setText("Build a network and train it a little first: the procedure starts from its weights.")
             return
         self.evidence_steps = ()
-        self.evidence_button.setEnabled(False)
+        set_usable(self.evidence_button, False)
         self.status.setText("Running the evidence procedure\u2026")
         self._ensure_worker().mailbox.post("evidence", self.cycles_box.value(), EVIDENCE_EPOCHS,
                                            np.array(self._last_weights))
@@ -392,7 +392,7 @@ class BayesView(QWidget):
         self.evidence_steps = report.steps
         self._plot_evidence(report.steps)
         if report.done:
-            self.evidence_button.setEnabled(True)
+            set_usable(self.evidence_button, True)
             if report.alpha is not None:
                 alpha = report.alpha
                 blockers = [self.alpha_box.blockSignals(True), self.beta_box.blockSignals(True)]

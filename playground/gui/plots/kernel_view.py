@@ -26,7 +26,7 @@ from playground.core import kernels
 from playground.core.params import KERNEL_PARAMETERS, RESAMPLING_PARAMETERS
 
 from ..contours import segments_to_pairs
-from ..panels.widgets import configure_box
+from ..panels.widgets import configure_box, set_usable
 from ..theme import current_theme
 from .common import clear_curve
 from .jobs import JobRunner
@@ -228,11 +228,11 @@ class KernelView(QWidget):
     def _update_controls(self) -> None:
         kernel = self.kernel_combo.currentData()
         self.degree_spin.setVisible(kernel == "poly")
-        self.sigma_slider.setEnabled(kernel == "rbf")
+        set_usable(self.sigma_slider, kernel == "rbf")
         booting = bool(self.bootstrap_combo.currentData())
         for spin in (self.b_spin, self.low_spin, self.high_spin, self.seed_spin):
-            spin.setEnabled(booting)
-        self.epochs_spin.setEnabled(self.bootstrap_combo.currentData() == "network")
+            set_usable(spin, booting)
+        set_usable(self.epochs_spin, self.bootstrap_combo.currentData() == "network")
 
     # ------------------------------------------------------------------ LiveView
     def set_theme(self, theme) -> None:

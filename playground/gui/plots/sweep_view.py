@@ -26,7 +26,7 @@ from playground.core.params import SWEEP_PARAMETERS
 from playground.session.atomic import atomic_write_text
 from playground.session.sweeps import sweep_data, sweep_settings
 
-from ..panels.widgets import configure_box
+from ..panels.widgets import configure_box, set_usable
 from ..theme import current_theme
 from .jobs import JobRunner
 
@@ -248,10 +248,10 @@ class SweepView(QWidget):
 
     def _set_running(self, figure: str) -> None:
         self._running = figure
-        self.run_button.setEnabled(not figure)
-        self.run_9_button.setEnabled(not figure)
+        set_usable(self.run_button, not figure)
+        set_usable(self.run_9_button, not figure)
         self.cancel_button.setEnabled(bool(figure))
-        self.save_button.setEnabled(not figure and self.result is not None)
+        set_usable(self.save_button, not figure and self.result is not None)
         self.progress_bar.setVisible(bool(figure))
 
     @Slot(int, int)
