@@ -378,7 +378,7 @@ def _extend_pyqtgraph_menu(window, view: pg.PlotWidget) -> None:
             fill_menu(submenu, window, _figure_containing(window, view))
 
     submenu.aboutToShow.connect(fill)
-    view.destroyed.connect(submenu.clear)  # the entries' actions hold the window too
+    view.destroyed.connect(lambda: submenu.clear())  # the entries' actions hold the window too
 
 
 def _popup(window, view: pg.GraphicsView, pos) -> QMenu | None:
