@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+import weakref
 import xml.dom.minidom
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -354,8 +355,18 @@ def _has_own_menu(view: pg.GraphicsView) -> bool:
 def _extend_pyqtgraph_menu(window, view: pg.PlotWidget) -> None:
     vb_menu = view.getPlotItem().getViewBox().menu
     submenu = vb_menu.addMenu("Export figure")
-    submenu.aboutToShow.connect(lambda: (submenu.clear(), fill_menu(submenu, window,
-                                                                     _figure_containing(window, view))))
+    # Weak references: pyqtgraph's menu has no Qt parent, and a connection holding the window
+    # is a cycle through C++ that Python's collector cannot see (every closed window would stay).
+    window_ref, view_ref = weakref.ref(window), weakref.ref(view)
+
+    def fill() -> None:
+        submenu.clear()
+        window, view = window_ref(), view_ref()
+        if window is not None and view is not None:
+            fill_menu(submenu, window, _figure_containing(window, view))
+
+    submenu.aboutToShow.connect(fill)
+    view.destroyed.connect(lambda: submenu.clear())  # the entries' actions hold the window too
 
 
 def _popup(window, view: pg.GraphicsView, pos) -> QMenu | None:

@@ -61,6 +61,15 @@ def drag(window, points, button=Qt.LeftButton):
     QApplication.processEvents()
 
 
+def faster(window, epochs_per_frame=20):
+    """The speed slider moved up (10x the default pace) for a test whose subject is not the pace:
+    the epochs it waits for arrive in a fraction of the time."""
+    from playground.gui.panels import SPEED_LEVELS
+
+    window.training_panel.speed_slider.setValue(SPEED_LEVELS.index(epochs_per_frame))
+    return window
+
+
 def wait_frame(qtbot, window, predicate=lambda f: True, timeout=8000):
     seen = []
 
@@ -126,7 +135,7 @@ def test_regression_mode_clicks_add_x_t_points(qtbot, tmp_path):
 
 
 def test_space_plays_and_the_error_falls_then_pause_step_and_reset(qtbot, tmp_path):
-    window = make_window(qtbot, tmp_path, spiral_document())
+    window = faster(make_window(qtbot, tmp_path, spiral_document()))
     first = wait_frame(qtbot, window)
     qtbot.keyClick(window, Qt.Key_Space)
     assert window.controller.running
@@ -159,7 +168,7 @@ def test_the_heatmap_holds_the_networks_output(qtbot, tmp_path):
 
 
 def test_changing_the_learning_rate_while_running_keeps_the_weights(qtbot, tmp_path):
-    window = make_window(qtbot, tmp_path, spiral_document())
+    window = faster(make_window(qtbot, tmp_path, spiral_document()))
     start = wait_frame(qtbot, window)
     window.play(True)
     wait_frame(qtbot, window, lambda f: f.snapshot.epoch > 100)
@@ -202,7 +211,7 @@ def test_changing_the_network_resets_and_says_so(qtbot, tmp_path):
 
 
 def test_drawing_while_training_keeps_training_from_the_current_weights(qtbot, tmp_path):
-    window = make_window(qtbot, tmp_path, spiral_document())
+    window = faster(make_window(qtbot, tmp_path, spiral_document()))
     fresh = wait_frame(qtbot, window)
     handed = []  # (experiment id, starting weights of the new trainer, weights on screen then)
     set_job = window.controller.set_job
@@ -449,7 +458,8 @@ def test_the_hessian_dock_shows_the_spectrum_of_the_networks_actual_hessian(qtbo
 
 
 def test_the_recompute_interval_works_while_training(qtbot, tmp_path):
-    window = make_window(qtbot, tmp_path, spiral_document(hidden=[4], activation="tanh"))
+    # 50 epochs a frame: frames fall between the multiples of 40, the Hessian must not
+    window = faster(make_window(qtbot, tmp_path, spiral_document(hidden=[4], activation="tanh")), 50)
     wait_frame(qtbot, window)
     show_hessian_dock(qtbot, window)
     view = window.hessian_view
