@@ -34,7 +34,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from playground.core.regularizers import Regularization  # noqa: E402
-from playground.gui.app import prepare_application  # noqa: E402
+from playground.gui.app import freeze_long_lived_objects, prepare_application  # noqa: E402
 from playground.gui import file_actions  # noqa: E402
 from playground.gui.main_window import MainWindow  # noqa: E402
 from playground.session.config import DataConfig, ExperimentConfig, NetworkConfig  # noqa: E402
@@ -70,6 +70,7 @@ def make_window(document: Document, settings_dir: str) -> MainWindow:
     window = MainWindow(document, settings=settings)
     window.resize(1600, 1000)
     window.show()
+    freeze_long_lived_objects()  # as the app does once its window is up (gui/app.run)
     return window
 
 

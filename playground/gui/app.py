@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import traceback
 from importlib.resources import files
@@ -44,6 +45,15 @@ def collect_garbage_at_safe_points(app: QApplication) -> None:
         app._garbage_collector = GarbageCollector(interval=1.0)
 
 
+def freeze_long_lived_objects() -> None:
+    """What exists once the window is built (its widgets, plots and docks: ~100,000 objects) leaves
+    the cyclic collector's sight: each full collection walked them all, a pause of 40-45 ms every
+    few seconds (measured with 100,000 points, benchmarks/scale.py). They are freed by reference
+    counting as before; only a cycle among them would now wait."""
+    gc.collect()
+    gc.freeze()
+
+
 def prepare_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with the app's names, the remembered theme and the thread settings."""
     argv = list(sys.argv[:1] if argv is None else [sys.argv[0], *argv])
@@ -82,6 +92,7 @@ def run(argv: list[str] | None = None, session: str | None = None, play: bool = 
         from .lessons_panel import lesson_player
 
         lesson_player(window).open_path(lesson)
+    freeze_long_lived_objects()
     if play:
         QTimer.singleShot(300, lambda: window.play(True))
     code = app.exec()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import logging
+import os
 import threading
 import time
 import traceback
@@ -84,7 +85,7 @@ def describe_failure(what: str, error: BaseException) -> str:
 
 # ---------------------------------------------------------------------------- BLAS threads
 _blas_lock = threading.Lock()
-_blas_users = 0
+_blas_limits: list[int] = []  # the limit of each user inside limited_blas, any thread
 _blas_saved: list = []
 
 
@@ -113,34 +114,51 @@ def _openblas_thread_controls() -> list:
 
 
 @contextlib.contextmanager
-def single_threaded_blas():
-    """One BLAS thread per Python thread while two workers compute at once.
+def limited_blas(threads: int):
+    """At most ``threads`` BLAS threads while inside.
 
     Two threads each calling multi-threaded OpenBLAS on a small machine slow each other
     down many times over (measured: an 8 x 256 mini-batch step 40x slower, so a pause
     took 14 s instead of 0.01 s); with one BLAS thread each they share the cores.
-    The setting is process-wide, so it is counted and restored by the last user.
+    The setting is process-wide: the smallest limit of the users inside holds, and the
+    last one out restores the thread counts found on the way in.
 
     Not threadpoolctl here (sweep worker processes use it, core/sweeps.py): since 3.6 it lets
     only the first Python thread that limits OpenBLAS's process-wide pool change it again, and
     a QThread counts as alive for ever, so a second worker's limit (or the restore by the last
     user, on another thread) is silently ignored (measured: 2 threads left inside the block).
     """
-    global _blas_users, _blas_saved
+    global _blas_saved
+    threads = max(1, int(threads))
     with _blas_lock:
-        if _blas_users == 0:
+        if not _blas_limits:
             _blas_saved = [(put, get()) for get, put in _openblas_thread_controls()]
-            for put, _ in _blas_saved:
-                put(1)
-        _blas_users += 1
+        _blas_limits.append(threads)
+        _apply_blas_limit()
     try:
         yield
     finally:
         with _blas_lock:
-            _blas_users -= 1
-            if _blas_users == 0:
-                for put, threads in _blas_saved:
-                    put(threads)
+            _blas_limits.remove(threads)
+            _apply_blas_limit()
+
+
+def _apply_blas_limit() -> None:
+    for put, found in _blas_saved:
+        put(min([found, *_blas_limits]))
+
+
+def single_threaded_blas():
+    """One BLAS thread per Python thread while two workers compute at once (see limited_blas)."""
+    return limited_blas(1)
+
+
+def cores_but_one() -> int:
+    """BLAS threads for the trainer: every core but one, which the GUI thread needs to stay smooth
+    (measured with 100,000 points on 2 cores: building an 8 x 256 network froze the window for
+    51-157 ms with two BLAS threads, 39-47 ms with one)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, cores - 1)
 
 
 # ---------------------------------------------------------------------------- mailbox
@@ -203,19 +221,24 @@ class Worker(QObject):
         """Called after an internal error, before it is reported (e.g. pause)."""
 
     # ---- the loop
+    def run_context(self):
+        """What the worker's whole life runs inside (the trainer: its BLAS threads, worker.py)."""
+        return contextlib.nullcontext()
+
     @Slot()
     def run(self) -> None:
         """The worker's whole life: returns when told to stop."""
         try:
-            while not self.stopping:
-                self.wakeups += 1
-                self.dispatch(self.mailbox.take(self.idle_timeout()))
-                if self.stopping:
-                    break
-                try:
-                    self.work()
-                except Exception as error:  # a bug must not kill the thread silently
-                    self.fail(self.activity, error)
+            with self.run_context():
+                while not self.stopping:
+                    self.wakeups += 1
+                    self.dispatch(self.mailbox.take(self.idle_timeout()))
+                    if self.stopping:
+                        break
+                    try:
+                        self.work()
+                    except Exception as error:  # a bug must not kill the thread silently
+                        self.fail(self.activity, error)
         finally:
             self.sigFinished.emit()
 

@@ -26,6 +26,8 @@ import os
 import tempfile
 import weakref
 import xml.dom.minidom
+
+import shiboken6
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -366,7 +368,11 @@ def _extend_pyqtgraph_menu(window, view: pg.PlotWidget) -> None:
             fill_menu(submenu, window, _figure_containing(window, view))
 
     submenu.aboutToShow.connect(fill)
-    view.destroyed.connect(lambda: submenu.clear())  # the entries' actions hold the window too
+
+    def forget() -> None:  # the entries' actions hold the window too
+        if shiboken6.isValid(submenu):  # at exit Qt may have deleted the menu first
+            submenu.clear()
+    view.destroyed.connect(forget)
 
 
 def _popup(window, view: pg.GraphicsView, pos) -> QMenu | None:

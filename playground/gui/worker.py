@@ -29,7 +29,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from playground.core.hessian_lab import CANCELLED_REASON, HessianReport, compute_report
 
-from .background import FRAME_INTERVAL, SHUTDOWN_TIMEOUT, Mailbox, Worker, single_threaded_blas, start_worker
+from .background import (FRAME_INTERVAL, SHUTDOWN_TIMEOUT, Mailbox, Worker, cores_but_one, limited_blas,
+                         single_threaded_blas, start_worker)
 from .frames import Frame, FrameInterrupted, ViewSpec, compute_frame
 from .layer_frames import LayerSampler
 
@@ -190,6 +191,9 @@ class TrainingWorker(Worker):
         self._layer_sampler = LayerSampler(lambda: self.clock())  # per-layer diagnostics for the layers view
 
     # ------------------------------------------------------------------ the loop
+    def run_context(self):
+        return limited_blas(cores_but_one())  # a core left for the GUI thread, whatever the network's size
+
     def idle_timeout(self) -> float | None:
         if self.job is None:
             return None

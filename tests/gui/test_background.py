@@ -216,3 +216,28 @@ def test_blas_runs_single_threaded_while_a_report_computes_and_is_restored_after
             pass
         assert all(get() == 1 for get, _ in controls)
     assert [get() for get, _ in controls] == before
+
+
+def test_the_trainer_leaves_a_core_to_the_gui_thread_and_the_limits_nest(qtbot, monkeypatch):
+    """While the trainer's thread lives, BLAS uses every core but one (the GUI thread's); a report's
+    single thread inside it and the trainer's limit both go back to what was there."""
+    import scipy.sparse.linalg  # noqa: F401  (scipy's own OpenBLAS is loaded too)
+
+    from playground.gui.background import _openblas_thread_controls, limited_blas, single_threaded_blas
+
+    controls = _openblas_thread_controls()
+    before = [get() for get, _ in controls]
+    if not controls or max(before) < 2:
+        pytest.skip("one BLAS thread already: nothing to limit on this machine")
+    monkeypatch.setattr(background, "cores_but_one", lambda: 2)  # as on a 3-core machine
+    with limited_blas(8):  # a limit above the count leaves it
+        assert [get() for get, _ in controls] == before
+    monkeypatch.setattr("playground.gui.worker.cores_but_one", lambda: 1)
+    ctrl = TrainingController()
+    ctrl.set_job(spiral_trainer(), None, "classification", 2, None)
+    qtbot.waitUntil(lambda: all(get() == 1 for get, _ in controls), timeout=3000)  # the trainer runs
+    with single_threaded_blas():
+        pass
+    assert all(get() == 1 for get, _ in controls)  # a report's end keeps the trainer's limit
+    assert ctrl.shutdown()
+    assert [get() for get, _ in controls] == before
