@@ -11,6 +11,7 @@ import pytest
 
 from playground.core import sweeps
 from playground.core.objective import Interrupted
+from processes import alive
 
 
 def sinusoid(seed=1, n=10, n_test=50):
@@ -61,15 +62,6 @@ def test_the_figures_sizes_and_bad_settings():
         sweeps.SweepConfig(starts=0)
 
 
-def _alive(pid: int) -> bool:
-    """A process that exists and is no zombie."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 def test_cancel_terminates_a_running_pool_and_leaves_no_process():
     data = sinusoid()
     long_fits = sweeps.SweepConfig(units=(12,), starts=4, epochs=1_000_000)  # minutes each if not killed
@@ -82,7 +74,7 @@ def test_cancel_terminates_a_running_pool_and_leaves_no_process():
     with pytest.raises(Interrupted):
         sweeps.run_sweep(long_fits, data, workers=2, progress=progress)
     assert len(seen) == 2
-    assert [pid for pid in seen if _alive(pid)] == []
+    assert [pid for pid in seen if alive(pid)] == []
     assert multiprocessing.active_children() == []
 
 

@@ -14,6 +14,7 @@ from playground.core import sweeps
 from playground.gui.plots.sweep_view import SweepView
 from playground.session.config import DataConfig, ExperimentConfig, NetworkConfig
 from playground.session.document import Document
+from processes import alive
 
 delete_widgets_at_a_safe_point = pytest.fixture(autouse=True)(_delete_widgets)
 
@@ -72,14 +73,6 @@ def test_the_scatter_holds_every_fit_and_a_clicked_dot_loads_its_network(qtbot, 
         window.close()
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 def test_cancel_stops_a_running_sweep_and_no_worker_process_survives(qtbot):
     view = shown(qtbot, SweepView(), 700, 450)
     try:
@@ -97,7 +90,7 @@ def test_cancel_stops_a_running_sweep_and_no_worker_process_survives(qtbot):
         qtbot.mouseClick(view.cancel_button, Qt.LeftButton)
         qtbot.waitUntil(lambda: not view.runner.running, timeout=10_000)
         assert "Cancelled" in view.status_label.text()
-        assert [pid for pid in pids if _alive(pid)] == []
+        assert [pid for pid in pids if alive(pid)] == []
         assert multiprocessing.active_children() == []
         assert view.run_button.isEnabled() and view.result is None
     finally:

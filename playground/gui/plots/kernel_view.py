@@ -311,10 +311,14 @@ class KernelView(QWidget):
         if settings.bootstrap and not settings.quantiles[0] < settings.quantiles[1]:
             self.status_label.setText("The band's lower quantile must be below its upper one.")
             return
-        net = self._net.copy() if self._net is not None else None
         self.status_label.setText("Fitting…")
         self.cancel_button.setEnabled(True)
-        self.runner.run(compute, self._problem, settings, net=net, fit_options=dict(self._fit_options))
+        self.runner.run(compute, *self._fit_arguments(settings))
+
+    def _fit_arguments(self, settings: KernelSettings) -> tuple:
+        """compute's arguments: the points, the settings, a copy of the network and its training options."""
+        net = self._net.copy() if self._net is not None else None
+        return self._problem, settings, net, dict(self._fit_options)
 
     def compute_now(self, experiment) -> None:
         """Fit the kernel machine on ``experiment``'s points on this thread and draw it, with the
@@ -325,8 +329,7 @@ class KernelView(QWidget):
         self._points_stale = self._stale = False
         self._draw_points()
         self._update_controls()
-        net = self._net.copy() if self._net is not None else None
-        self._show_result(compute(self._problem, self.settings(), net=net, fit_options=dict(self._fit_options)))
+        self._show_result(compute(*self._fit_arguments(self.settings())))
 
     def kernel_model(self):
         """The core model the view draws (for checks): fitted anew on the same points and settings."""

@@ -45,6 +45,12 @@ class TrajectoryJob:
     patience: int
     options: dict
 
+    def compute(self, progress=None):
+        """Both runs and the figure (PRML fig. 5.13); None when ``progress`` answered False."""
+        return early_stopping_vs_weight_decay(self.net, self.X, self.T, self.validation, l2=self.l2,
+                                              epochs=self.epochs, patience=self.patience, progress=progress,
+                                              **self.options)
+
 
 class TrajectoryWorker(Worker):
     title = "weight-space comparison"
@@ -78,8 +84,7 @@ class TrajectoryWorker(Worker):
             self.sigProgress.emit(job.job_id, done, total)
             return not self.should_stop()
 
-        figure = early_stopping_vs_weight_decay(job.net, job.X, job.T, job.validation, l2=job.l2, epochs=job.epochs,
-                                                patience=job.patience, progress=progress, **job.options)
+        figure = job.compute(progress)
         if figure is not None:
             self.sigResult.emit(job.job_id, figure)
         else:
@@ -212,9 +217,7 @@ class TrajectoryView(QWidget):
         job = self._job(experiment)
         if isinstance(job, str):
             raise ValueError(job)
-        figure = early_stopping_vs_weight_decay(job.net, job.X, job.T, job.validation, l2=job.l2, epochs=job.epochs,
-                                                patience=job.patience, **job.options)
-        self._on_result(job.job_id, figure)
+        self._on_result(job.job_id, job.compute())
 
     def cancel(self) -> None:
         if self._thread is not None:
