@@ -5,11 +5,12 @@ seed comes from (sweep seed, M, start) alone (:func:`fit_seed`), and every fit r
 thread, so a sweep gives the same numbers serial or pooled, in any order of completion.
 
 The pool: worker processes from an explicit "spawn" context (fork after Qt's threads exist is
-unsafe, and spawn is what a frozen binary can do; ``__main__`` calls freeze_support). Workers get
-the plain arrays and the config once, in their initializer, and return plain numbers and weight
-vectors. ``progress(done, total)`` is called at least every :data:`POLL_SECONDS` while fits run;
-its False terminates the pool's processes and joins them before :class:`Interrupted` is raised,
-so nothing survives a cancel.
+unsafe, and spawn is what a frozen binary can do; ``__main__`` calls freeze_support). Each job
+carries the config and plain arrays, and returns plain numbers and a weight vector, so a
+:class:`WorkerPool` started ahead (the Sweeps dock's) serves every later sweep.
+``progress(done, total)`` is called at least every :data:`POLL_SECONDS` while fits run; its False
+terminates the pool's processes and joins them before :class:`Interrupted` is raised, so nothing
+survives a cancel.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import concurrent.futures.process
 import io
 import multiprocessing
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -27,7 +29,7 @@ import numpy as np
 from .objective import Interrupted
 from .params import SWEEP_PARAMETERS, check
 
-__all__ = ["SweepConfig", "SweepData", "FitOutcome", "SweepResult", "fit_seed", "run_fit", "run_sweep",
+__all__ = ["SweepConfig", "SweepData", "FitOutcome", "SweepResult", "fit_seed", "run_fit", "run_sweep", "WorkerPool",
            "FIG_5_10_UNITS", "FIG_5_9_UNITS", "POLL_SECONDS"]
 
 FIG_5_10_UNITS = tuple(range(1, 13))
@@ -183,69 +185,118 @@ def run_fit(config: SweepConfig, data: SweepData, units: int, start: int,
 
 
 # ---------------------------------------------------------------------------- the pool's side
-_worker_state: dict = {}
-
-
-def _init_worker(config: SweepConfig, data: SweepData) -> None:
+def _init_worker() -> None:
     from threadpoolctl import threadpool_limits
+
+    from . import training  # noqa: F401  (a started worker has its imports done: ~1 s of scipy and numpy)
 
     # Two processes each running two BLAS threads on two cores fight for them (brief: 12.8 s
     # instead of 1.5 s for an eigen-decomposition); one thread per worker process shares them.
-    _worker_state["limits"] = threadpool_limits(limits=1)
-    _worker_state["config"], _worker_state["data"] = config, data
+    _limits.append(threadpool_limits(limits=1))
 
 
-def _pool_fit(job: tuple[int, int]) -> FitOutcome:
-    return run_fit(_worker_state["config"], _worker_state["data"], *job)
+_limits: list = []
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def _pool_fit(config: SweepConfig, data: SweepData, units: int, start: int) -> FitOutcome:
+    return run_fit(config, data, units, start)
 
 
 def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-def _stop_workers(executor) -> None:
-    """Kill the pool's processes now (the fits they run are not awaited), then reap them."""
-    kill = getattr(executor, "terminate_workers", None)  # Python >= 3.14
-    if kill is not None:
-        kill()
-    else:  # earlier Pythons have no public way to stop a running task: its processes are terminated
-        for process in list(getattr(executor, "_processes", {}).values()):
-            if process.is_alive():
-                process.terminate()
-    executor.shutdown(wait=True, cancel_futures=True)
+class WorkerPool:
+    """Worker processes kept from one sweep to the next.
 
+    :meth:`warm` starts them ahead of the first sweep (a spawned worker spends about a second
+    importing numpy and scipy), so a sweep started later finds them ready; ``run_sweep(pool=...)``
+    reuses them. A cancelled or failed sweep terminates them (nothing survives a cancel), and the
+    next use starts new ones. Each job carries its config and plain arrays (no initializer state),
+    so one pool serves sweeps on any data."""
 
-def _run_pooled(config, data, jobs, n_workers: int, start_method: str, ask) -> list[FitOutcome]:
-    context = multiprocessing.get_context(start_method)
-    executor = concurrent.futures.ProcessPoolExecutor(n_workers, mp_context=context, initializer=_init_worker,
-                                                      initargs=(config, data))
-    outcomes: list[FitOutcome] = []
-    finished = False
-    try:
-        pending = {executor.submit(_pool_fit, job) for job in jobs}
-        while pending:
-            done, pending = concurrent.futures.wait(pending, timeout=POLL_SECONDS,
-                                                    return_when=concurrent.futures.FIRST_COMPLETED)
-            for future in done:
-                try:
-                    outcomes.append(future.result())
-                except concurrent.futures.process.BrokenProcessPool:
-                    raise RuntimeError("a sweep worker process ended unexpectedly (out of memory, or the "
-                                       "program that started the sweep cannot be started again)") from None
-            ask(len(outcomes))
-        finished = True
-    finally:
-        if finished:
+    def __init__(self, workers: int | None = None, start_method: str = "spawn"):
+        self.workers = default_workers() if workers is None else check("sweep workers", workers,
+                                                                         SWEEP_PARAMETERS["workers"])
+        self._start_method = start_method
+        self._executor: concurrent.futures.ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def started(self) -> bool:
+        return self._executor is not None
+
+    def executor(self) -> concurrent.futures.ProcessPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                context = multiprocessing.get_context(self._start_method)
+                self._executor = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=context,
+                                                                        initializer=_init_worker)
+            return self._executor
+
+    def warm(self) -> list[concurrent.futures.Future]:
+        """Start every worker process now, without waiting: each future is done once its process is ready."""
+        executor = self.executor()
+        # a spawn-context pool starts a process per job while none is idle
+        return [executor.submit(_ready) for _ in range(self.workers)]
+
+    def terminate(self) -> None:
+        """Kill the processes now (the fits they run are not awaited), then reap them."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        kill = getattr(executor, "terminate_workers", None)  # Python >= 3.14
+        if kill is not None:
+            kill()
+        else:  # earlier Pythons have no public way to stop a running task: its processes are terminated
+            for process in list((getattr(executor, "_processes", None) or {}).values()):
+                if process.is_alive():
+                    process.terminate()
+        executor.shutdown(wait=True, cancel_futures=True)
+
+    def close(self) -> None:
+        """Let the workers finish what they run, exit, and join them."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
             executor.shutdown(wait=True)
-        else:  # cancelled or failed
-            _stop_workers(executor)
-    return outcomes
+
+    def map_fits(self, config: SweepConfig, data: SweepData, jobs, ask) -> list[FitOutcome]:
+        """Every job's outcome; ``ask(done)`` at least every POLL_SECONDS (it raises to cancel)."""
+        executor = self.executor()
+        outcomes: list[FitOutcome] = []
+        finished = False
+        try:
+            # The largest networks first: the last fits to end are short ones, so no core idles long.
+            order = sorted(jobs, key=lambda job: -job[0])
+            pending = {executor.submit(_pool_fit, config, data, *job) for job in order}
+            while pending:
+                done, pending = concurrent.futures.wait(pending, timeout=POLL_SECONDS,
+                                                        return_when=concurrent.futures.FIRST_COMPLETED)
+                for future in done:
+                    try:
+                        outcomes.append(future.result())
+                    except concurrent.futures.process.BrokenProcessPool:
+                        raise RuntimeError("a sweep worker process ended unexpectedly (out of memory, or the "
+                                           "program that started the sweep cannot be started again)") from None
+                ask(len(outcomes))
+            finished = True
+        finally:
+            if not finished:  # cancelled or failed
+                self.terminate()
+        return outcomes
 
 
 def run_sweep(config: SweepConfig, data: SweepData, *, workers: int | None = None,
               progress: Callable[[int, int], bool | None] | None = None,
-              start_method: str = "spawn") -> SweepResult:
-    """Every fit of ``config`` on ``data``; ``workers`` processes (None: all cores; 1: in this process).
+              start_method: str = "spawn", pool: WorkerPool | None = None) -> SweepResult:
+    """Every fit of ``config`` on ``data``; ``workers`` processes (None: all cores; 1: in this process),
+    in ``pool``'s processes if given (kept for the next sweep), else in a pool of this sweep's own.
 
     ``progress(done, total)`` after each fit and every POLL_SECONDS while fits run; False cancels:
     the worker processes are terminated and joined, then Interrupted is raised."""
@@ -265,7 +316,13 @@ def run_sweep(config: SweepConfig, data: SweepData, *, workers: int | None = Non
             outcomes.append(run_fit(config, data, units, start,
                                     should_stop=lambda: progress is not None and progress(len(outcomes), total) is False))
             ask(len(outcomes))
+    elif pool is not None:
+        outcomes = pool.map_fits(config, data, jobs, ask)
     else:
-        outcomes = _run_pooled(config, data, jobs, n_workers, start_method, ask)
+        own = WorkerPool(n_workers, start_method)
+        try:
+            outcomes = own.map_fits(config, data, jobs, ask)
+        finally:
+            own.close()
     outcomes.sort(key=lambda o: (o.units, o.start))
     return SweepResult(config, tuple(outcomes))

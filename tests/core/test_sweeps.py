@@ -89,3 +89,36 @@ def test_a_serial_sweep_cancels_inside_a_fit():
         sweeps.run_sweep(sweeps.SweepConfig(units=(3,), starts=2, epochs=1_000_000), sinusoid(), workers=1,
                          progress=progress)
     assert calls[-1] == 0  # stopped within the first fit
+
+
+def pool_pids(pool):
+    return sorted(p.pid for p in pool.executor()._processes.values())
+
+
+def test_a_warm_pool_serves_sweeps_on_other_data_in_the_same_processes_and_a_cancel_ends_them():
+    pool = sweeps.WorkerPool(workers=2)
+    try:
+        pool.warm()
+        assert pool.started
+        started = time.monotonic()
+        while len(multiprocessing.active_children()) < 2 and time.monotonic() - started < 30:
+            time.sleep(0.05)
+        warm = pool_pids(pool)
+        assert len(warm) == 2 and all(alive(pid) for pid in warm)
+        for data in (sinusoid(1), sinusoid(7, n=14)):
+            pooled = sweeps.run_sweep(SMALL, data, pool=pool)
+            assert pooled.csv_text() == sweeps.run_sweep(SMALL, data, workers=1).csv_text()
+            assert pool_pids(pool) == warm  # the same processes, no new start-up
+
+        long_fits = sweeps.SweepConfig(units=(12,), starts=4, epochs=1_000_000)
+        calls = []
+        with pytest.raises(Interrupted):
+            sweeps.run_sweep(long_fits, sinusoid(), pool=pool, progress=lambda done, total: calls.append(done) or len(calls) < 5)
+        assert not pool.started
+        assert [pid for pid in warm if alive(pid)] == [] and multiprocessing.active_children() == []
+        again = sweeps.run_sweep(SMALL, sinusoid(1), pool=pool)  # new processes after the cancel
+        assert again.csv_text() == sweeps.run_sweep(SMALL, sinusoid(1), workers=1).csv_text()
+        assert set(pool_pids(pool)).isdisjoint(warm)
+    finally:
+        pool.terminate()
+    assert multiprocessing.active_children() == []

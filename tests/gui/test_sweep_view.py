@@ -95,3 +95,24 @@ def test_cancel_stops_a_running_sweep_and_no_worker_process_survives(qtbot):
         assert view.run_button.isEnabled() and view.result is None
     finally:
         view.shutdown()
+
+
+def test_the_dock_starts_its_workers_when_shown_a_sweep_reuses_them_and_closing_ends_them(qtbot):
+    assert multiprocessing.active_children() == []
+    view = shown(qtbot, SweepView(), 700, 450)
+    try:
+        qtbot.waitUntil(lambda: len(multiprocessing.active_children()) == 2, timeout=30_000)  # before any Run
+        warm = sorted(p.pid for p in multiprocessing.active_children())
+        rng = np.random.default_rng(0)
+        x = rng.uniform(0, 1, (10, 1))
+        view.set_data(sweeps.SweepData(x, np.sin(2 * np.pi * x), X_test=x, T_test=np.sin(2 * np.pi * x)))
+        view.units_spin.setValue(2)
+        view.starts_spin.setValue(2)
+        view.epochs_spin.setValue(20)
+        qtbot.mouseClick(view.run_button, Qt.LeftButton)
+        qtbot.waitUntil(lambda: view.result is not None, timeout=60_000)
+        assert len(view.result.outcomes) == 4
+        assert sorted(p.pid for p in multiprocessing.active_children()) == warm
+    finally:
+        view.shutdown()
+    assert [pid for pid in warm if alive(pid)] == [] and multiprocessing.active_children() == []

@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QSpinBox, QTabWidget,
     QVBoxLayout, QWidget,
@@ -61,6 +61,10 @@ class SweepView(QWidget):
         self.result: sweeps.SweepResult | None = None  # fig. 5.10's
         self.fig_5_9_result: sweeps.SweepResult | None = None
         self.runner = JobRunner("sweeps", self)
+        # Its processes start when the dock first shows, so the sweep a student starts a moment
+        # later does not wait ~1 s for each worker's imports; they are kept until a cancel or close.
+        self.pool = sweeps.WorkerPool()
+        self._closed = False
         # fill the dock's scroll area, scrolling only below this: the plots' large size hints would
         # otherwise make it scroll in any dock of ordinary height
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
@@ -173,7 +177,18 @@ class SweepView(QWidget):
         self.sigLoadNetwork.connect(lambda result, index: load_sweep_network(window, result, index))
 
     def shutdown(self) -> None:
+        self._closed = True
         self.runner.stop()
+        self.pool.terminate()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self.pool.started:
+            QTimer.singleShot(0, self._warm_pool)  # after the dock has painted
+
+    def _warm_pool(self) -> None:
+        if self.isVisible() and not self._closed and not self.pool.started:
+            self.pool.warm()
 
     def show_experiment(self, experiment) -> None:
         """The window's data and network kind: what the next sweep fits."""
@@ -227,7 +242,7 @@ class SweepView(QWidget):
         self.progress_bar.setRange(0, len(config.jobs()))
         self.progress_bar.setValue(0)
         self.status_label.setText(f"Starting {len(config.jobs())} fits on all cores…")
-        self.runner.run(sweeps.run_sweep, config, self._data)
+        self.runner.run(sweeps.run_sweep, config, self._data, pool=self.pool)
         if figure == "5.9":
             self.tabs.setCurrentIndex(1)
         else:
@@ -244,7 +259,7 @@ class SweepView(QWidget):
             raise ValueError(NO_DATA)
         self._started = time.monotonic()
         self._set_running(figure)
-        self._finished(sweeps.run_sweep(self.config(figure), self._data))
+        self._finished(sweeps.run_sweep(self.config(figure), self._data, pool=self.pool))
 
     def _set_running(self, figure: str) -> None:
         self._running = figure
