@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar
 
 from .window_fit import notice_text
@@ -61,22 +62,57 @@ def say(status_bar: QStatusBar, banner: Banner | None, text: str, fix=None) -> N
         banner.show_text(short, fix)
 
 
+class SteadyLabel(QLabel):
+    """A label whose size changes only when its text outgrows it (by steps of ``STEP`` pixels).
+
+    A label whose size follows each new number asks its parent for a new layout, and in the
+    status bar that re-lays out and repaints the whole window: three window paints per frame
+    while training, measured. A fixed size (minimum = maximum) repaints the label alone."""
+
+    STEP = 24
+
+    def setText(self, text: str) -> None:  # noqa: N802  (Qt's name: every caller gets the steady size)
+        if text == self.text():
+            return
+        margins = self.contentsMargins()
+        need = self.fontMetrics().horizontalAdvance(text) + margins.left() + margins.right() + 2
+        if need > self.maximumWidth() or self.minimumWidth() != self.maximumWidth():
+            self.setFixedSize(-(-need // self.STEP) * self.STEP, self.sizeHint().height())
+        super().setText(text)
+
+    def fit(self) -> None:
+        """Shrink to the text (when the readout is reset, or the font changes)."""
+        text = self.text()
+        self.setMinimumSize(0, 0)
+        self.setMaximumSize(16_777_215, 16_777_215)
+        super().setText("")
+        self.setText(text)
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.fit()
+
+
 class StatusReadout:
     """The status bar's permanent labels: epoch, errors, accuracies, speed of the newest frame."""
 
     def __init__(self, status_bar: QStatusBar):
-        self.epoch_label = QLabel("epoch 0")
-        self.error_label = QLabel("")
-        self.accuracy_label = QLabel("")
-        self.speed_label = QLabel("")
+        self.epoch_label = SteadyLabel()
+        self.error_label = SteadyLabel()
+        self.accuracy_label = SteadyLabel()
+        self.speed_label = SteadyLabel()
         for label in (self.epoch_label, self.error_label, self.accuracy_label, self.speed_label):
             label.setContentsMargins(8, 0, 8, 0)
             status_bar.addPermanentWidget(label)
+        self.clear()
 
     def clear(self) -> None:
         self.epoch_label.setText("epoch 0")
         for label in (self.error_label, self.accuracy_label, self.speed_label):
             label.setText("")
+        for label in (self.epoch_label, self.error_label, self.accuracy_label, self.speed_label):
+            label.fit()
 
     def show(self, frame) -> None:
         snap = frame.snapshot

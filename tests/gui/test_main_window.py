@@ -154,6 +154,36 @@ def test_space_plays_and_the_error_falls_then_pause_step_and_reset(qtbot, tmp_pa
     wait_frame(qtbot, window, lambda f: f.snapshot.epoch == 0)
 
 
+def test_the_status_readout_of_each_new_frame_repaints_its_labels_without_relaying_out_the_window(qtbot, tmp_path):
+    from PySide6.QtCore import QObject
+
+    window = make_window(qtbot, tmp_path, spiral_document())
+    first = wait_frame(qtbot, window)
+    requests = []
+
+    class Count(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.LayoutRequest:
+                requests.append(type(obj).__name__)
+            return False
+
+    counter = Count()
+    for widget in (window, window.statusBar()):
+        widget.installEventFilter(counter)
+    labels = (window.readout.epoch_label, window.readout.error_label, window.readout.speed_label)
+    for _ in range(3):  # new epochs, errors and speed: new texts of about the same length
+        epoch = window.data_view.last_frame.snapshot.epoch
+        qtbot.keyClick(window, Qt.Key_S)
+        wait_frame(qtbot, window, lambda f, e=epoch: f.snapshot.epoch == e + 1)
+        qtbot.wait(20)
+    assert window.epoch_label.text() == f"epoch {first.snapshot.epoch + 3:,}"
+    assert requests == []
+    for label in labels:  # each still shows its whole text
+        assert label.width() >= label.fontMetrics().horizontalAdvance(label.text())
+    window.readout.error_label.setText("error  " + "9" * 80)  # a longer text: the label grows to show it
+    assert window.readout.error_label.width() >= window.readout.error_label.fontMetrics().horizontalAdvance("9" * 80)
+
+
 def test_the_heatmap_holds_the_networks_output(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path, spiral_document())
     frame = wait_frame(qtbot, window, lambda f: f.probabilities is not None)

@@ -47,8 +47,8 @@ from .bayes_worker import (  # noqa: F401  (the names the dock's tests and calle
 from .common import clear_curve
 
 DEFAULT_EVERY = 100  # training steps between two posteriors
-MIN_GAP = 0.25  # seconds between two requests while training: the worker shares the CPU with the trainer
-GAP_FACTOR = 3.0  # ... and at least this many times the last posterior's cost (a 1,000-weight net takes ~3 s)
+MIN_GAP = 0.5  # seconds between two requests while training: the worker shares the CPU (and the GIL) with the trainer
+GAP_FACTOR = 5.0  # ... and at least this many times the last posterior's cost (a 1,000-weight net takes ~3 s)
 EVIDENCE_EPOCHS = 200  # scg epochs per cycle of "Run evidence procedure"
 BAND_COLOR = "#0072B2"
 WEIGHT_PART_COLOR = "#D55E00"

@@ -24,7 +24,10 @@ from ..background import Worker, single_threaded_blas
 from ..contours import contour_segments, segments_to_pairs
 
 LEVELS = (0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9)  # drawn thin; 0.5 is the decision boundary, drawn bold
-LEVEL_STRIDE = 2  # the thin levels are traced on every other grid point
+# The thin levels are traced on every other grid point: a quarter of the moderated outputs to
+# compute, half the vertices (each repaint of the data view strokes them all, 30 times a second
+# while training) and no visible difference.
+LEVEL_STRIDE = 2
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class BayesPicture:
     mean: np.ndarray | None = None  # (nx,) predictive mean
     noise_sd: float | None = None  # sqrt(1/beta)
     weight_sd: np.ndarray | None = None  # (nx,) sqrt(g^T A^-1 g)
-    moderated: np.ndarray | None = None  # (ny, nx, C) moderated probabilities (C = 1 for sigmoid)
+    moderated: np.ndarray | None = None  # (ny, nx, C) moderated probabilities (one sigmoid: every LEVEL_STRIDE-th point)
     map_output: np.ndarray | None = None  # (ny, nx, C) y(x, w_MAP)
     contours: dict | None = None  # "moderated" / "map" -> (levels, level pairs (x, y), boundary pairs (x, y))
     gamma: float | None = None
@@ -122,29 +125,39 @@ def compute_picture(job: BayesJob, settings: BayesSettings, request: BayesReques
         return BayesPicture(**base, **common, mean=mean[:, 0], noise_sd=math.sqrt(noise[0, 0]),
                             weight_sd=np.sqrt(weight_var[:, 0]))
     gx, gy = request.grid_x, request.grid_y
-    XX, YY = np.meshgrid(gx, gy)
-    Xq = inputs(np.column_stack([XX.ravel(), YY.ravel()]))
+
+    def on_grid(x, y):
+        XX, YY = np.meshgrid(x, y)
+        return inputs(np.column_stack([XX.ravel(), YY.ravel()]))
+
     shape = (len(gy), len(gx), net.head.n_units)
-    moderated = post.predictive(Xq).reshape(shape)
-    map_output = post.map_output(Xq).reshape(shape)
-    contours = {"moderated": _contours(moderated, gx, gy), "map": _contours(map_output, gx, gy)}
+    map_output = post.map_output(on_grid(gx, gy)).reshape(shape)
+    if net.head.n_units == 1:
+        # One sigmoid: its thin levels are traced on every other grid point, so the moderated output
+        # (whose g^T A^-1 g per point is most of a picture's cost) is computed there only; its 0.5
+        # boundary is where a_MAP = 0 whatever kappa (PRML 4.5.2, 5.190): the MAP output's own.
+        cx, cy = gx[::LEVEL_STRIDE], gy[::LEVEL_STRIDE]
+        moderated = post.predictive(on_grid(cx, cy)).reshape(len(cy), len(cx), 1)
+        boundary = segments_to_pairs(contour_segments(map_output[:, :, 0], gx, gy, 0.5))
+        contours = {"moderated": _level_lines(moderated[:, :, 0], cx, cy) + (boundary,),
+                    "map": _level_lines(map_output[::LEVEL_STRIDE, ::LEVEL_STRIDE, 0], cx, cy) + (boundary,)}
+    else:
+        moderated = post.predictive(on_grid(gx, gy)).reshape(shape)
+        contours = {"moderated": _class_boundaries(moderated, gx, gy), "map": _class_boundaries(map_output, gx, gy)}
     return BayesPicture(**base, **common, moderated=moderated, map_output=map_output, contours=contours)
 
 
-def _contours(values: np.ndarray, gx: np.ndarray, gy: np.ndarray) -> tuple:
-    """(levels, level line pairs, boundary pairs) of (ny, nx, C) probabilities, here in the worker:
-    the GUI thread only copies them. One sigmoid output: levels 0.1 ... 0.9 and the 0.5 boundary;
-    softmax: each class's 0.5 contour, where it becomes more likely than all others together."""
-    if values.shape[2] == 1:
-        p = values[:, :, 0]
-        # the eight thin levels from every other grid point: half the vertices (each repaint of the
-        # data view strokes them all, 30 times a second while training) and no visible difference
-        coarse = p[::LEVEL_STRIDE, ::LEVEL_STRIDE], gx[::LEVEL_STRIDE], gy[::LEVEL_STRIDE]
-        lines = segments_to_pairs(np.concatenate([contour_segments(*coarse, level) for level in LEVELS]))
-        return LEVELS + (0.5,), lines, segments_to_pairs(contour_segments(p, gx, gy, 0.5))
+def _level_lines(p: np.ndarray, gx: np.ndarray, gy: np.ndarray) -> tuple:
+    """(levels, their line pairs) of one sigmoid output's (ny, nx) probabilities: 0.1 ... 0.9
+    thin, and 0.5, the boundary, drawn bold from the full grid."""
+    return LEVELS + (0.5,), segments_to_pairs(np.concatenate([contour_segments(p, gx, gy, level) for level in LEVELS]))
+
+
+def _class_boundaries(values: np.ndarray, gx: np.ndarray, gy: np.ndarray) -> tuple:
+    """(levels, no level lines, boundary pairs) of softmax's (ny, nx, C) probabilities: each class's
+    0.5 contour, where it becomes more likely than all others together."""
     segments = [contour_segments(values[:, :, k], gx, gy, 0.5) for k in range(values.shape[2])]
-    empty = (np.zeros(0), np.zeros(0))
-    return (0.5,), empty, segments_to_pairs(np.concatenate(segments))
+    return (0.5,), (np.zeros(0), np.zeros(0)), segments_to_pairs(np.concatenate(segments))
 
 
 def _near_map(net, X, T, post, tolerance: float = 0.1) -> bool:
