@@ -83,12 +83,13 @@ VIEWS: tuple[LiveViewSpec, ...] = (
     LiveViewSpec("mdn", "mdn_view", "Mixture density", MixtureView, tab_group="loss", every=2, turn=0,
                  scroll=True, output="mdn"),
     # The labs' docks start hidden (View menu, or a lesson, shows them): eight tabs in one place
-    # shrank every tab's title to a letter. Shown, each takes its place among the plots.
-    LiveViewSpec("bayes", "bayes_view", "Bayesian", BayesView, tab_group="plots", every=2, turn=0, scroll=True,
+    # shrank every tab's title to a letter. Shown, each takes its place among the plots, and like
+    # them redraws on the frames the loss curves skip (turn 1).
+    LiveViewSpec("bayes", "bayes_view", "Bayesian", BayesView, tab_group="plots", every=2, turn=1, scroll=True,
                  hidden=True),
     LiveViewSpec("prior", "prior_view", "Prior samples", PriorSamplesView, tab_group="plots", every=0, scroll=True,
                  hidden=True),
-    LiveViewSpec("layers", "layers_view", "Layers", LayersView, tab_group="plots", every=2, turn=0,
+    LiveViewSpec("layers", "layers_view", "Layers", LayersView, tab_group="plots", every=2, turn=1,
                  scroll=True, hidden=True),
     LiveViewSpec("trajectory", "trajectory_view", "Early stopping vs decay", TrajectoryView, tab_group="plots",
                  every=0, scroll=True, hidden=True),

@@ -367,3 +367,13 @@ def test_a_big_network_reaches_the_views_on_screen_one_per_event_loop_turn(qtbot
     # off screen: laid out when shown, or (a view of an analysis) before the next report
     off_screen = {live.spec.name for live in window.live_docks if live.spec.name not in on_screen}
     assert set(window.pending_networks) == off_screen - {"hessian"}
+
+
+def test_while_training_the_loss_curves_and_the_plots_tab_redraw_on_different_frames():
+    """Each frame of a running trainer redraws one of the two tab groups the right column shows at
+    once (the loss group and the plots group), whichever of their tabs is on top: the GUI thread's
+    work per frame, taken from the trainer, stays that of one dock."""
+    for count in range(12):
+        groups = {spec.tab_group for spec in views.VIEWS
+                  if spec.every and count % spec.every == spec.turn and spec.tab_group in ("loss", "plots")}
+        assert len(groups) == 1, (count, groups)
