@@ -199,6 +199,7 @@ def test_dark_theme_switched_on_live_recolours_the_tick_labels(qtbot, tmp_path):
     assert not window.dark_action.isChecked()
     window.dark_action.trigger()
     dark = QColor(DARK.foreground)
+    qtbot.waitUntil(lambda: view.backgroundBrush().color() == QColor(DARK.background), timeout=2000)
     for name in ("left", "bottom"):
         axis = view.getAxis(name)
         assert axis.textPen().color() == dark, name
@@ -206,7 +207,7 @@ def test_dark_theme_switched_on_live_recolours_the_tick_labels(qtbot, tmp_path):
     assert view.backgroundBrush().color() == QColor(DARK.background)
     assert {s.outline.name() for s in view.test_points.styles} == {dark.name()}
     window.dark_action.trigger()
-    assert view.getAxis("left").textPen().color() == QColor(LIGHT.foreground)
+    qtbot.waitUntil(lambda: view.getAxis("left").textPen().color() == QColor(LIGHT.foreground), timeout=2000)
 
 
 # ---------------------------------------------------------------------- MDN legend, overlays

@@ -345,6 +345,16 @@ def test_theme_switch_recolours_backgrounds_and_the_colour_scale(qtbot, full):
     assert QColor(*view.matrix_image.lut[-1]).name() == QColor(POSITIVE_COLOR).name()
 
 
+def test_a_theme_switch_keeps_a_refused_reports_message(qtbot):
+    from playground.core.hessian_lab import HessianReport
+
+    view = shown(qtbot, HessianView())
+    view.show_report(HessianReport.empty("The exact Hessian of 460,000 weights needs 1.7 TB.", layer_sizes=(2, 3, 1)))
+    view.set_theme(DARK)  # raised AttributeError: a refused report has no summary
+    assert "1.7 TB" in view.spectrum_placeholder.text()
+    view.set_theme(LIGHT)
+
+
 def test_fits_a_small_dock(qtbot):
     view = HessianView()
     hint = view.minimumSizeHint()

@@ -442,15 +442,18 @@ def test_dark_theme_recolours_every_view_and_is_remembered(qtbot, tmp_path):
     try:
         window.dark_action.trigger()
         assert current_theme() is DARK
-        for view in (window.data_view, window.loss_plot.plot_widget, window.diagram.view):
-            assert view.backgroundBrush().color().name().upper() == DARK.background
-        assert QApplication.palette().window().color().name().upper() == DARK.window
+        assert QApplication.palette().window().color().name().upper() == DARK.window  # at once
+        # the views within a few event-loop turns, one at a time
+        views = (window.data_view, window.loss_plot.plot_widget, window.diagram.view)
+        qtbot.waitUntil(lambda: all(view.backgroundBrush().color().name().upper() == DARK.background
+                                    for view in views), timeout=2000)
         window.close()
         again = make_window(qtbot, tmp_path, spiral_document())
         assert again.dark_action.isChecked()
         again.dark_action.trigger()
         assert current_theme() is LIGHT
-        assert again.data_view.backgroundBrush().color().name().upper() == LIGHT.background
+        qtbot.waitUntil(lambda: again.data_view.backgroundBrush().color().name().upper() == LIGHT.background,
+                        timeout=2000)
     finally:
         from playground.gui.theme import apply_theme
 

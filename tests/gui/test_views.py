@@ -269,8 +269,10 @@ def test_the_dark_switch_reaches_every_view_and_the_open_race(qtbot, window):
             window.dark_action.trigger()
             assert window.dark_action.isChecked() == on
             showing = [live for live in window.live_docks if views.on_screen(live.dock)]
-            for live in showing:
-                assert backgrounds(live.view) == {theme.background.lower()}
+            # one view per event-loop turn: the data view, each dock on screen, the race windows
+            qtbot.waitUntil(lambda: all(backgrounds(w) == {theme.background.lower()}
+                                        for w in [window.data_view, race, *(live.view for live in showing)]),
+                            timeout=3000)
             for live in window.live_docks:  # a dock that did not show takes the theme when it shows
                 if live not in showing:
                     live.dock.show()

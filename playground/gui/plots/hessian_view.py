@@ -592,7 +592,7 @@ class HessianView(QWidget):
         self.current_marker.setPen(pg.mkPen(theme.foreground, width=1.5))
         self.current_marker.setBrush(pg.mkBrush(theme.background))
         self._set_surface_title()
-        if self._report is not None:
+        if self._report is not None and self._report.ok:  # a refused report's message stays as it is
             self._show_status(self._report)
         self._end_matrix_hover()
 
