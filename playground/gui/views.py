@@ -175,13 +175,21 @@ def render_views(window, frame, count: int) -> None:
     ``isVisible()``, only its visible region is empty."""
     window.data_view.render(frame)
     running = frame.running
+    laid_out = False
     for live in window.live_docks:
         every = live.spec.every
         if every == 0 or (running and count % every != live.spec.turn):
             continue
-        if on_screen(live.dock):
-            show_pending_network(window, live)
-            live.view.render_frame(frame)
+        if not on_screen(live.dock):
+            continue
+        if live.spec.name in window.pending_networks:
+            # A big network, spread over turns (show_network): one view lays it out in this turn, at
+            # the weights it was built with; the others wait for a later frame or _show_next_pending.
+            if not laid_out:
+                laid_out = True
+                show_pending_network(window, live)
+            continue
+        live.view.render_frame(frame)
 
 
 def with_history(frame, history):

@@ -356,6 +356,16 @@ def test_a_big_network_reaches_the_views_on_screen_one_per_event_loop_turn(qtbot
         real_turn(w)
         turns.append(len(laid_out) - before)
     monkeypatch.setattr(views, "_show_next_pending", counted_turn)
+    from playground.gui import main_window
+
+    frames = []
+    real_render = main_window.render_views
+
+    def counted_render(w, frame, count):
+        before = len(laid_out)
+        real_render(w, frame, count)
+        frames.append(len(laid_out) - before)
+    monkeypatch.setattr(main_window, "render_views", counted_render)
     spin = window.network_panel.units_spins[0]
     spin.setFocus()
     spin.selectAll()
@@ -366,9 +376,18 @@ def test_a_big_network_reaches_the_views_on_screen_one_per_event_loop_turn(qtbot
     qtbot.waitUntil(lambda: on_screen <= set(laid_out), timeout=5000)
     assert window.diagram._sizes[1] == 5
     assert max(turns) == 1 and sum(turns) >= len(on_screen) - 1  # one view per turn (a frame may take one)
+    assert max(frames, default=0) <= 1  # a frame drawn meanwhile lays out one at most
     # off screen: laid out when shown, or (a view of an analysis) before the next report
     off_screen = {live.spec.name for live in window.live_docks if live.spec.name not in on_screen}
     assert set(window.pending_networks) == off_screen - {"hessian"}
+    # a frame that comes before any turn: the views on screen all wait, and it lays out one of them
+    qtbot.waitUntil(lambda: window.data_view.last_frame is not None, timeout=5000)
+    laid_out.clear()
+    net = window._experiment.net
+    views.show_network(window, net, [f"x{i + 1}" for i in range(net.layer_sizes[0])])
+    assert laid_out == []
+    views.render_views(window, window.data_view.last_frame, 0)
+    assert len(laid_out) == 1
 
 
 def test_while_training_the_loss_curves_and_the_plots_tab_redraw_on_different_frames():
