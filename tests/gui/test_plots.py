@@ -323,6 +323,29 @@ def test_diagram_counts_nodes_and_links(qtbot, small_net):
     assert d.node_position(1, 0)[1] > d.node_position(1, 7)[1]  # unit 0 on top
 
 
+def test_a_big_networks_links_come_in_the_next_turn_and_a_newer_network_wins(qtbot, monkeypatch):
+    from playground.gui.plots import network_diagram
+
+    monkeypatch.setattr(network_diagram, "LINKS_LATER_ABOVE", 50)  # 2-8-8-1 (97 weights) counts as big
+    d = shown(qtbot, NetworkDiagram(), 640, 460)
+    first, second = MLP([2, 8, 8, 1], seed=1), MLP([2, 8, 8, 1], seed=2)
+    d.show_network(first)
+    assert d.node_count() == 19 and d.links_drawn() == 0  # units now, links in the next turn
+    d.show_network(second)  # a newer network before that turn: only its links are drawn
+    qtbot.waitUntil(lambda: d.links_drawn() == 88, timeout=2000)
+    qtbot.wait(20)
+    np.testing.assert_array_equal(d._weights, second.w)
+    d.show_network(first)
+    d.render(first.w * 2)  # a frame drawn first: the deferred drawing leaves it
+    qtbot.wait(20)
+    np.testing.assert_array_equal(d._weights, first.w * 2)
+    labels = list(d._headings)
+    d.show_network(MLP([2, 3, 1], seed=0))
+    d.show_network(MLP([2, 8, 8, 1], seed=0))
+    assert d._headings == labels  # the same text items, kept from network to network
+    assert [t.isVisible() for t in d._text_pool["heading"]] == [True] * 4
+
+
 def test_link_width_follows_abs_weight_and_colour_its_sign(qtbot, small_net):
     net = small_net
     rng = np.random.default_rng(5)

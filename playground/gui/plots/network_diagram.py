@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTextDocument, QTransform
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -28,6 +28,7 @@ from ..point_cloud import PointCloud, PointStyle
 from ..theme import NEGATIVE_COLOR, POSITIVE_COLOR, blend, current_theme
 
 LINK_CAP = 3000  # links drawn at most, over all layer pairs
+LINKS_LATER_ABOVE = 20_000  # weights: show_network draws the links in a turn of their own
 N_WIDTHS = 8  # width classes per sign
 MIN_WIDTH, MAX_WIDTH = 0.5, 6.0
 N_SHADES = 8  # bias intensity levels of the node fill
@@ -210,6 +211,7 @@ class NetworkDiagram(QWidget):
 
         self._texts: list[pg.TextItem] = []  # those in use, from _text_pool
         self._text_pool: dict[str, list[pg.TextItem]] = {}
+        self._shown_networks = 0  # show_network's calls: a deferred drawing of links checks it is the newest
         self._selected = (-1, -1)
         self._hover_pos: QPointF | None = None
         self._weights = None
@@ -523,9 +525,20 @@ class NetworkDiagram(QWidget):
     analysis = None  # draws no background analysis
 
     def show_network(self, net, input_names=None) -> None:
-        """Lay out ``net`` and draw its weights as they are."""
+        """Lay out ``net`` and draw its weights as they are: a big network's in the next turn of the
+        event loop (an 8 x 256 network's layout and links take ~15 ms each, with a repaint after
+        each), unless a frame's weights are drawn first."""
         self.set_network(net, input_names)
-        self.render(net.w)
+        self._shown_networks += 1
+        if net.n_params <= LINKS_LATER_ABOVE:
+            self.render(net.w)
+            return
+        weights, serial = np.array(net.w), self._shown_networks
+        QTimer.singleShot(0, self, lambda: self._links_later(weights, serial))
+
+    def _links_later(self, weights, serial: int) -> None:
+        if serial == self._shown_networks and self._weights is None:  # no newer network, no frame drawn
+            self.render(weights)
 
     def render_frame(self, frame) -> None:
         """Draw the weights of a frame's snapshot."""
