@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
 from .plots.bayes_view import BayesView
+from .plots.common import NEXT_TURN_MS
 from .plots.backprop_view import BackpropView
 from .plots.hessian_view import HessianView
 from .plots.layers_view import LayersView
@@ -220,7 +221,7 @@ def set_theme(window, theme) -> None:
         return
     for name in (DATA_VIEW, RACE_WINDOWS, *(live.spec.name for live in window.live_docks)):
         window.pending_themes[name] = theme
-    QTimer.singleShot(0, window, partial(_theme_next, window))
+    QTimer.singleShot(NEXT_TURN_MS, window, partial(_theme_next, window))
 
 
 def _theme_next(window) -> None:
@@ -230,12 +231,12 @@ def _theme_next(window) -> None:
     theme = pending.pop(DATA_VIEW, None)
     if theme is not None:
         window.data_view.set_theme(theme)
-        QTimer.singleShot(0, window, partial(_theme_next, window))
+        QTimer.singleShot(NEXT_TURN_MS, window, partial(_theme_next, window))
         return
     for live in window.live_docks:
         if live.spec.name in pending and on_screen(live.dock):
             live.view.set_theme(pending.pop(live.spec.name))
-            QTimer.singleShot(0, window, partial(_theme_next, window))
+            QTimer.singleShot(NEXT_TURN_MS, window, partial(_theme_next, window))
             return
     theme = pending.pop(RACE_WINDOWS, None)
     if theme is not None:
@@ -274,7 +275,7 @@ def show_network(window, net, input_names: list[str]) -> None:
             pending.pop(live.spec.name, None)
             live.view.show_network(net, input_names)
     if spread:
-        QTimer.singleShot(0, window, partial(_show_next_pending, window))
+        QTimer.singleShot(NEXT_TURN_MS, window, partial(_show_next_pending, window))
 
 
 def _show_next_pending(window) -> None:
@@ -282,7 +283,7 @@ def _show_next_pending(window) -> None:
     for live in window.live_docks:
         if live.spec.name in window.pending_networks and on_screen(live.dock):
             show_pending_network(window, live)
-            QTimer.singleShot(0, window, partial(_show_next_pending, window))
+            QTimer.singleShot(NEXT_TURN_MS, window, partial(_show_next_pending, window))
             return
 
 

@@ -9,6 +9,11 @@ from PySide6.QtCore import QEvent, QObject, QSize
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+# Work spread over turns of the event loop waits this long for the next one: a timer, not a
+# zero-time call (Qt posts those as events, and a chain of them ran in one pass of the event
+# loop, with no repaint and no other timer between them: benchmarks/scale.py saw one freeze).
+NEXT_TURN_MS = 1
+
 
 class EventWatcher(QObject):
     """Calls ``callback()`` when ``watched`` gets an event of type ``kind``: the mouse leaving a

@@ -23,7 +23,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTextDocument, Q
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ..html_fonts import pt
-from .common import EventWatcher
+from .common import NEXT_TURN_MS, EventWatcher
 from ..point_cloud import PointCloud, PointStyle
 from ..theme import NEGATIVE_COLOR, POSITIVE_COLOR, blend, current_theme
 
@@ -534,7 +534,7 @@ class NetworkDiagram(QWidget):
             self.render(net.w)
             return
         weights, serial = np.array(net.w), self._shown_networks
-        QTimer.singleShot(0, self, lambda: self._links_later(weights, serial))
+        QTimer.singleShot(NEXT_TURN_MS, self, lambda: self._links_later(weights, serial))
 
     def _links_later(self, weights, serial: int) -> None:
         if serial == self._shown_networks and self._weights is None:  # no newer network, no frame drawn
