@@ -97,8 +97,22 @@ def test_the_sweeps_figure_runs_the_lessons_sweep(qapp, tmp_path):
         assert sorted((o.units, o.start) for o in outcomes) == [(1, 0), (1, 1), (2, 0), (2, 1)]
         assert all(o.epochs == 20 and np.isfinite(o.test_error) for o in outcomes)
     finally:
+        widget.shutdown()  # its worker processes
         widget.close()
         widget.deleteLater()
+
+
+def test_rendering_the_sweeps_figure_leaves_no_worker_process(qapp, tmp_path):
+    import multiprocessing
+
+    from playground.gui.render import render_figure
+
+    experiment, document, _, snap = _trained("09-overfitting-and-the-sweep.json", 0)
+    out = tmp_path / "sweeps.png"
+    render_figure("sweeps", experiment, document, experiment.net, snap, str(out), (400, 300),
+                  view_settings={"sweeps": {"units": 2, "starts": 1, "epochs": 10}})
+    assert out.stat().st_size > 0
+    assert multiprocessing.active_children() == []  # the dock's pool ended with the figure
 
 
 def test_the_trajectory_figure_trains_both_runs(qapp):

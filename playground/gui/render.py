@@ -102,6 +102,9 @@ def build_view(name: str, experiment, document, net, snapshot, size: tuple[int, 
 
 
 def _discard(widget: QWidget) -> None:
+    shutdown = getattr(widget, "shutdown", None)  # a view's threads and processes (the Sweeps dock's pool)
+    if callable(shutdown):
+        shutdown()
     widget.close()
     widget.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # now, not at some later garbage collection

@@ -10,6 +10,7 @@ processes. "Save as CSV" writes one row per fit (session/atomic.py).
 
 from __future__ import annotations
 
+import logging
 import time
 
 import numpy as np
@@ -29,6 +30,8 @@ from playground.session.sweeps import sweep_data, sweep_settings
 from ..panels.widgets import configure_box, set_usable
 from ..theme import current_theme
 from .jobs import JobRunner
+
+_log = logging.getLogger("playground.sweeps")
 
 DOT_COLOR = "#0072B2"
 MEAN_COLOR = "#D55E00"
@@ -188,7 +191,11 @@ class SweepView(QWidget):
 
     def _warm_pool(self) -> None:
         if self.isVisible() and not self._closed and not self.pool.started:
-            self.pool.warm()
+            try:
+                self.pool.warm()
+            except Exception:  # started ahead only to save time: Run starts them again and says what fails
+                _log.warning("could not start the sweep's worker processes ahead", exc_info=True)
+                self.pool.terminate()
 
     def show_experiment(self, experiment) -> None:
         """The window's data and network kind: what the next sweep fits."""
