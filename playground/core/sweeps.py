@@ -185,6 +185,9 @@ def run_fit(config: SweepConfig, data: SweepData, units: int, start: int,
 
 
 # ---------------------------------------------------------------------------- the pool's side
+_limits: list = []  # a worker's BLAS limit, kept for its life
+
+
 def _init_worker() -> None:
     from threadpoolctl import threadpool_limits
 
@@ -195,15 +198,8 @@ def _init_worker() -> None:
     _limits.append(threadpool_limits(limits=1))
 
 
-_limits: list = []
-
-
 def _ready() -> int:
     return os.getpid()
-
-
-def _pool_fit(config: SweepConfig, data: SweepData, units: int, start: int) -> FitOutcome:
-    return run_fit(config, data, units, start)
 
 
 def default_workers() -> int:
@@ -274,7 +270,7 @@ class WorkerPool:
         try:
             # The largest networks first: the last fits to end are short ones, so no core idles long.
             order = sorted(jobs, key=lambda job: -job[0])
-            pending = {executor.submit(_pool_fit, config, data, *job) for job in order}
+            pending = {executor.submit(run_fit, config, data, *job) for job in order}
             while pending:
                 done, pending = concurrent.futures.wait(pending, timeout=POLL_SECONDS,
                                                         return_when=concurrent.futures.FIRST_COMPLETED)

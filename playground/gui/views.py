@@ -221,7 +221,7 @@ def set_theme(window, theme) -> None:
         return
     for name in (DATA_VIEW, RACE_WINDOWS, *(live.spec.name for live in window.live_docks)):
         window.pending_themes[name] = theme
-    QTimer.singleShot(NEXT_TURN_MS, window, partial(_theme_next, window))
+    _in_next_turn(window, _theme_next)
 
 
 def _theme_next(window) -> None:
@@ -231,12 +231,12 @@ def _theme_next(window) -> None:
     theme = pending.pop(DATA_VIEW, None)
     if theme is not None:
         window.data_view.set_theme(theme)
-        QTimer.singleShot(NEXT_TURN_MS, window, partial(_theme_next, window))
+        _in_next_turn(window, _theme_next)
         return
     for live in window.live_docks:
         if live.spec.name in pending and on_screen(live.dock):
             live.view.set_theme(pending.pop(live.spec.name))
-            QTimer.singleShot(NEXT_TURN_MS, window, partial(_theme_next, window))
+            _in_next_turn(window, _theme_next)
             return
     theme = pending.pop(RACE_WINDOWS, None)
     if theme is not None:
@@ -246,6 +246,11 @@ def _theme_next(window) -> None:
 def _theme_races(window, theme) -> None:
     for race in window.findChildren(RaceWindow):
         race.set_theme(theme)
+
+
+def _in_next_turn(window, step) -> None:
+    """``step(window)`` in a later turn of the event loop, after the repaint of this one."""
+    QTimer.singleShot(NEXT_TURN_MS, window, partial(step, window))
 
 
 def on_screen(dock: QDockWidget) -> bool:
@@ -275,7 +280,7 @@ def show_network(window, net, input_names: list[str]) -> None:
             pending.pop(live.spec.name, None)
             live.view.show_network(net, input_names)
     if spread:
-        QTimer.singleShot(NEXT_TURN_MS, window, partial(_show_next_pending, window))
+        _in_next_turn(window, _show_next_pending)
 
 
 def _show_next_pending(window) -> None:
@@ -283,7 +288,7 @@ def _show_next_pending(window) -> None:
     for live in window.live_docks:
         if live.spec.name in window.pending_networks and on_screen(live.dock):
             show_pending_network(window, live)
-            QTimer.singleShot(NEXT_TURN_MS, window, partial(_show_next_pending, window))
+            _in_next_turn(window, _show_next_pending)
             return
 
 

@@ -209,7 +209,6 @@ class NetworkDiagram(QWidget):
         self._tip.setVisible(False)
         self.view_box.addItem(self._tip, ignoreBounds=True)
 
-        self._texts: list[pg.TextItem] = []  # those in use, from _text_pool
         self._text_pool: dict[str, list[pg.TextItem]] = {}
         self._shown_networks = 0  # show_network's calls: a deferred drawing of links checks it is the newest
         self._selected = (-1, -1)
@@ -440,7 +439,6 @@ class NetworkDiagram(QWidget):
         self._in_labels = self._labels("in", self._input_names, (1, 0.5))
         self._out_labels = self._labels("out", out_names, (0, 0.5))
         self._headings = self._labels("heading", [""] * len(self._sizes), (0.5, 0))
-        self._texts = self._in_labels + self._out_labels + self._headings
 
     def _labels(self, kind: str, texts: list[str], anchor) -> list[pg.TextItem]:
         """Text items of ``kind`` showing ``texts``, the pool's others hidden. Items are kept from one

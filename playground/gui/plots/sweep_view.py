@@ -29,6 +29,7 @@ from playground.session.sweeps import sweep_data, sweep_settings
 
 from ..panels.widgets import configure_box, set_usable
 from ..theme import current_theme
+from .common import NEXT_TURN_MS
 from .jobs import JobRunner
 
 _log = logging.getLogger("playground.sweeps")
@@ -187,7 +188,7 @@ class SweepView(QWidget):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self.pool.started:
-            QTimer.singleShot(0, self._warm_pool)  # after the dock has painted
+            QTimer.singleShot(NEXT_TURN_MS, self, self._warm_pool)  # after the dock has painted
 
     def _warm_pool(self) -> None:
         if self.isVisible() and not self._closed and not self.pool.started:
