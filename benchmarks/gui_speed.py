@@ -79,20 +79,21 @@ def timer_delays(app: QApplication, window: MainWindow, seconds: float) -> tuple
         delays.append(clock.restart())
 
     ticker.timeout.connect(tick)
-    frames_before = window.controller.frames_received
     window.play(True)
     settle(app, 0.5)  # let the first frames arrive before measuring
     epoch0 = window._last_snapshot.epoch if window._last_snapshot else 0
+    frames_before = window._turn  # frames drawn (render_frame counts them)
     start = time.perf_counter()
     clock.start()
     ticker.start()
     settle(app, seconds)
     ticker.stop()
     elapsed = time.perf_counter() - start
+    frames = window._turn - frames_before
     window.play(False)
     settle(app, 0.1)
     epochs = (window._last_snapshot.epoch if window._last_snapshot else 0) - epoch0
-    return delays[1:], epochs / elapsed, window.controller.frames_received - frames_before
+    return delays[1:], epochs / elapsed, frames
 
 
 def settle(app: QApplication, seconds: float) -> None:
@@ -109,11 +110,11 @@ def render_cost(app: QApplication, window: MainWindow, repeats: int, running: bo
     the median ms of repainting the whole window from scratch (``grab``).
 
     The snapshots are stepped here, one at a time, so each is measured alone. ``running``: each is
-    handed over as a training frame (what the views draw 30 times a second while training: the
+    handed over as a training frame (what the views draw 20 times a second at full speed: the
     loss plot redraws every other one, a lab dock asks its worker for a new picture every N steps);
     otherwise as the frame of a paused Step (S), which every view redraws in full and the labs'
     docks answer with a new picture each, in the same measured time."""
-    window._render_timer.stop()  # frames are taken here instead
+    window.controller.sigFrameReady.disconnect(window._frame_ready)  # frames are taken here instead
     window.play(False)
     settle(app, 0.2)
     idle = []
@@ -146,7 +147,7 @@ def render_cost(app: QApplication, window: MainWindow, repeats: int, running: bo
         t0 = time.perf_counter()
         window.grab()
         full.append(1e3 * (time.perf_counter() - t0))
-    window._render_timer.start()
+    window.controller.sigFrameReady.connect(window._frame_ready)
     return statistics.median(update), statistics.median(total), statistics.median(full)
 
 

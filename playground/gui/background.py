@@ -33,6 +33,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QStandardPaths, QThread, Signal, Slot
 
 FRAME_INTERVAL = 1.0 / 30.0  # frames, chunks of work and redraws: at most ~30 a second
+# At full speed, 20 frames a second: each drawn frame holds the GIL in the GUI thread for 6-10 ms and
+# the trainer lost about twice that (benchmarks/gui_speed.py: ratio 0.37-0.48 at 30, 0.52-0.62 at 20).
+FULL_SPEED_FRAME_INTERVAL = 1.0 / 20.0
 SHUTDOWN_TIMEOUT = 5.0  # seconds shutdown_all waits for all workers together
 LOG_FILE_NAME = "nn-playground.log"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
 
 from playground.session.config import DataConfig, ExperimentConfig
@@ -29,6 +29,7 @@ from .file_actions import FileActions
 from .frames import ViewSpec
 from .notices import Banner, StatusReadout, say
 from .plots.backprop_view import connect_window as connect_backprop
+from .plots.common import NEXT_TURN_MS
 from .presentation import before_close
 from .panels.data_panel import DataPanel
 from .panels.network_panel import NetworkPanel
@@ -43,7 +44,10 @@ from .views import (build_view_docks, clear_views, make_dock, render_views, set_
 from .window_fit import reset_window_layout, restore_window, save_window
 from .worker import TrainingController
 
-RENDER_INTERVAL_MS = 33
+REPORT_INTERVAL_MS = 33  # how often the Hessian dock looks for a new report or progress
+# Frames are drawn as they arrive (at most ~30 a second, 20 at full speed: gui/background.py), each
+# at least this long after the last: two that arrive close together do not cost two redraws.
+MIN_FRAME_GAP_MS = 25
 
 
 def _settings() -> QSettings:
@@ -75,8 +79,11 @@ class MainWindow(QMainWindow):
         self.tool = DrawingTool(self.model)
         self.files = FileActions(self, autosave_dir)  # title, unsaved changes, autosave
 
-        self._render_timer = QTimer(self, interval=RENDER_INTERVAL_MS)
-        self._render_timer.timeout.connect(self._render_newest_frame)
+        self._report_timer = QTimer(self, interval=REPORT_INTERVAL_MS)
+        self._report_timer.timeout.connect(self._show_hessian_news)
+        self._frame_timer = QTimer(self, singleShot=True)
+        self._frame_timer.timeout.connect(self._render_newest_frame)
+        self._since_render = QElapsedTimer()
         self._view_timer = QTimer(self, singleShot=True, interval=80)  # coalesce zoom/resize steps
         self._view_timer.timeout.connect(self._send_view)
         self._rebuild_timer = QTimer(self, singleShot=True, interval=0)  # coalesce edits of one event
@@ -91,7 +98,7 @@ class MainWindow(QMainWindow):
         self._default_state = self.saveState()
         self.layout().activate()  # the minimum size of the docks as tabbed now: restoreGeometry is clamped to it
         self._restore_settings()
-        self._render_timer.start()
+        self._report_timer.start()
 
         self._show_document(self.model.document, fit=True)
         self._schedule_rebuild(reset=True, message="")
@@ -142,6 +149,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.model.sigDocumentChanged.connect(self._document_changed)
         self.controller.sigStopped.connect(self._trainer_stopped)
+        self.controller.sigFrameReady.connect(self._frame_ready)
         self.controller.sigRunningChanged.connect(self.training_panel.set_running)
         self.data_view.sigViewChanged.connect(self._view_timer.start)
         dp = self.data_panel
@@ -326,7 +334,7 @@ class MainWindow(QMainWindow):
         self.data_view._draw_true_function()
 
     @Slot()
-    def _render_newest_frame(self) -> None:
+    def _show_hessian_news(self) -> None:
         report = self.controller.take_hessian()
         progress = self.controller.hessian_progress() if report is None else None
         for view in views.subscribers(self, "hessian"):
@@ -334,9 +342,21 @@ class MainWindow(QMainWindow):
                 view.show_report(report)  # a report with nothing to show says why
             else:
                 view.show_progress(progress)
+
+    @Slot()
+    def _frame_ready(self) -> None:
+        """A frame arrived: draw it in the next turn, or MIN_FRAME_GAP_MS after the last one drawn."""
+        if self._frame_timer.isActive():
+            return  # the newest frame is the one drawn when the timer fires
+        since = self._since_render.elapsed() if self._since_render.isValid() else MIN_FRAME_GAP_MS
+        self._frame_timer.start(max(NEXT_TURN_MS, MIN_FRAME_GAP_MS - since))
+
+    @Slot()
+    def _render_newest_frame(self) -> None:
         frame = self.controller.take_frame()
         if frame is None:
             return
+        self._since_render.start()
         self.render_frame(frame)
 
     @Slot(bool)
@@ -536,7 +556,8 @@ class MainWindow(QMainWindow):
         if not self.files.may_close():  # cancelled: the window stays, the document unchanged
             event.ignore()
             return
-        self._render_timer.stop()
+        self._report_timer.stop()
+        self._frame_timer.stop()
         before_close(self)  # out of presentation mode: the normal layout is the one remembered
         self._save_settings()
         self.controller.shutdown()

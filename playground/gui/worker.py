@@ -29,8 +29,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from playground.core.hessian_lab import CANCELLED_REASON, HessianReport, compute_report
 
-from .background import (FRAME_INTERVAL, SHUTDOWN_TIMEOUT, Mailbox, Worker, cores_but_one, limited_blas,
-                         single_threaded_blas, start_worker)
+from .background import (FRAME_INTERVAL, FULL_SPEED_FRAME_INTERVAL, SHUTDOWN_TIMEOUT, Mailbox, Worker, cores_but_one,
+                         limited_blas, single_threaded_blas, start_worker)
 from .frames import Frame, FrameInterrupted, ViewSpec, compute_frame
 from .layer_frames import LayerSampler
 
@@ -313,7 +313,7 @@ class TrainingWorker(Worker):
         """Train for one frame interval (or ``epochs_per_frame`` epochs), stopping at each
         multiple of N where a Hessian report may be sent, and sooner when a command waits."""
         trainer = self.job.trainer
-        deadline = self.clock() + FRAME_INTERVAL
+        deadline = self.clock() + (FRAME_INTERVAL if self.epochs_per_frame else FULL_SPEED_FRAME_INTERVAL)
         remaining = self.epochs_per_frame or 1_000_000_000
         while remaining > 0 and self.running:
             now = self.clock()
@@ -405,6 +405,7 @@ class TrainingController(QObject):
 
     sigStopped = Signal(str, str)
     sigRunningChanged = Signal(bool)
+    sigFrameReady = Signal()  # a new frame waits for take_frame
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -528,6 +529,7 @@ class TrainingController(QObject):
         if frame.experiment_id == self._experiment_id:
             self._frame = frame
             self.frames_received += 1
+            self.sigFrameReady.emit()
 
     @Slot(int, object)
     def _on_hessian(self, experiment_id: int, report) -> None:
