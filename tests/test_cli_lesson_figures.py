@@ -37,7 +37,7 @@ def test_the_bayes_figure_is_the_data_view_with_the_moderated_contours(qapp):
     try:
         (overlay,) = widget._hosted  # the Bayesian dock's overlay, in the data view
         assert overlay.picture.kind == "classification2d" and set(overlay.levels_drawn) == {"moderated", "map"}
-        x, _ = overlay.moderated_boundary.getData()
+        x, _ = overlay.line("moderated boundary")
         assert x is not None and len(x) > 0  # the moderated decision boundary is drawn (PRML 5.190)
     finally:
         widget.close()

@@ -68,7 +68,7 @@ def test_regression_bands_widen_away_from_the_data(qtbot, tmp_path):
     window.data_view.fit_to(((-1.0, 2.0), (-3.0, 3.0)))  # zoomed out: the data lie in [0, 1]
     view = step_until_drawn(qtbot, window)
     overlay = view.overlay
-    x, mean = overlay.mean.getData()
+    x, mean = overlay.line("mean")
     _, upper1 = overlay.upper1.getData()
     _, upper2 = overlay.upper2.getData()
     _, lower2 = overlay.lower2.getData()
@@ -88,7 +88,7 @@ def test_regression_bands_widen_away_from_the_data(qtbot, tmp_path):
     np.testing.assert_allclose(noise, np.sqrt(1 / view.beta_box.value()))
     np.testing.assert_allclose(noise**2 + weight**2, expected_var[:, 0], rtol=1e-6)
     assert weight[far] > 3 * weight[near]
-    _, noise_upper = overlay.noise_upper.getData()
+    _, noise_upper = overlay.line("noise upper")
     np.testing.assert_allclose(noise_upper - mean, noise)
 
 
@@ -124,14 +124,14 @@ def test_classification_contours_moderated_and_map(qtbot, tmp_path):
         gy = (output(points + [0, eps])[:, 0] - output(points - [0, eps])[:, 0]) / (2 * eps)
         return np.abs(p - level) / np.maximum(np.hypot(gx, gy), 1e-12)
 
-    for item, output in ((overlay.moderated_boundary, post.predictive), (overlay.map_boundary, post.map_output)):
-        x, y = item.getData()
+    for name, output in (("moderated boundary", post.predictive), ("MAP boundary", post.map_output)):
+        x, y = overlay.line(name)
         keep = np.isfinite(x) & np.isfinite(y)
         assert keep.sum() > 10
         off = distance_off(output, np.column_stack([x[keep], y[keep]]), 0.5)
         # on p = 1/2 up to the grid's linear interpolation (the worst vertices sit where p is flattest)
         assert np.median(off) < 0.25 * h and np.percentile(off, 90) < 0.6 * h and off.max() < 2 * h
-    xs, ys = overlay.moderated_levels.getData()
+    xs, ys = overlay.line("moderated levels")
     keep = np.isfinite(xs) & np.isfinite(ys)
     assert keep.sum() > 10
     points = np.column_stack([xs[keep], ys[keep]])
@@ -140,7 +140,7 @@ def test_classification_contours_moderated_and_map(qtbot, tmp_path):
     off = np.array([distance_off(post.predictive, points[k:k + 1], nearest[k])[0] for k in range(len(points))])
     # every vertex on one of the levels 0.1 ... 0.9, up to grid interpolation
     assert np.median(off) < 0.25 * h and np.percentile(off, 90) < 0.6 * h and off.max() < 2 * h
-    mx, my = overlay.map_levels.getData()
+    mx, my = overlay.line("MAP levels")
     p_map = post.map_output(np.column_stack([mx, my]))[:, 0]
     assert len(mx) > 10 and np.abs(p_map - 0.5).max() > 0.35  # the MAP output reaches 0.1 and 0.9 here
     # moderation pulls towards 1/2 where w is uncertain: never further from 1/2 than the MAP output
@@ -195,7 +195,7 @@ def test_softmax_network_shows_each_class_boundary_moderated_and_map(qtbot, tmp_
     overlay = view.overlay
     assert overlay.levels_drawn == {"moderated": (0.5,), "map": (0.5,)}
     post = posterior_of(window)
-    x, y = overlay.moderated_boundary.getData()
+    x, y = overlay.line("moderated boundary")
     assert len(x) > 10
     p = post.predictive(np.column_stack([x, y]))
     off = np.abs(p - 0.5).min(axis=1)  # each vertex is on some class's p = 1/2, up to grid interpolation
@@ -211,7 +211,7 @@ def test_a_network_too_large_for_the_matrix_is_refused_in_the_dock(qtbot, tmp_pa
     window.step_action.trigger()
     qtbot.waitUntil(lambda: "needs a" in view.status.text(), timeout=15000)
     assert "Laplace approximation" in view.status.text() and "fewer hidden units" in view.status.text()
-    x, _ = view.overlay.mean.getData()
+    x, _ = view.overlay.line("mean")
     assert x is None or len(x) == 0
 
 

@@ -45,6 +45,7 @@ from .bayes_worker import (  # noqa: F401  (the names the dock's tests and calle
     LEVELS, BayesJob, BayesPicture, BayesRequest, BayesSettings, BayesWorker, EvidenceReport, compute_picture,
 )
 from .common import clear_curve
+from .network_diagram import PathLayers
 
 DEFAULT_EVERY = 100  # training steps between two posteriors
 MIN_GAP = 0.5  # seconds between two requests while training: the worker shares the CPU (and the GIL) with the trainer
@@ -64,66 +65,77 @@ KEYS = {
 
 # ---------------------------------------------------------------------------- drawing in the data view
 class BayesOverlay:
-    """The graphics items the Bayesian dock draws in the data view (hosted by DataView.host_overlay)."""
+    """The graphics items the Bayesian dock draws in the data view (hosted by DataView.host_overlay).
+
+    Its lines (mean, noise bounds, contours and boundaries) are the layers of one item, cached in
+    device pixels: they change only when a new picture comes (every few hundred steps), not with each
+    frame's shading under them, and one cached item costs one blit a frame where each of the four
+    contour curves cost another (~0.4 ms each, with the GIL held; benchmarks/gui_speed.py)."""
+
+    LINES = ("mean", "noise upper", "noise lower", "moderated levels", "MAP levels", "moderated boundary",
+             "MAP boundary")
 
     def __init__(self):
         blue = pg.mkColor(BAND_COLOR)
-        self.mean = pg.PlotCurveItem(pen=pg.mkPen(blue, width=2))
         self.upper1, self.lower1, self.upper2, self.lower2 = (pg.PlotCurveItem(pen=pg.mkPen(None)) for _ in range(4))
         self.band1 = pg.FillBetweenItem(self.upper1, self.lower1, brush=pg.mkBrush(0, 114, 178, 90))
         self.band2 = pg.FillBetweenItem(self.upper2, self.lower2, brush=pg.mkBrush(0, 114, 178, 45))
         dash = Qt.PenStyle.DashLine
-        self.noise_upper = pg.PlotCurveItem(pen=pg.mkPen(blue, width=1, style=dash))
-        self.noise_lower = pg.PlotCurveItem(pen=pg.mkPen(blue, width=1, style=dash))
-        self.moderated_levels = pg.PlotCurveItem(connect="pairs")
-        self.map_levels = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(MAP_COLOR, width=1, style=dash))
-        self.moderated_boundary = pg.PlotCurveItem(connect="pairs")
-        self.map_boundary = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(MAP_COLOR, width=2, style=dash))
+        pens = {"mean": pg.mkPen(blue, width=2),
+                "noise upper": pg.mkPen(blue, width=1, style=dash), "noise lower": pg.mkPen(blue, width=1, style=dash),
+                "moderated levels": None, "MAP levels": pg.mkPen(MAP_COLOR, width=1, style=dash),
+                "moderated boundary": None, "MAP boundary": pg.mkPen(MAP_COLOR, width=2, style=dash)}
+        self.lines = PathLayers([(pens[name] or pg.mkPen(None), None) for name in self.LINES])
         self.set_theme(current_theme())
-        self._curves = [self.mean, self.upper1, self.lower1, self.upper2, self.lower2, self.noise_upper,
-                        self.noise_lower, self.moderated_levels, self.map_levels, self.moderated_boundary,
-                        self.map_boundary]
         for z, item in enumerate([self.band2, self.band1]):
             item.setZValue(0.5 + 0.01 * z)  # over the shading, under the points
-        for item in self._curves:
-            item.setZValue(4.5)
-            # Redrawn only when a new picture comes (every few hundred steps), not with each frame's
-            # shading under them: eighteen dashed contour paths cost ~5 ms a frame otherwise.
-            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        for item in (self.upper1, self.lower1, self.upper2, self.lower2):
+            item.setVisible(False)  # only the fills between them show
+        self.lines.setZValue(4.5)
+        self.lines.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.picture: BayesPicture | None = None
         self.levels_drawn: dict[str, tuple] = {}  # "moderated" / "map" -> the levels their contours are at
 
     def items(self) -> list:
-        return [self.band2, self.band1, *self._curves]
+        return [self.band2, self.band1, self.upper1, self.lower1, self.upper2, self.lower2, self.lines]
+
+    def line(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(xs, ys) of the line ``name`` (one of LINES) as drawn; contours are segment pairs."""
+        return self.lines.layer_data(self.LINES.index(name))
 
     def set_theme(self, theme) -> None:
-        self.moderated_levels.setPen(pg.mkPen(theme.foreground, width=1))
-        self.moderated_boundary.setPen(pg.mkPen(theme.foreground, width=2))
+        self.lines.set_pen(self.LINES.index("moderated levels"), pg.mkPen(theme.foreground, width=1))
+        self.lines.set_pen(self.LINES.index("moderated boundary"), pg.mkPen(theme.foreground, width=2))
 
     def clear(self) -> None:
         self.picture = None
         self.levels_drawn = {}
-        for item in self._curves:
+        for item in (self.upper1, self.lower1, self.upper2, self.lower2):
             clear_curve(item)
+        for k in range(len(self.LINES)):
+            if self.lines.layer_data(k)[0].size:
+                self.lines.set_layer(k, [], [])
+
+    def _set_line(self, name: str, xs, ys, connect: str = "all") -> None:
+        self.lines.set_layer(self.LINES.index(name), xs, ys, connect=connect)
 
     def show(self, picture: BayesPicture) -> None:
         self.clear()
         self.picture = picture
         if picture.kind == "regression1d":
             x, m, sd = picture.grid_x, picture.mean, picture.total_sd
-            self.mean.setData(x, m)
+            self._set_line("mean", x, m)
             self.upper1.setData(x, m + sd)
             self.lower1.setData(x, m - sd)
             self.upper2.setData(x, m + 2 * sd)
             self.lower2.setData(x, m - 2 * sd)
-            self.noise_upper.setData(x, m + picture.noise_sd)
-            self.noise_lower.setData(x, m - picture.noise_sd)
+            self._set_line("noise upper", x, m + picture.noise_sd)
+            self._set_line("noise lower", x, m - picture.noise_sd)
         elif picture.kind == "classification2d":
-            for name, levels_item, boundary_item in (("moderated", self.moderated_levels, self.moderated_boundary),
-                                                     ("map", self.map_levels, self.map_boundary)):
+            for name, label in (("moderated", "moderated"), ("map", "MAP")):
                 levels, lines, boundary = picture.contours[name]
-                levels_item.setData(*lines)
-                boundary_item.setData(*boundary)
+                self._set_line(f"{label} levels", *lines, connect="pairs")
+                self._set_line(f"{label} boundary", *boundary, connect="pairs")
                 self.levels_drawn[name] = levels
 
 
