@@ -224,6 +224,7 @@ class TrainingWorker(Worker):
     # ------------------------------------------------------------------ commands
     def _on_job(self, job: Job) -> None:
         self.job = job
+        self._layer_sampler.forget()
         self._should_stop_ok = _accepts_should_stop(job.trainer)
         self._hessian_epoch, self._hessian_time = None, -float("inf")
         self.hessian_suspended = False

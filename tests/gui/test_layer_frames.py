@@ -19,12 +19,17 @@ def test_diagnostics_come_at_most_every_interval_while_running_and_on_every_paus
     sampler = LayerSampler(lambda: now[0])
     frame = a_frame(trainer)
     attach = lambda running: sampler.attach(frame, trainer, running)  # noqa: E731
-    assert attach(True) is not frame  # the first one at once
+    first = attach(True).layers
+    assert first is not None  # the first one at once
     now[0] = INTERVAL / 2
-    assert attach(True) is frame  # too soon while running
-    assert attach(False) is not frame  # a paused frame (a step) always gets one
+    assert attach(True).layers is first  # too soon while running: the newest one again, no new pass
+    paused = attach(False).layers
+    assert paused is not first  # a paused frame (a step) always gets a new one
     now[0] = INTERVAL * 2
-    assert attach(True).layers.n_points == 30
+    fresh = attach(True).layers
+    assert fresh is not paused and fresh.n_points == 30
+    sampler.forget()  # a new network: nothing of the old one is carried on
+    assert attach(True).layers is not fresh
 
 
 def test_an_expensive_pass_spaces_the_next_one_out():
@@ -34,6 +39,15 @@ def test_an_expensive_pass_spaces_the_next_one_out():
     sampler = LayerSampler(lambda: next(ticks))
     sampler.attach(a_frame(trainer), trainer, True)
     assert sampler._due == 0.2 / MAX_SHARE  # 4 s later, not INTERVAL
+
+
+def test_no_diagnostics_yet_leaves_the_frame_alone():
+    net = MLP([2, 4, 1], seed=0)
+    trainer = Trainer(net, np.zeros((5, 2)), np.zeros((5, 1)))
+    sampler = LayerSampler(lambda: 0.0)
+    sampler._due = 1.0  # not due, and nothing made yet
+    frame = a_frame(trainer)
+    assert sampler.attach(frame, trainer, True) is frame
 
 
 def test_no_hidden_layer_no_diagnostics():

@@ -36,6 +36,23 @@ def test_the_layers_view_shows_histograms_gradients_and_saturation_of_the_frame(
     qtbot.waitUntil(lambda: len(view.epochs) == 1 and view.epochs[0] == 0, timeout=3000)
 
 
+def test_while_training_the_layers_view_follows_each_new_pass_once(qtbot, tmp_path):
+    """The view draws on every other frame (gui/views.py) and a pass comes with a frame at most ten
+    times a second: each frame carries the newest pass, so none is missed, and none drawn twice."""
+    window = spiral_window(qtbot, tmp_path)
+    window.layers_dock.show()
+    window.layers_dock.raise_()
+    qtbot.waitUntil(lambda: not window.layers_dock.visibleRegion().isEmpty(), timeout=3000)
+    view = window.layers_view
+    speed = window.training_panel.speed_slider
+    speed.setValue(speed.maximum())  # full speed: 20 frames a second, a pass on every other one or so
+    click(qtbot, window.training_panel.play_button)
+    qtbot.waitUntil(lambda: len(view.epochs) >= 6, timeout=8000)
+    click(qtbot, window.training_panel.play_button)
+    epochs = view.epochs
+    assert np.all(np.diff(epochs) > 0)  # one point per pass, at the epoch it was made
+
+
 def test_the_layers_plots_keep_their_data_in_view_and_their_axes_still_between_similar_frames(qtbot):
     """Autorange is off (a re-ranged axis costs milliseconds a frame): the ranges step instead, and
     must still hold every histogram bar, gradient norm (log10 axis) and bar of the fractions."""
@@ -69,3 +86,6 @@ def test_the_layers_plots_keep_their_data_in_view_and_their_axes_still_between_s
         assert fx[0] <= 1 - 0.18 - 0.175 and 2 + 0.18 + 0.175 <= fx[1] and fy[0] <= 0 and 1 <= fy[1]
     before = show(121, 1.0001)
     assert show(122, 1.0001) == before  # one epoch later, nearly the same weights: the axes stay
+    shown = len(view.epochs)
+    view.render_frame(SimpleNamespace(layers=view._shown, experiment_id=1, snapshot=SimpleNamespace(epoch=130)))
+    assert len(view.epochs) == shown and view.epochs[-1] == 122  # the same pass again: nothing added
