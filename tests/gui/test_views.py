@@ -259,6 +259,24 @@ def test_running_frames_take_turns_and_skip_views_behind_a_tab(qtbot, window, mo
     assert counts == {"loss": 4, "diagram": 2, "weights": 4, "hessian": 0, "mdn": 0, "bayes": 0, "prior": 0, "layers": 0, "trajectory": 0, "kernels": 0, "sweeps": 0, "backprop": 0}
 
 
+def test_frames_are_drawn_as_they_arrive_and_two_close_together_cost_one_drawing(qtbot, window, monkeypatch):
+    from playground.gui.main_window import MIN_FRAME_GAP_MS
+    frame = a_frame_of(qtbot, window, monkeypatch)
+    qtbot.wait(2 * MIN_FRAME_GAP_MS)
+    drawn = []
+    original = window.data_view.render
+    monkeypatch.setattr(window.data_view, "render", lambda f: (drawn.append(f), original(f)))
+    first, second = replace(frame, running=True), replace(frame, running=True)
+    window.controller._on_frame(first)  # as the worker's signal delivers them
+    window.controller._on_frame(second)
+    qtbot.waitUntil(lambda: bool(drawn), timeout=1000)
+    qtbot.wait(2 * MIN_FRAME_GAP_MS)
+    assert len(drawn) == 1 and drawn[0] is second  # the newer one, once
+    window.controller._on_frame(first)  # right after a drawing: it waits for the gap, then draws
+    qtbot.waitUntil(lambda: len(drawn) == 2, timeout=1000)
+    assert drawn[1] is first
+
+
 def test_the_dark_switch_reaches_every_view_and_the_open_race(qtbot, window):
     qtbot.waitUntil(lambda: window._experiment is not None, timeout=5000)
     race = window.open_race()

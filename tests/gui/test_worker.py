@@ -73,6 +73,36 @@ def test_frames_come_at_most_30_times_a_second_of_the_workers_clock(epochs_per_f
         assert trainer.epoch == epochs_per_frame * len(frames)  # each frame after one chunk of 5 epochs
 
 
+@pytest.mark.parametrize("epochs_per_frame", [None, 5])
+def test_a_chunk_of_training_is_a_30th_of_a_second_paced_and_a_20th_at_full_speed(epochs_per_frame):
+    """At full speed fewer frames: each drawn frame holds the GIL in the GUI thread (gui/background.py)."""
+    from playground.gui.background import FULL_SPEED_FRAME_INTERVAL
+    from playground.gui.worker import FRAME_INTERVAL, Job, TrainingWorker
+
+    clock = _Clock(0.001)
+    worker = TrainingWorker()
+    worker.clock = clock
+    trainer, _ = spiral_trainer()
+    budgets = []
+    advance = trainer.advance
+
+    def one_epoch_at_a_time(epochs, max_seconds=None, **kwargs):
+        budgets.append(max_seconds)
+        return advance(1, **kwargs)
+
+    trainer.advance = one_epoch_at_a_time
+    worker.dispatch([("job", (Job(1, trainer, None, "classification", 2),)), ("view", (ViewSpec(resolution=20),)),
+                     ("speed", (epochs_per_frame,)), ("play", (True,))])
+    start = clock.now
+    worker.train_for_one_frame()
+    interval = FULL_SPEED_FRAME_INTERVAL if epochs_per_frame is None else FRAME_INTERVAL
+    assert budgets[0] == pytest.approx(interval, abs=0.003)  # the first call may take the whole chunk
+    if epochs_per_frame is None:
+        assert clock.now - start >= interval  # trained until the chunk's end
+    else:
+        assert trainer.epoch == epochs_per_frame
+
+
 def test_pause_stops_and_step_advances_exactly_one_epoch(qtbot, controller):
     trainer, _ = spiral_trainer()
     controller.set_job(trainer, None, "classification", 2)
