@@ -22,8 +22,9 @@ from playground.session.document import TEST, Document
 from . import html_fonts
 from .contours import contour_segments, segments_to_pairs
 from .frames import Frame
-from .plots.common import clear_curve
+from .plots.common import cache_axes, clear_curve
 from .point_cloud import COORD_LIMIT, PointCloud, PointStyle
+from .segment_lines import SegmentLines
 from .theme import current_theme
 
 SHADE_STRENGTH = 0.55  # how far a confident region moves from neutral towards its class colour
@@ -228,6 +229,7 @@ class DataView(pg.PlotWidget):
         self.set_grid_color(current_theme())
         self.setMenuEnabled(False)
         self.plotItem.hideButtons()
+        cache_axes(self.plotItem)
         self.setMinimumSize(300, 300)
 
         self.image = ShadingImage()
@@ -235,8 +237,9 @@ class DataView(pg.PlotWidget):
         self.addItem(self.image)
         self.hidden_lines = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen((120, 120, 120), width=1, style=Qt.DashLine))
         # Antialiasing is off by default (theme.py); the few fixed lines a student reads closely keep
-        # it. Not the live boundary: Qt strokes its hundreds of 2-px segments antialiased in ~6 ms a frame.
-        self.boundary = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(current_theme().foreground, width=2))
+        # it. Not the live boundary: Qt strokes its hundreds of 2-px segments antialiased in ~6 ms a frame
+        # (and, as a PlotCurveItem, in ~0.5 ms not antialiased: gui/segment_lines.py).
+        self.boundary = SegmentLines(pg.mkPen(current_theme().foreground, width=2))
         self.bayes = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen("#009E73", width=2, style=Qt.DashLine),
                                       antialias=True)
         self.true_curve = pg.PlotCurveItem(pen=pg.mkPen("#009E73", width=2, style=Qt.DotLine), antialias=True)
