@@ -7,12 +7,20 @@ import math
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSize
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QSizePolicy, QWidget
 
 # Work spread over turns of the event loop waits this long for the next one: a timer, not a
 # zero-time call (Qt posts those as events, and a chain of them ran in one pass of the event
 # loop, with no repaint and no other timer between them: benchmarks/scale.py saw one freeze).
 NEXT_TURN_MS = 1
+
+
+def cache_axes(plot_item) -> None:
+    """Keep the plot's axes as pixmaps: a view repainted under them each frame (new shading, a new
+    curve) blits them instead of replaying their tick labels in Python, with the GIL held. pyqtgraph
+    calls update() on an axis whenever its ticks, range, size or pens change, which redraws the pixmap."""
+    for name in ("left", "bottom", "right", "top"):
+        plot_item.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 class EventWatcher(QObject):

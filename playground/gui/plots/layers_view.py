@@ -18,7 +18,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..theme import current_theme
-from .common import nice_ceil, stepped_range
+from .common import cache_axes, nice_ceil, stepped_range
 
 MIN_PLOT_HEIGHT = 150  # pixels
 MAX_HISTORY = 2000  # gradient-norm points kept per curve (older ones thinned out by half)
@@ -62,6 +62,7 @@ class LayersView(QWidget):
                 item.getAxis(side).enableAutoSIPrefix(False)
             widget.setMinimumHeight(MIN_PLOT_HEIGHT)  # the dock scrolls rather than squash three plots
             item.disableAutoRange()  # ranges change in steps (_set_range): re-ranged axes cost ~5 ms a frame
+            cache_axes(item)
             layout.addWidget(widget, 1)
         self.grad_widget.getPlotItem().setLogMode(y=True)
         self._ranges: dict = {}
