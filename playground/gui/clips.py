@@ -284,6 +284,7 @@ def recorder_of(window) -> ClipRecorder:
     recorder = getattr(window, "clip_recorder", None)
     if recorder is None:
         recorder = window.clip_recorder = ClipRecorder(window)
+        recorder.sigStateChanged.connect(window.controller.set_recording)
     return recorder
 
 

@@ -2,8 +2,8 @@
 
 The window is glue. The document (points, split, config) lives in DocumentModel;
 training lives in the worker thread behind TrainingController; each dock is a
-view with set_* methods and change signals. A timer draws the newest frame about
-30 times a second, whatever the trainer's pace.
+view with set_* methods and change signals. The newest frame is drawn when it arrives
+(about 30 a second, 20 at full speed), whatever the trainer's pace.
 """
 
 from __future__ import annotations

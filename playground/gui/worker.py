@@ -3,8 +3,8 @@
 :class:`TrainingWorker` owns the Trainer once it has been handed over. It trains in
 chunks of about one frame interval, reads its mailbox between chunks (and, through
 ``Trainer.advance(should_stop=...)``, inside them), and emits at most ~30 frames a
-second. The GUI keeps only the newest frame and draws it from a timer, so a slow
-frame never builds a backlog. While paused the worker sleeps on the mailbox.
+second (20 at full speed). The GUI keeps only the newest frame and draws it when it
+arrives (main_window.MIN_FRAME_GAP_MS apart at least), so a slow frame never builds a backlog. While paused the worker sleeps on the mailbox.
 
 :class:`HessianWorker` computes Hessian reports on its own thread, from a snapshot
 of the weights (a copy of the net with the training data, regulariser and request),
@@ -177,6 +177,7 @@ class TrainingWorker(Worker):
         self.job: Job | None = None
         self.running = False
         self.epochs_per_frame: int | None = None  # None: as fast as possible
+        self.full_speed_interval = FULL_SPEED_FRAME_INTERVAL  # FRAME_INTERVAL while a clip records
         self.view: ViewSpec | None = None
         self._rate_window: collections.deque = collections.deque()  # (time, epoch)
         self._frame_due = False
@@ -243,6 +244,9 @@ class TrainingWorker(Worker):
 
     def _on_speed(self, epochs_per_frame: int | None) -> None:
         self.epochs_per_frame = epochs_per_frame
+
+    def _on_recording(self, recording: bool) -> None:
+        self.full_speed_interval = FRAME_INTERVAL if recording else FULL_SPEED_FRAME_INTERVAL
 
     def _on_view(self, view: ViewSpec) -> None:
         self.view = view
@@ -314,7 +318,7 @@ class TrainingWorker(Worker):
         """Train for one frame interval (or ``epochs_per_frame`` epochs), stopping at each
         multiple of N where a Hessian report may be sent, and sooner when a command waits."""
         trainer = self.job.trainer
-        deadline = self.clock() + (FRAME_INTERVAL if self.epochs_per_frame else FULL_SPEED_FRAME_INTERVAL)
+        deadline = self.clock() + (FRAME_INTERVAL if self.epochs_per_frame else self.full_speed_interval)
         remaining = self.epochs_per_frame or 1_000_000_000
         while remaining > 0 and self.running:
             now = self.clock()
@@ -473,6 +477,11 @@ class TrainingController(QObject):
 
     def set_speed(self, epochs_per_frame: int | None) -> None:
         self.mailbox.post("speed", epochs_per_frame)
+
+    def set_recording(self, recording: bool) -> None:
+        """While a clip records, full speed sends 30 frames a second, not 20 (a clip of 30 would show
+        every other frame twice)."""
+        self.mailbox.post("recording", bool(recording))
 
     def set_view(self, view: ViewSpec) -> None:
         self.mailbox.post("view", view)

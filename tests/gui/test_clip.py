@@ -93,12 +93,17 @@ def test_a_clip_recorded_while_training_has_the_frames_asked_for(qtbot, tmp_path
 
 
 def test_stop_recording_ends_the_clip_early_and_closing_the_window_writes_it(qtbot, tmp_path, monkeypatch):
+    from playground.gui.background import FRAME_INTERVAL, FULL_SPEED_FRAME_INTERVAL
     window = shown_main_window(qtbot, tmp_path, spiral_document())
     written = start_from_the_menu(window, monkeypatch, tmp_path / "short.gif", fps=20, seconds=30, target="window")
     recorder = window.clip_recorder
+    worker = window.controller.worker
+    # while it records, full speed keeps 30 frames a second (a clip of 30 would repeat every other one)
+    qtbot.waitUntil(lambda: worker.full_speed_interval == FRAME_INTERVAL, timeout=3000)
     qtbot.waitUntil(lambda: recorder.frames_grabbed >= 3, timeout=5000)
     window.stop_clip_action.trigger()
     assert not recorder.recording()
+    qtbot.waitUntil(lambda: worker.full_speed_interval == FULL_SPEED_FRAME_INTERVAL, timeout=3000)
     qtbot.waitUntil(lambda: len(written.calls) > 0, timeout=10000)
     grabbed = recorder.frames_grabbed
     size, durations = gif_frames(tmp_path / "short.gif")
