@@ -4,7 +4,8 @@
 chunks of about one frame interval, reads its mailbox between chunks (and, through
 ``Trainer.advance(should_stop=...)``, inside them), and emits at most ~30 frames a
 second (20 at full speed). The GUI keeps only the newest frame and draws it when it
-arrives (main_window.MIN_FRAME_GAP_MS apart at least), so a slow frame never builds a backlog. While paused the worker sleeps on the mailbox.
+arrives (main_window.MIN_FRAME_GAP_MS apart at least), so a slow frame never builds a
+backlog. While paused the worker sleeps on the mailbox.
 
 :class:`HessianWorker` computes Hessian reports on its own thread, from a snapshot
 of the weights (a copy of the net with the training data, regulariser and request),
