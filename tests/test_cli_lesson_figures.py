@@ -56,6 +56,25 @@ def test_the_layers_figure_is_fed_every_earlier_frame(qapp):
         widget.deleteLater()
 
 
+def test_the_layers_figure_holds_all_three_plots_at_the_asked_size(tmp_path):
+    """Three plots side by side are drawn whole (as File > Export figure draws them), not the largest one."""
+    from PySide6.QtGui import QImage
+    path = LESSONS / "15-initialisation.json"
+    out = tmp_path / "layers.png"
+    assert main(["render", str(path), "--out", str(out), "--epochs", "20", "--size", "400x300"]) == 0
+    assert image_size(out) == (400, 300)
+    image = QImage(str(out))
+    background = image.pixel(2, 150)
+    for top in (0, 100, 200):  # each third of the height has its plot's axes and text in it
+        ink = sum(image.pixel(x, y) != background for x in range(0, 400, 2) for y in range(top, top + 100, 2))
+        assert ink > 100, top
+    svg = tmp_path / "layers.svg"
+    assert main(["render", str(path), "--out", str(svg), "--epochs", "20"]) == 0
+    text = svg.read_text()
+    assert text.count("|dE/dW| of each layer") == 1 and "outputs z of each hidden layer" in text
+    assert "saturated (tanh, sigmoid)" in text
+
+
 def _drawn(curve):
     x, y = curve.getData()
     return (np.zeros(0), np.zeros(0)) if x is None else (np.asarray(x), np.asarray(y))

@@ -26,6 +26,7 @@ from playground.core.hessian_lab import compute_report
 from playground.session.atomic import atomic_write_bytes
 
 from .data_view import DataView
+from .figures import _own_tabs, export_figure
 from .frames import ViewSpec, compute_frame
 from .plots import export as plot_export
 from .plots.bayes_view import BayesOverlay
@@ -184,8 +185,17 @@ def _show_hidden(widget: QWidget, size: tuple[int, int]) -> None:
 
 
 def _fit_plot(widget: QWidget, size: tuple[int, int]) -> None:
-    """Resize ``widget`` so that its plot (its largest graphics view) is ``size`` pixels."""
+    """Resize ``widget`` so that its plot (its largest graphics view) is ``size`` pixels; a figure of
+    several plots (is_composite) is the widget itself at ``size``."""
     QApplication.processEvents()
+    if is_composite(widget):
+        for plot in widget.findChildren(pg.GraphicsView):  # the dock's minimum heights (it scrolls) do not bind a figure
+            plot.setMinimumSize(0, 0)
+        if widget.layout() is not None:
+            widget.layout().activate()  # the widget's own minimum follows its layout's new one
+        widget.resize(*size)
+        QApplication.processEvents()
+        return
     for _ in range(3):  # the controls around the plot take their part; grow the widget by that much
         view = figure_view(widget)
         dw, dh = size[0] - view.width(), size[1] - view.height()
@@ -193,6 +203,14 @@ def _fit_plot(widget: QWidget, size: tuple[int, int]) -> None:
             break
         widget.resize(widget.width() + dw, widget.height() + dh)
         QApplication.processEvents()
+
+
+def is_composite(widget: QWidget) -> bool:
+    """Is ``widget``'s figure several plots side by side (the layers view's three), not one plot?
+    A view with tabs shows one tab's plot; File > Export figure draws such a figure whole too."""
+    if isinstance(widget, pg.GraphicsView) or _own_tabs(widget) is not None:
+        return False
+    return len([v for v in widget.findChildren(pg.GraphicsView) if v.isVisibleTo(widget)]) > 1
 
 
 def figure_view(widget: QWidget) -> pg.GraphicsView:
@@ -213,6 +231,9 @@ def write_figure(widget: QWidget, path: str, size: tuple[int, int]) -> None:
     """
     from pyqtgraph.exporters import ImageExporter, SVGExporter
 
+    if is_composite(widget):  # the widget whole (sized by _fit_plot), its plots drawn by pyqtgraph in an SVG
+        export_figure(widget, path)
+        return
     plot_export.install()  # SVG with closed paths (pyqtgraph issue 3495)
     scene = figure_view(widget).scene()
     if path.lower().endswith(".svg"):
