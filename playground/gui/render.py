@@ -4,8 +4,8 @@
 view, or a row of gui/views.py's table), given the trained network and one frame as the window
 would give them, laid out at the asked size without ever appearing on a screen
 (WA_DontShowOnScreen), and exported with pyqtgraph's exporters through gui/plots/export.py's
-fixes. ``write_figure`` is the one place that writes files, so that it can be pointed at a fuller
-figure-export module later.
+fixes; a view of several plots side by side is drawn whole by gui/figures.export_figure, as File >
+Export figure draws it. ``write_figure`` is the one place that writes files.
 """
 
 from __future__ import annotations
@@ -226,8 +226,8 @@ def figure_view(widget: QWidget) -> pg.GraphicsView:
 def write_figure(widget: QWidget, path: str, size: tuple[int, int]) -> None:
     """Write the figure of ``widget`` to ``path``: PNG of ``size`` pixels or SVG, by the suffix; atomically.
 
-    Kept to this one function so that the fuller figure export (plots, windows, scale factors)
-    can take its place.
+    One plot goes through pyqtgraph's exporters at exactly ``size`` (antialiased, as they draw);
+    several side by side through gui/figures.export_figure.
     """
     from pyqtgraph.exporters import ImageExporter, SVGExporter
 
