@@ -47,7 +47,7 @@ def test_while_training_the_layers_view_follows_each_new_pass_once(qtbot, tmp_pa
     speed = window.training_panel.speed_slider
     speed.setValue(speed.maximum())  # full speed: 20 frames a second, a pass on every other one or so
     click(qtbot, window.training_panel.play_button)
-    qtbot.waitUntil(lambda: len(view.epochs) >= 6, timeout=8000)
+    qtbot.waitUntil(lambda: len(view.epochs) >= 4, timeout=8000)
     click(qtbot, window.training_panel.play_button)
     epochs = view.epochs
     assert np.all(np.diff(epochs) > 0)  # one point per pass, at the epoch it was made
