@@ -85,7 +85,9 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
     QApplication.instance() or QApplication([])
-    sys.setswitchinterval(0.001)  # as the app does (gui/app.py)
+    from playground.gui.app import GIL_SWITCH_INTERVAL
+
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL)  # as the app does
     runs = [measure_stop_latency(args.points, args.units, args.layers, args.batch_size, seed=k)
             for k in range(args.repeats)]
     print(f"{args.layers} x {args.units} tanh on {args.points:,} points, batch {args.batch_size or 'full'}, "

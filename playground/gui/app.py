@@ -15,6 +15,16 @@ from .actions.view import THEME
 from .settings import SettingsReader, app_settings
 from .theme import DARK, LIGHT, apply_theme
 
+# How long a thread waiting for the GIL waits before asking its holder to let go. PySide lets the
+# GIL go around most calls into Qt, so the GUI thread takes it back hundreds of times a frame; the
+# trainer's numpy calls let it go and take it back every few tens of microseconds, and CPython asks
+# the holder to let go only when a whole interval passed without a switch. At 1 ms the GUI thread
+# waited for the end of the trainer's chunk on small data: with 20-100 training points, 35-40 of
+# 56-61 frames drawn at full speed and a 1 ms timer 50-60 ms late; at 50 us every frame drawn
+# and the timer ~1.5 ms late, the trainer's speed within this machine's noise
+# (benchmarks/gil_handoff.py). Two CPU-bound Python threads lose ~6 % to it; 20 us lost ~40 %.
+GIL_SWITCH_INTERVAL = 50e-6
+
 
 def _install_excepthook() -> None:
     """An unexpected error shows a dialog instead of killing the app or printing at the user."""
@@ -57,8 +67,7 @@ def freeze_long_lived_objects() -> None:
 def prepare_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with the app's names, the remembered theme and the thread settings."""
     argv = list(sys.argv[:1] if argv is None else [sys.argv[0], *argv])
-    # Let the GUI thread get the GIL back quickly while the trainer runs numpy loops.
-    sys.setswitchinterval(0.001)
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL)  # the GUI thread gets the GIL back quickly while the trainer runs
     QApplication.setAttribute(Qt.AA_DontCreateNativeWidgetSiblings)
     app = QApplication.instance() or QApplication(argv)
     app.setApplicationName("nn-playground")
