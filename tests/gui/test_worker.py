@@ -1,6 +1,5 @@
 """The training thread: frames arrive, play/pause/step/reset, live option changes, divergence, shutdown."""
 
-import time
 
 import numpy as np
 import pytest
