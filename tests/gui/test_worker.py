@@ -1,6 +1,5 @@
 """The training thread: frames arrive, play/pause/step/reset, live option changes, divergence, shutdown."""
 
-
 import numpy as np
 import pytest
 
