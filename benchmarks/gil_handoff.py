@@ -78,7 +78,7 @@ def one_block(window: MainWindow, interval: float, seconds: float) -> dict:
     return {"drawn": drawn, "received": received, "late": late, "rate": epochs / elapsed}
 
 
-def measure(app, points: int, blocks: int, seconds: float) -> dict:
+def measure(points: int, blocks: int, seconds: float) -> dict:
     config = ExperimentConfig(data=DataConfig(generator="spiral", n_points=points, noise=0.05, seed=1))
     settings = QSettings(os.path.join(tempfile.mkdtemp(prefix="nnp-gil-"), "settings.ini"), QSettings.IniFormat)
     window = MainWindow(Document.generated(config), settings=settings)
@@ -108,10 +108,10 @@ def main() -> int:
     parser.add_argument("--blocks", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=3.0)
     args = parser.parse_args()
-    app = prepare_application([])
+    prepare_application([])
     ok = True
     for points in (int(p) for p in args.points.split(",")):
-        results = measure(app, points, args.blocks, args.seconds)
+        results = measure(points, args.blocks, args.seconds)
         ours, reference = summary(results[GIL_SWITCH_INTERVAL]), summary(results[REFERENCE_INTERVAL])
         within = ours[0] >= DRAWN_BUDGET
         ok &= within

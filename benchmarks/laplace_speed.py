@@ -16,7 +16,6 @@ OPENBLAS_NUM_THREADS says otherwise.
 from __future__ import annotations
 
 import os
-import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads OpenBLAS
 

@@ -25,6 +25,15 @@ COARSE_ABOVE = 20000  # still more: the topmost per 2 x 2 pixels (Qt's cost is ~
 _FRAGMENT_FIELDS = 10  # QPainter.PixmapFragment: x, y, sx, sy, sw, sh, scaleX, scaleY, rotation, opacity
 
 
+def pixel_pad(item, half_pixels: float):
+    """(dx, dy): ``half_pixels`` screen pixels around ``item``'s data, in its data units (its
+    bounding rectangle grows by them for a pen's or symbol's width); None before it is in a view."""
+    px, py = item.pixelVectors()
+    if px is None:
+        return None
+    return (half_pixels * (abs(px.x()) + abs(py.x())), half_pixels * (abs(px.y()) + abs(py.y())))
+
+
 class PointStyle:
     """A round symbol: fill colour, outline pen colour and width, diameter in pixels."""
 
@@ -161,11 +170,9 @@ class PointCloud(pg.GraphicsObject):
         if not self.x.size:
             return QRectF()
         if self._pad is None:
-            px, py = self.pixelVectors()
-            if px is None:
+            self._pad = pixel_pad(self, self.pixelPadding() + 1)
+            if self._pad is None:
                 return QRectF(self._rect)
-            half = self.pixelPadding() + 1
-            self._pad = (half * (abs(px.x()) + abs(py.x())), half * (abs(px.y()) + abs(py.y())))
         dx, dy = self._pad
         return self._rect.adjusted(-dx, -dy, dx, dy)
 

@@ -58,8 +58,8 @@ class LiveViewSpec:
     While training runs, a view redraws on the frames n with n % every == turn: the GUI
     thread holds the GIL while it draws, so every millisecond here is taken from the
     trainer, and views that take turns (every=2) each redraw 15 times a second at 30 frames
-    a second (10 at full speed's 20). every=0: frames never redraw it (it draws its analysis' reports). A paused
-    frame redraws every view with every > 0.
+    a second (10 at full speed's 20). every=0: frames never redraw it (it draws its analysis'
+    reports). A paused frame redraws every view with every > 0.
     """
 
     name: str  # the dock's object name (saved layouts refer to it); the window's <name>_dock

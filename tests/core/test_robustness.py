@@ -1,7 +1,6 @@
 """Issue 9, core: divergence of classifiers, best weights restored, full Newton steps,
 errors never negative, memory refusals before W x W matrices, interruptible training."""
 
-import math
 
 import numpy as np
 import pytest

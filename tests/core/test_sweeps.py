@@ -3,7 +3,6 @@
 import csv
 import io
 import multiprocessing
-import os
 import time
 
 import numpy as np

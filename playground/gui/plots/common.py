@@ -17,8 +17,8 @@ NEXT_TURN_MS = 1
 
 def cache_axes(plot_item) -> None:
     """Keep the plot's axes as pixmaps: a view repainted under them each frame (new shading, a new
-    curve) blits them instead of replaying their tick labels in Python, with the GIL held. pyqtgraph
-    calls update() on an axis whenever its ticks, range, size or pens change, which redraws the pixmap."""
+    curve) blits them instead of replaying their tick labels from Python. pyqtgraph calls update()
+    on an axis whenever its ticks, range, size or pens change, which redraws the pixmap."""
     for name in ("left", "bottom", "right", "top"):
         plot_item.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 

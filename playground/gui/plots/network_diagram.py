@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ..html_fonts import pt
 from .common import NEXT_TURN_MS, EventWatcher
-from ..point_cloud import PointCloud, PointStyle
+from ..point_cloud import PointCloud, PointStyle, pixel_pad
 from ..theme import NEGATIVE_COLOR, POSITIVE_COLOR, blend, current_theme
 
 LINK_CAP = 3000  # links drawn at most, over all layer pairs
@@ -122,11 +122,9 @@ class PathLayers(pg.GraphicsObject):
         if not self._rect.isValid():
             return QRectF()
         if self._pad is None:
-            px, py = self.pixelVectors()
-            if px is None:
+            self._pad = pixel_pad(self, self._max_width / 2 + 2)
+            if self._pad is None:
                 return QRectF(self._rect)
-            half = self._max_width / 2 + 2
-            self._pad = (half * abs(px.x()) + half * abs(py.x()), half * abs(px.y()) + half * abs(py.y()))
         dx, dy = self._pad
         return self._rect.adjusted(-dx, -dy, dx, dy)
 
